@@ -1,0 +1,39 @@
+# Two commands do all the set-up: `make run` and `make test`.
+PYTHON ?= python3
+VENV   := .venv
+BIN    := $(VENV)/bin
+PY     := $(BIN)/python
+SUB    ?= alice
+GROUPS ?=
+export PYTHONPATH := $(CURDIR)
+
+.PHONY: run test setup token bench clean help
+.DEFAULT_GOAL := help
+
+help:
+	@echo "make run    - set up and serve the local stack with demo data (PORT, DATA_DIR, SEED=0)"
+	@echo "make test   - set up and run the whole test suite"
+	@echo "make token SUB=alice GROUPS=admin - print a local sign-in token"
+
+$(VENV)/.installed: requirements.txt requirements-dev.txt
+	test -x $(PY) || $(PYTHON) -m venv $(VENV)
+	$(PY) -m pip install --quiet --disable-pip-version-check -r requirements-dev.txt
+	touch $@
+
+node_modules/.installed: package.json package-lock.json
+	npm ci --no-audit --no-fund --loglevel=error
+	touch $@
+
+setup: $(VENV)/.installed node_modules/.installed
+
+run: setup
+	$(PY) -m devstack.run
+
+test: setup
+	$(PY) -m pytest $(PYTEST_ARGS)
+
+token: setup
+	@$(PY) -m devstack.token --sub "$(SUB)" --groups "$(GROUPS)"
+
+clean:
+	rm -rf $(VENV) node_modules .pytest_cache

@@ -1,0 +1,84 @@
+"""The film co-production platform's API and event handlers: its table of contents.
+
+Each route parses the request, identifies the caller and calls one service in chalicelib.
+"""
+
+from chalice import Chalice
+
+from chalicelib import paging, web
+from chalicelib.domain.films import KINDS, STATUSES
+from chalicelib.observability import http_middleware, logger
+from chalicelib.services import films, profiles, stats
+
+app = Chalice(app_name="coprod")
+app.register_middleware(http_middleware, "http")
+app.register_middleware(web.error_middleware(logger), "http")
+
+
+def request():
+    return app.current_request
+
+
+# --- Films -----------------------------------------------------------------------------
+
+@app.route("/films", methods=["GET"])
+def list_films():
+    return films.list_films(
+        web.caller(request(), required=False),
+        status=web.choice(request(), "status", STATUSES),
+        kind=web.choice(request(), "kind", KINDS),
+        limit=paging.parse_limit(web.query_param(request(), "limit")),
+        next_token=web.query_param(request(), "next"),
+    )
+
+
+@app.route("/films", methods=["POST"])
+def create_film():
+    from chalicelib.schemas import FilmCreate
+
+    caller = web.caller(request())
+    return web.created(films.create(caller, web.parse_body(request(), FilmCreate)))
+
+
+@app.route("/films/{film_id}", methods=["GET"])
+def get_film(film_id):
+    return films.get(web.check_id(film_id, "film_id"), web.caller(request(), required=False))
+
+
+@app.route("/films/{film_id}", methods=["PATCH"])
+def update_film(film_id):
+    from chalicelib.schemas import FilmPatch
+
+    caller = web.caller(request())
+    return films.patch(caller, web.check_id(film_id, "film_id"), web.parse_body(request(), FilmPatch))
+
+
+# --- Platform --------------------------------------------------------------------------
+
+@app.route("/stats", methods=["GET"])
+def platform_stats():
+    return stats.platform()
+
+
+# --- Me --------------------------------------------------------------------------------
+
+@app.route("/me", methods=["GET"])
+def get_me():
+    return profiles.get(web.caller(request()))
+
+
+@app.route("/me", methods=["PUT"])
+def put_me():
+    from chalicelib.schemas import Profile
+
+    caller = web.caller(request())
+    return profiles.put(caller, web.parse_body(request(), Profile))
+
+
+@app.route("/me/films", methods=["GET"])
+def my_films():
+    return films.list_mine(
+        web.caller(request()),
+        limit=paging.parse_limit(web.query_param(request(), "limit")),
+        next_token=web.query_param(request(), "next"),
+    )

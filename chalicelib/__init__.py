@@ -1,0 +1,1 @@
+"""The film co-production platform: everything behind app.py's routes."""

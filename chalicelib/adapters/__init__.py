@@ -1,0 +1,1 @@
+"""Edges of the system: DynamoDB (PynamoDB), Stripe, SNS/SES."""

@@ -1,0 +1,83 @@
+"""Settings read from the environment, once, with the defaults of stage `local`.
+
+Every deployment value (table prefix, endpoints, secrets' names) comes from here so
+that no other module reads ``os.environ`` directly.
+"""
+
+from __future__ import annotations
+
+import os
+from dataclasses import dataclass
+from functools import lru_cache
+
+DEFAULT_LOCAL_JWT_SECRET = "local-dev-secret-not-for-production-use"
+
+
+def _int(name: str, default: int) -> int:
+    raw = os.environ.get(name)
+    return default if raw in (None, "") else int(raw)
+
+
+@dataclass(frozen=True)
+class Settings:
+    stage: str
+    region: str
+    table_prefix: str
+    dynamodb_endpoint: str | None
+    aws_endpoint: str | None  # SNS / SES emulator (moto server) when local
+    # Auth: Cognito on AWS stages, an HS256 secret on stage `local`.
+    cognito_user_pool_id: str | None
+    cognito_app_client_id: str | None
+    local_jwt_secret: str
+    jwt_issuer: str
+    jwt_audience: str
+    # Signing of opaque tokens the API hands out (pagination cursors).
+    token_secret: str
+    # Money rules.
+    max_pledge_cents: int
+    counter_shards: int
+    # Stripe.
+    stripe_api_base: str | None
+    stripe_secret_key: str | None
+    stripe_secret_key_param: str | None
+    stripe_webhook_secret: str | None
+    stripe_webhook_secret_param: str | None
+
+    @property
+    def is_local(self) -> bool:
+        return self.stage == "local"
+
+
+@lru_cache(maxsize=1)
+def settings() -> Settings:
+    env = os.environ
+    stage = env.get("STAGE", "local")
+    local_secret = env.get("LOCAL_JWT_SECRET", DEFAULT_LOCAL_JWT_SECRET)
+    region = env.get("AWS_REGION") or env.get("AWS_DEFAULT_REGION") or "eu-west-3"
+    pool = env.get("COGNITO_USER_POOL_ID") or None
+    return Settings(
+        stage=stage,
+        region=region,
+        table_prefix=env.get("TABLE_PREFIX", f"coprod-{stage}"),
+        dynamodb_endpoint=env.get("DYNAMODB_ENDPOINT") or None,
+        aws_endpoint=env.get("AWS_ENDPOINT") or None,
+        cognito_user_pool_id=pool,
+        cognito_app_client_id=env.get("COGNITO_APP_CLIENT_ID") or None,
+        local_jwt_secret=local_secret,
+        jwt_issuer=(
+            f"https://cognito-idp.{region}.amazonaws.com/{pool}" if pool else "coprod-local"
+        ),
+        jwt_audience=env.get("COGNITO_APP_CLIENT_ID") or "coprod-local",
+        token_secret=env.get("TOKEN_SECRET", local_secret),
+        max_pledge_cents=_int("MAX_PLEDGE_CENTS", 5_000_000),
+        counter_shards=max(1, _int("COUNTER_SHARDS", 4)),
+        stripe_api_base=env.get("STRIPE_API_BASE") or None,
+        stripe_secret_key=env.get("STRIPE_SECRET_KEY") or None,
+        stripe_secret_key_param=env.get("STRIPE_SECRET_KEY_PARAM") or None,
+        stripe_webhook_secret=env.get("STRIPE_WEBHOOK_SECRET") or None,
+        stripe_webhook_secret_param=env.get("STRIPE_WEBHOOK_SECRET_PARAM") or None,
+    )
+
+
+def table_name(short: str) -> str:
+    return f"{settings().table_prefix}-{short}"

@@ -1,0 +1,1 @@
+"""Domain rules as pure functions: no boto3, no stripe, no I/O."""

@@ -1,0 +1,66 @@
+"""Errors every layer may raise; the HTTP edge turns them into `{"error": {...}}` bodies.
+
+They derive from Chalice's ChaliceUnhandledError only so that Chalice lets them reach
+the error middleware instead of turning them into its own 500 body.
+"""
+
+from __future__ import annotations
+
+from chalice.app import ChaliceUnhandledError
+
+
+class ApiError(ChaliceUnhandledError):
+    status = 500
+    code = "internal_error"
+
+    def __init__(self, message: str, *, code: str | None = None, field: str | None = None):
+        super().__init__(message)
+        self.message = message
+        self.field = field
+        if code:
+            self.code = code
+
+    def body(self) -> dict:
+        error: dict = {"code": self.code, "message": self.message}
+        if self.field:
+            error["field"] = self.field
+        return {"error": error}
+
+
+class BadRequest(ApiError):
+    status = 400
+    code = "invalid_request"
+
+
+class Unauthorized(ApiError):
+    status = 401
+    code = "unauthorized"
+
+
+class Forbidden(ApiError):
+    status = 403
+    code = "forbidden"
+
+
+class NotFound(ApiError):
+    status = 404
+    code = "not_found"
+
+
+class Conflict(ApiError):
+    status = 409
+    code = "conflict"
+
+
+class Unprocessable(ApiError):
+    status = 422
+    code = "unprocessable"
+
+
+class Unavailable(ApiError):
+    status = 503
+    code = "unavailable"
+
+
+def invalid_field(field: str, problem: str) -> BadRequest:
+    return BadRequest(f"{field}: {problem}", code="invalid_field", field=field)

@@ -1,0 +1,35 @@
+"""Structured JSON logs (Powertools Logger) and CloudWatch metrics (Powertools Metrics, EMF)."""
+
+from __future__ import annotations
+
+from typing import Any, Callable
+
+from aws_lambda_powertools import Logger, Metrics
+
+logger = Logger(service="coprod")
+metrics = Metrics(namespace="Coprod", service="coprod")
+
+
+def _flush() -> None:
+    if metrics.metric_set:  # nothing recorded: nothing to print
+        metrics.flush_metrics(raise_on_empty_metrics=False)
+
+
+def http_middleware(event: Any, get_response: Callable[[Any], Any]) -> Any:
+    """Tag every log line with the API Gateway request id; flush metrics after the request."""
+    request_id = (getattr(event, "context", None) or {}).get("requestId")
+    logger.set_correlation_id(request_id)
+    try:
+        return get_response(event)
+    finally:
+        _flush()
+
+
+def event_middleware(event: Any, get_response: Callable[[Any], Any]) -> Any:
+    """For scheduled and stream handlers: the Lambda request id as correlation id."""
+    context = getattr(event, "context", None)
+    logger.set_correlation_id(getattr(context, "aws_request_id", None))
+    try:
+        return get_response(event)
+    finally:
+        _flush()

@@ -1,0 +1,75 @@
+"""Opaque, signed `next` tokens for every list route.
+
+A token carries DynamoDB's LastEvaluatedKey and the list it belongs to (its scope), signed
+with HMAC so that a client can neither forge a key into another partition nor replay a
+token against another list or filter.
+"""
+
+from __future__ import annotations
+
+import base64
+import binascii
+import hashlib
+import hmac
+import json
+from typing import Any, Iterable, Iterator, TypeVar
+
+from chalicelib.config import settings
+from chalicelib.errors import invalid_field
+
+T = TypeVar("T")
+
+MAX_LIMIT = 100
+DEFAULT_LIMIT = 20
+
+
+def _sign(data: bytes) -> bytes:
+    return hmac.new(settings().token_secret.encode(), data, hashlib.sha256).digest()[:16]
+
+
+def encode(key: dict[str, Any] | None, scope: str) -> str | None:
+    if key is None:
+        return None
+    payload = json.dumps({"k": key, "s": scope}, separators=(",", ":"), sort_keys=True).encode()
+    return base64.urlsafe_b64encode(_sign(payload) + payload).decode().rstrip("=")
+
+
+def decode(token: str | None, scope: str) -> dict[str, Any] | None:
+    if token is None:
+        return None
+    try:
+        raw = base64.urlsafe_b64decode(token + "=" * (-len(token) % 4))
+        mac, payload = raw[:16], raw[16:]
+        if not hmac.compare_digest(mac, _sign(payload)):
+            raise ValueError("bad signature")
+        data = json.loads(payload)
+        if data["s"] != scope:
+            raise ValueError("other list")
+        return data["k"]
+    except (ValueError, KeyError, TypeError, binascii.Error):
+        raise invalid_field("next", "is not a token this list handed out (use the same filters)")
+
+
+def parse_limit(raw: str | None) -> int:
+    if raw is None:
+        return DEFAULT_LIMIT
+    if not raw.isdigit() or not 1 <= int(raw) <= MAX_LIMIT:
+        raise invalid_field("limit", f"must be a whole number from 1 to {MAX_LIMIT}")
+    return int(raw)
+
+
+def take_page(results: Iterable[T], limit: int) -> tuple[list[T], dict[str, Any] | None]:
+    """Up to `limit` items of a PynamoDB ResultIterator, and the key to resume after them.
+
+    Peeks one item further so that the last page says `next: null` instead of leading to
+    an empty page. Query with ``limit=limit + 1``.
+    """
+    iterator: Iterator[T] = iter(results)
+    items: list[T] = []
+    resume_key = None
+    for item in iterator:
+        if len(items) == limit:
+            return items, resume_key
+        items.append(item)
+        resume_key = iterator.last_evaluated_key  # type: ignore[attr-defined]
+    return items, None

@@ -1,0 +1,1 @@
+"""Use cases: each takes a caller and validated input, applies domain rules, uses adapters."""

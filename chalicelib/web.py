@@ -1,0 +1,130 @@
+"""The HTTP edge: parsing bodies and query strings, responses, and the error shape.
+
+Every 4xx/5xx leaves as `{"error": {"code": ..., "message": ...}}` (plus `field` when one
+field is at fault), whether a service raised it, validation refused the input, or
+Chalice itself answered (405, 415, unhandled errors).
+"""
+
+from __future__ import annotations
+
+import json
+import re
+from typing import Any, Callable, Mapping, TypeVar
+
+from chalice.app import Response
+
+from chalicelib.errors import ApiError, BadRequest, invalid_field
+
+T = TypeVar("T")
+
+MAX_BODY_BYTES = 64 * 1024
+JSON_HEADERS = {"Content-Type": "application/json"}
+ID_PATTERN = re.compile(r"^[A-Za-z0-9_-]{1,64}$")
+
+
+def parse_body(request: Any, model: type[T]) -> T:
+    """Validate the JSON body against a pydantic model; 400 names the first bad field."""
+    from pydantic import ValidationError  # pydantic loads only on routes that take a body
+
+    raw = request.raw_body or b""
+    if len(raw) > MAX_BODY_BYTES:
+        raise BadRequest(f"the body must be at most {MAX_BODY_BYTES} bytes", code="body_too_large")
+    if not raw.strip():
+        raise BadRequest("a JSON object body is required", code="malformed_json", field="body")
+    try:
+        return model.model_validate_json(raw)  # type: ignore[attr-defined]
+    except ValidationError as exc:
+        raise _validation_error(exc.errors(include_url=False, include_input=False))
+
+
+def _validation_error(errors: list[dict[str, Any]]) -> BadRequest:
+    first = errors[0]
+    kind = first.get("type", "")
+    field = ".".join(str(part) for part in first.get("loc", ())) or "body"
+    if kind == "json_invalid":
+        return BadRequest(f"the body is not valid JSON: {first.get('msg')}", code="malformed_json", field="body")
+    if kind in ("model_type", "model_attributes_type"):
+        return BadRequest("the body must be a JSON object", code="malformed_json", field="body")
+    if kind == "missing":
+        return BadRequest(f"{field}: is required", code="missing_field", field=field)
+    if kind == "extra_forbidden":
+        return BadRequest(f"{field}: is not a known field", code="unknown_field", field=field)
+    message = str(first.get("msg", "is not valid"))
+    message = message.removeprefix("Value error, ")
+    return invalid_field(field, message)
+
+
+def query_param(request: Any, name: str) -> str | None:
+    params = request.query_params or {}
+    return params.get(name)
+
+
+def choice(request: Any, name: str, allowed: tuple[str, ...]) -> str | None:
+    value = query_param(request, name)
+    if value is not None and value not in allowed:
+        raise invalid_field(name, f"must be one of {', '.join(allowed)}")
+    return value
+
+
+def check_id(value: str, name: str) -> str:
+    if not ID_PATTERN.match(value or ""):
+        raise invalid_field(name, "is not a valid identifier")
+    return value
+
+
+def created(body: Any) -> Response:
+    return Response(body=body, status_code=201, headers=JSON_HEADERS)
+
+
+def no_content() -> Response:
+    return Response(body="", status_code=204)
+
+
+def error_response(error: ApiError) -> Response:
+    return Response(body=error.body(), status_code=error.status, headers=JSON_HEADERS)
+
+
+_CHALICE_CODES = {
+    "MethodNotAllowedError": "method_not_allowed",
+    "UnsupportedMediaType": "unsupported_media_type",
+    "BadRequest": "invalid_request",
+    "BadRequestError": "invalid_request",
+    "NotFoundError": "not_found",
+    "InternalServerError": "internal_error",
+}
+
+
+def _normalize(response: Response) -> Response:
+    body = response.body
+    if response.status_code >= 400 and isinstance(body, Mapping) and "Code" in body:
+        code = _CHALICE_CODES.get(str(body["Code"]), "error")
+        message = str(body.get("Message", "")) if response.status_code < 500 else "an internal error occurred"
+        response.body = {"error": {"code": code, "message": message}}
+        response.headers = {**response.headers, **JSON_HEADERS}
+    return response
+
+
+def error_middleware(logger: Any) -> Callable[[Any, Callable[[Any], Response]], Response]:
+    """Chalice HTTP middleware: ApiError -> its JSON body; anything else -> a bare 500."""
+
+    def middleware(event: Any, get_response: Callable[[Any], Response]) -> Response:
+        try:
+            return _normalize(get_response(event))
+        except ApiError as exc:
+            return error_response(exc)
+        except Exception:  # the details go to the log, never to the client
+            logger.exception("unhandled error")
+            return Response(
+                body={"error": {"code": "internal_error", "message": "an internal error occurred"}},
+                status_code=500,
+                headers=JSON_HEADERS,
+            )
+
+    return middleware
+
+
+def caller(request: Any, *, required: bool = True):
+    """The verified caller of this request (None when anonymous and `required` is False)."""
+    from chalicelib.auth import caller_from_headers
+
+    return caller_from_headers(request.headers or {}, required=required)

@@ -1,0 +1,54 @@
+"""Prepare the local stack, then serve the API: the `api` process of `make run`.
+
+Waits for the services, creates what is missing (tables), seeds the demo data unless
+SEED=0, prints where everything listens, then becomes `chalice local`.
+"""
+
+from __future__ import annotations
+
+import os
+import sys
+
+from devstack.services import ROOT, Ports, api_command, wait_for_port
+
+
+def prepare(ports: Ports, *, seed: bool) -> dict[str, int]:
+    for port in (ports.dynamodb, ports.emulator, ports.stripe):
+        wait_for_port(port, timeout=90)
+    from chalicelib.adapters.tables import create_missing_tables
+
+    create_missing_tables()
+    if not seed:
+        return {"films": 0}
+    from devstack.seed import seed as seed_demo
+
+    return seed_demo()
+
+
+def banner(ports: Ports, seeded: dict[str, int]) -> str:
+    secret = os.environ["LOCAL_JWT_SECRET"]
+    return "\n".join([
+        "",
+        "Local stack ready",
+        f"  API (chalice local)        http://127.0.0.1:{ports.api}",
+        f"  DynamoDB Local             http://127.0.0.1:{ports.dynamodb}   (data in {os.environ.get('DATA_DIR', '.local')})",
+        f"  SNS/SES emulator (moto)    http://127.0.0.1:{ports.emulator}",
+        f"  Stripe (localstripe)       http://127.0.0.1:{ports.stripe}",
+        f"  LOCAL_JWT_SECRET           {secret}",
+        f"  demo data                  {'seeded now: ' + str(seeded) if seeded.get('films') else 'kept as it was'}",
+        "  a token:                   make token SUB=alice GROUPS=admin",
+        "",
+    ])
+
+
+def main() -> None:
+    ports = Ports.from_env()
+    seeded = prepare(ports, seed=os.environ.get("SEED", "1") != "0")
+    print(banner(ports, seeded), flush=True)
+    os.chdir(ROOT)
+    command = api_command(ports.api)
+    os.execv(command[0], command)
+
+
+if __name__ == "__main__":
+    sys.exit(main())

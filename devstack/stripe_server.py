@@ -1,0 +1,54 @@
+"""localstripe with its state where we say.
+
+localstripe keeps its whole state in one fixed file (/tmp/localstripe.pickle) shared by
+every instance on the machine, and rewrites it after every object it stores. Here the
+state lives in `--state-file` (the data directory of `make run`), written once per
+request, or only in memory when no file is given (tests): instances never see each
+other's data.
+"""
+
+from __future__ import annotations
+
+import argparse
+import pickle
+import socket
+from pathlib import Path
+
+from localstripe import resources, server
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser()
+    parser.add_argument("--port", type=int, required=True)
+    parser.add_argument("--state-file", type=Path)
+    args = parser.parse_args()
+    state: Path | None = args.state_file
+
+    def load(self: resources.Store) -> None:
+        if state is not None and state.exists():
+            with state.open("rb") as handle:
+                self.clear()
+                self.update(pickle.load(handle))
+
+    def dump(self: resources.Store) -> None:
+        if state is not None:
+            tmp = state.with_suffix(".tmp")
+            with tmp.open("wb") as handle:
+                pickle.dump(dict(self), handle, protocol=pickle.HIGHEST_PROTOCOL)
+            tmp.replace(state)
+
+    resources.Store.try_load_from_disk = load
+    resources.Store.dump_to_disk = dump
+    # Written once per mutating request by localstripe's middleware, not on every item.
+    resources.Store.__setitem__ = dict.__setitem__  # type: ignore[assignment]
+    resources.Store.__delitem__ = dict.__delitem__  # type: ignore[assignment]
+    resources.store.try_load_from_disk()
+
+    sock = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
+    sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+    sock.bind(("127.0.0.1", args.port))
+    server.web.run_app(server.app, sock=sock, access_log=None, print=None)
+
+
+if __name__ == "__main__":
+    main()
