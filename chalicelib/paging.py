@@ -71,5 +71,5 @@ def take_page(results: Iterable[T], limit: int) -> tuple[list[T], dict[str, Any]
         if len(items) == limit:
             return items, resume_key
         items.append(item)
-        resume_key = iterator.last_evaluated_key  # type: ignore[attr-defined]
+        resume_key = results.last_evaluated_key  # type: ignore[attr-defined]
     return items, None

@@ -85,7 +85,8 @@ def stripe_command(port: int, state_file: Path | None) -> list[str]:
 
 
 def api_command(port: int) -> list[str]:
-    return [sys.executable, "-m", "chalice", "local", "--host", "127.0.0.1", "--port", str(port),
+    chalice = str(Path(sys.executable).parent / "chalice")
+    return [chalice, "local", "--host", "127.0.0.1", "--port", str(port),
             "--stage", "local", "--no-autoreload"]
 
 

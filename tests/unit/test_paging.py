@@ -1,0 +1,63 @@
+import pytest
+
+from chalicelib import paging
+from chalicelib.errors import BadRequest
+
+KEY = {"film_id": {"S": "abc"}, "status": {"S": "open"}}
+
+
+def test_token_round_trip():
+    token = paging.encode(KEY, "films:open:")
+    assert paging.decode(token, "films:open:") == KEY
+
+
+def test_no_key_means_no_token():
+    assert paging.encode(None, "x") is None and paging.decode(None, "x") is None
+
+
+def test_token_of_another_list_is_refused():
+    token = paging.encode(KEY, "films:open:")
+    with pytest.raises(BadRequest) as exc:
+        paging.decode(token, "films:funded:")
+    assert exc.value.field == "next"
+
+
+@pytest.mark.parametrize("token", ["", "garbage", "!!!", "a" * 500])
+def test_garbage_is_refused(token):
+    with pytest.raises(BadRequest):
+        paging.decode(token, "films::")
+
+
+def test_tampered_token_is_refused():
+    token = paging.encode(KEY, "films::")
+    flipped = token[:-2] + ("A" if token[-2] != "A" else "B") + token[-1]
+    with pytest.raises(BadRequest):
+        paging.decode(flipped, "films::")
+
+
+@pytest.mark.parametrize("raw", ["0", "101", "-1", "abc", "1.5", ""])
+def test_limit_out_of_range(raw):
+    with pytest.raises(BadRequest) as exc:
+        paging.parse_limit(raw)
+    assert exc.value.field == "limit"
+
+
+def test_limit_default_and_bounds():
+    assert paging.parse_limit(None) == paging.DEFAULT_LIMIT
+    assert paging.parse_limit("1") == 1 and paging.parse_limit("100") == 100
+
+
+def test_take_page_peeks_one_further():
+    class Results:
+        def __init__(self, items):
+            self.items = items
+            self.last_evaluated_key = None
+
+        def __iter__(self):
+            for item in self.items:
+                self.last_evaluated_key = {"k": item}
+                yield item
+
+    assert paging.take_page(Results([1, 2, 3]), 2) == ([1, 2], {"k": 2})
+    assert paging.take_page(Results([1, 2]), 2) == ([1, 2], None)
+    assert paging.take_page(Results([]), 2) == ([], None)
