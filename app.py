@@ -8,7 +8,7 @@ from chalice import Chalice
 from chalicelib import paging, web
 from chalicelib.domain.films import KINDS, STATUSES
 from chalicelib.observability import http_middleware, logger
-from chalicelib.services import films, profiles, stats
+from chalicelib.services import films, pledges, profiles, stats
 
 app = Chalice(app_name="coprod")
 app.register_middleware(http_middleware, "http")
@@ -51,6 +51,54 @@ def update_film(film_id):
 
     caller = web.caller(request())
     return films.patch(caller, web.check_id(film_id, "film_id"), web.parse_body(request(), FilmPatch))
+
+
+# --- Pledges and payments ---------------------------------------------------------------
+
+@app.route("/films/{film_id}/pledges", methods=["POST"])
+def create_pledge(film_id):
+    from chalicelib.schemas import PledgeCreate
+
+    caller = web.caller(request())
+    body = web.parse_body(request(), PledgeCreate)
+    pledge, _ = pledges.create(caller, web.check_id(film_id, "film_id"), request().headers.get("idempotency-key"),
+                               body.amount_cents, body.payment_method_id)
+    return web.created(pledge)
+
+
+@app.route("/films/{film_id}/pledges", methods=["GET"])
+def film_coproducers(film_id):
+    return pledges.coproducers(
+        web.caller(request()), web.check_id(film_id, "film_id"),
+        limit=paging.parse_limit(web.query_param(request(), "limit")),
+        next_token=web.query_param(request(), "next"),
+    )
+
+
+@app.route("/me/pledges", methods=["GET"])
+def my_pledges():
+    return pledges.list_own(
+        web.caller(request()),
+        limit=paging.parse_limit(web.query_param(request(), "limit")),
+        next_token=web.query_param(request(), "next"),
+    )
+
+
+@app.route("/me/pledges/{pledge_id}", methods=["GET"])
+def my_pledge(pledge_id):
+    return pledges.view(pledges.get_own(web.caller(request()), web.check_id(pledge_id, "pledge_id")))
+
+
+@app.route("/me/pledges/{pledge_id}", methods=["DELETE"])
+def cancel_pledge(pledge_id):
+    return pledges.cancel(web.caller(request()), web.check_id(pledge_id, "pledge_id"))
+
+
+@app.route("/webhooks/stripe", methods=["POST"], content_types=["application/json", "text/plain"])
+def stripe_webhook():
+    from chalicelib.services import stripe_events
+
+    return stripe_events.receive(request().raw_body or b"", request().headers.get("stripe-signature"))
 
 
 # --- Platform --------------------------------------------------------------------------

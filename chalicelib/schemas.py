@@ -77,3 +77,8 @@ class Profile(Body):
     locale: Literal["fr", "en"] = "fr"
     notify_email: bool = True
     notify_sms: bool = False
+
+
+class PledgeCreate(Body):
+    amount_cents: Annotated[int, Field(ge=0, le=10**13)]
+    payment_method_id: Optional[Annotated[str, Field(min_length=3, max_length=255, pattern=r"^[A-Za-z0-9_]+$")]] = None

@@ -110,6 +110,8 @@ class UserRecord(Model):
     notify_sms = BooleanAttribute(null=True)
     created_at = UnicodeAttribute(null=True)
     updated_at = UnicodeAttribute(null=True)
+    # Confirmed, unrefunded cents over every film: 0 -> >0 makes a platform co-producer.
+    confirmed_cents = NumberAttribute(null=True)
 
 
 @lru_cache(maxsize=1)
@@ -123,7 +125,85 @@ def transaction(token: str | None = None) -> TransactWrite:
     return TransactWrite(connection=connection(), client_request_token=token)
 
 
-ALL_MODELS: list[type[Model]] = [FilmRecord, CounterShard, UserRecord]
+class PledgesByUser(GlobalSecondaryIndex):
+    Meta = _index_meta("by_user")
+    user_id = UnicodeAttribute(hash_key=True)
+    created_key = UnicodeAttribute(range_key=True)  # "<created_at>#<pledge_id>"
+
+
+class PledgesByFilm(GlobalSecondaryIndex):
+    Meta = _index_meta("by_film")
+    film_id = UnicodeAttribute(hash_key=True)
+    created_key = UnicodeAttribute(range_key=True)
+
+
+class PledgesByPaymentIntent(GlobalSecondaryIndex):
+    """Sparse: a charge.refunded event names the PaymentIntent, not the pledge."""
+
+    Meta = _index_meta("by_payment_intent")
+    payment_intent_id = UnicodeAttribute(hash_key=True)
+
+
+class PledgeRecord(Model):
+    """One pledge. Its id is derived from (user, Idempotency-Key), so the conditional put
+    that creates it is also the idempotency record."""
+
+    Meta = _meta("pledges")
+    pledge_id = UnicodeAttribute(hash_key=True)
+    film_id = UnicodeAttribute()
+    user_id = UnicodeAttribute()
+    amount_cents = NumberAttribute()
+    currency = UnicodeAttribute(default="eur")
+    status = UnicodeAttribute()
+    request_hash = UnicodeAttribute()
+    payment_intent_id = UnicodeAttribute(null=True)
+    client_secret = UnicodeAttribute(null=True)
+    failure_code = UnicodeAttribute(null=True)
+    failure_message = UnicodeAttribute(null=True)
+    amount_refunded_cents = NumberAttribute(default=0)
+    lease_until = NumberAttribute(default=0)  # epoch seconds: who is talking to Stripe for it
+    created_at = UnicodeAttribute()
+    updated_at = UnicodeAttribute()
+    confirmed_at = UnicodeAttribute(null=True)
+    created_key = UnicodeAttribute()
+
+    by_user = PledgesByUser()
+    by_film = PledgesByFilm()
+    by_payment_intent = PledgesByPaymentIntent()
+
+
+class BackingsByUser(GlobalSecondaryIndex):
+    Meta = _index_meta("by_user")
+    user_id = UnicodeAttribute(hash_key=True)
+    film_id = UnicodeAttribute(range_key=True)
+
+
+class BackingRecord(Model):
+    """A co-producer in a film: confirmed, unrefunded cents (royalties are pro rata to it)."""
+
+    Meta = _meta("backings")
+    film_id = UnicodeAttribute(hash_key=True)
+    user_id = UnicodeAttribute(range_key=True)
+    confirmed_cents = NumberAttribute(default=0)
+    first_confirmed_at = UnicodeAttribute(null=True)
+    updated_at = UnicodeAttribute(null=True)
+
+    by_user = BackingsByUser()
+
+
+class StripeEventRecord(Model):
+    """Stripe events already applied (dedup by event id; expires after 30 days)."""
+
+    Meta = _meta("stripe_events")
+    event_id = UnicodeAttribute(hash_key=True)
+    event_type = UnicodeAttribute()
+    processed_at = UnicodeAttribute()
+    expires_at = NumberAttribute()
+
+
+ALL_MODELS: list[type[Model]] = [
+    FilmRecord, CounterShard, UserRecord, PledgeRecord, BackingRecord, StripeEventRecord,
+]
 
 
 def create_missing_tables() -> list[str]:

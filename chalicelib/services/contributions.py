@@ -1,0 +1,148 @@
+"""Where money is counted: a pledge's status and the totals it feeds change together.
+
+Every change is one DynamoDB transaction over the pledge, the co-producer's backing of the
+film, the user's platform-wide total, one shard of the film counter and one shard of the
+platform counter. The pledge's condition (its status, its refunded amount) makes a replay
+a no-op; the backing and user conditions decide whether a co-producer joins or leaves.
+"""
+
+from __future__ import annotations
+
+import random
+import time
+
+from pynamodb.exceptions import DoesNotExist, TransactWriteError, UpdateError
+
+from chalicelib import clock
+from chalicelib.adapters import counters
+from chalicelib.adapters.tables import BackingRecord, PledgeRecord, UserRecord, transaction
+from chalicelib.domain import pledges as rules
+from chalicelib.errors import Unavailable
+from chalicelib.observability import logger
+
+MAX_ATTEMPTS = 12
+
+
+def _failed(reason) -> bool:
+    return reason is not None and reason.code == "ConditionalCheckFailed"
+
+
+def _backoff(attempt: int) -> None:
+    time.sleep(random.uniform(0, min(0.5, 0.01 * 2 ** attempt)))
+
+
+def _joins(attribute, joins: bool):
+    """Condition for a total that goes from zero (joins) or was already above zero."""
+    if joins:
+        return attribute.does_not_exist() | (attribute == 0)
+    return attribute > 0
+
+
+def confirm(pledge: PledgeRecord, *, payment_intent_id: str | None = None,
+            client_secret: str | None = None) -> bool:
+    """Count a pledge's money exactly once. True if this call counted it."""
+    amount = int(pledge.amount_cents)
+    joins_film, joins_platform = True, True  # the common case: a first pledge
+    for attempt in range(MAX_ATTEMPTS):
+        now = clock.iso()
+        pledge_actions = [
+            PledgeRecord.status.set("confirmed"), PledgeRecord.confirmed_at.set(now),
+            PledgeRecord.updated_at.set(now), PledgeRecord.failure_code.remove(),
+            PledgeRecord.failure_message.remove(), PledgeRecord.lease_until.set(0),
+        ]
+        if payment_intent_id:
+            pledge_actions.append(PledgeRecord.payment_intent_id.set(payment_intent_id))
+        if client_secret:
+            pledge_actions.append(PledgeRecord.client_secret.set(client_secret))
+        try:
+            with transaction() as write:
+                write.update(PledgeRecord(pledge.pledge_id), actions=pledge_actions,
+                             condition=PledgeRecord.status.is_in(*rules.sources_of("confirmed")))
+                write.update(BackingRecord(pledge.film_id, pledge.user_id), actions=[
+                    BackingRecord.confirmed_cents.add(amount),
+                    BackingRecord.first_confirmed_at.set(BackingRecord.first_confirmed_at | now),
+                    BackingRecord.updated_at.set(now),
+                ], condition=_joins(BackingRecord.confirmed_cents, joins_film))
+                write.update(UserRecord(pledge.user_id), actions=[UserRecord.confirmed_cents.add(amount)],
+                             condition=_joins(UserRecord.confirmed_cents, joins_platform))
+                counters.add_in(write, counters.film_counter(pledge.film_id), raised_cents=amount,
+                                coproducer_count=int(joins_film))
+                counters.add_in(write, counters.PLATFORM, raised_cents=amount, coproducers=int(joins_platform))
+            return True
+        except TransactWriteError as exc:
+            reasons = exc.cancellation_reasons or []
+            if reasons and _failed(reasons[0]):
+                return False  # already confirmed, or in a status that cannot confirm
+            if len(reasons) > 2 and (_failed(reasons[1]) or _failed(reasons[2])):
+                joins_film ^= _failed(reasons[1])
+                joins_platform ^= _failed(reasons[2])
+                continue
+            _backoff(attempt)  # a concurrent transaction on the same items
+    raise Unavailable("too much contention on this film; retry")
+
+
+def move(pledge_id: str, target: str, **attributes) -> bool:
+    """Move a pledge that carries no counted money (failed, canceled, requires_action)."""
+    now = clock.iso()
+    actions = [PledgeRecord.status.set(target), PledgeRecord.updated_at.set(now)]
+    for name, value in attributes.items():
+        attribute = getattr(PledgeRecord, name)
+        actions.append(attribute.remove() if value is None else attribute.set(value))
+    try:
+        PledgeRecord(pledge_id).update(actions=actions,
+                                       condition=PledgeRecord.status.is_in(*rules.sources_of(target)))
+        return True
+    except UpdateError as exc:
+        if exc.cause_response_code == "ConditionalCheckFailedException":
+            return False  # the status had moved on
+        raise
+
+
+def _get(model, *key):
+    try:
+        return model.get(*key, consistent_read=True)
+    except DoesNotExist:
+        return None
+
+
+def refund(pledge_id: str, total_refunded_cents: int) -> int:
+    """Apply a charge's cumulative refunded amount. Returns the cents newly taken off."""
+    for attempt in range(MAX_ATTEMPTS):
+        pledge = _get(PledgeRecord, pledge_id)
+        if pledge is None:
+            return 0
+        if pledge.status not in rules.COUNTED:
+            if not rules.can_move(pledge.status, "confirmed"):
+                logger.warning("refund for a pledge that never counted", extra={"pledge_id": pledge_id})
+                return 0
+            confirm(pledge)  # the refund proves the payment succeeded: count it first
+            continue
+        amount = int(pledge.amount_cents)
+        already = int(pledge.amount_refunded_cents or 0)
+        delta = rules.refund_delta(amount, already, total_refunded_cents)
+        if delta == 0:
+            return 0
+        backing = _get(BackingRecord, pledge.film_id, pledge.user_id)
+        user = _get(UserRecord, pledge.user_id)
+        film_total = int(backing.confirmed_cents or 0) if backing else 0
+        user_total = int(user.confirmed_cents or 0) if user else 0
+        now = clock.iso()
+        pledge_actions = [PledgeRecord.amount_refunded_cents.set(already + delta), PledgeRecord.updated_at.set(now)]
+        if already + delta >= amount:
+            pledge_actions.append(PledgeRecord.status.set("refunded"))
+        try:
+            with transaction() as write:
+                write.update(PledgeRecord(pledge_id), actions=pledge_actions, condition=(
+                    (PledgeRecord.status == "confirmed") & (PledgeRecord.amount_refunded_cents == already)))
+                write.update(BackingRecord(pledge.film_id, pledge.user_id),
+                             actions=[BackingRecord.confirmed_cents.add(-delta), BackingRecord.updated_at.set(now)],
+                             condition=BackingRecord.confirmed_cents == film_total)
+                write.update(UserRecord(pledge.user_id), actions=[UserRecord.confirmed_cents.add(-delta)],
+                             condition=UserRecord.confirmed_cents == user_total)
+                counters.add_in(write, counters.film_counter(pledge.film_id), raised_cents=-delta,
+                                coproducer_count=-int(film_total == delta))
+                counters.add_in(write, counters.PLATFORM, raised_cents=-delta, coproducers=-int(user_total == delta))
+            return delta
+        except TransactWriteError:
+            _backoff(attempt)  # something moved: read again
+    raise Unavailable("too much contention on this pledge; retry")

@@ -1,0 +1,222 @@
+"""Pledges: a co-producer commits money to an open film and pays with Stripe.
+
+Exactly once: the pledge id is derived from (user, Idempotency-Key), so the conditional put
+that creates the pledge is the idempotency record. The request that creates it holds a
+short lease while it talks to Stripe; duplicates arriving meanwhile wait for its result
+and answer the same; a duplicate arriving after a crash takes the lease over and repeats
+the Stripe call with the same Stripe idempotency key.
+"""
+
+from __future__ import annotations
+
+import time
+from datetime import date
+from typing import Any
+
+from pynamodb.exceptions import DoesNotExist, PutError, UpdateError
+
+from chalicelib import clock, paging
+from chalicelib.adapters import payments
+from chalicelib.adapters.tables import BackingRecord, PledgeRecord, UserRecord
+from chalicelib.auth import Caller
+from chalicelib.config import settings
+from chalicelib.domain import pledges as rules
+from chalicelib.errors import Conflict, Forbidden, NotFound, Unprocessable
+from chalicelib.services import contributions, films
+
+LEASE_SECONDS = 30
+WAIT_SECONDS = 20.0
+
+
+def view(pledge: PledgeRecord) -> dict[str, Any]:
+    return {
+        "pledge_id": pledge.pledge_id,
+        "film_id": pledge.film_id,
+        "amount_cents": int(pledge.amount_cents),
+        "currency": pledge.currency,
+        "status": pledge.status,
+        "payment_intent_id": pledge.payment_intent_id,
+        "client_secret": pledge.client_secret,
+        "amount_refunded_cents": int(pledge.amount_refunded_cents or 0),
+        "failure_code": pledge.failure_code,
+        "failure_message": pledge.failure_message,
+        "created_at": pledge.created_at,
+        "updated_at": pledge.updated_at,
+        "confirmed_at": pledge.confirmed_at,
+    }
+
+
+def _load(pledge_id: str) -> PledgeRecord | None:
+    try:
+        return PledgeRecord.get(pledge_id, consistent_read=True)
+    except DoesNotExist:
+        return None
+
+
+def _check_film_accepts(film_id: str, amount_cents: int, caller: Caller) -> None:
+    film = films.visible(film_id, caller)
+    if film.status != "open":
+        raise Conflict(f"film {film_id} is {film.status}: it takes no pledges", code="film_not_open",
+                       field="film_id")
+    if clock.today() > date.fromisoformat(film.deadline):
+        raise Conflict(f"film {film_id}'s campaign ended on {film.deadline}", code="campaign_ended",
+                       field="film_id")
+    rules.check_amount(amount_cents, int(film.min_pledge_cents), settings().max_pledge_cents)
+
+
+def create(caller: Caller, film_id: str, idempotency_key: str | None, amount_cents: int,
+           payment_method_id: str | None) -> tuple[dict[str, Any], bool]:
+    """Returns (pledge, created_now)."""
+    key = rules.check_idempotency_key(idempotency_key)
+    pledge_id = rules.pledge_id_for(caller.user_id, key)
+    fingerprint = rules.request_fingerprint(film_id, amount_cents, payment_method_id)
+    existing = _load(pledge_id)
+    if existing is None:
+        _check_film_accepts(film_id, amount_cents, caller)
+        now = clock.iso()
+        pledge = PledgeRecord(
+            pledge_id, film_id=film_id, user_id=caller.user_id, amount_cents=amount_cents, currency="eur",
+            status="pending", request_hash=fingerprint, created_at=now, updated_at=now,
+            created_key=f"{now}#{pledge_id}", amount_refunded_cents=0,
+            lease_until=int(time.time()) + LEASE_SECONDS,
+        )
+        try:
+            pledge.save(condition=PledgeRecord.pledge_id.does_not_exist())
+        except PutError as exc:
+            if exc.cause_response_code != "ConditionalCheckFailedException":
+                raise
+            existing = _load(pledge_id)  # a concurrent duplicate won the put
+        else:
+            return view(_pay(pledge, payment_method_id)), True
+    assert existing is not None
+    if existing.request_hash != fingerprint or existing.user_id != caller.user_id:
+        raise Unprocessable("Idempotency-Key: already used for a different pledge",
+                            code="idempotency_key_reused", field="Idempotency-Key")
+    return view(_await_payment(existing, payment_method_id)), False
+
+
+def _await_payment(pledge: PledgeRecord, payment_method_id: str | None) -> PledgeRecord:
+    """A duplicate: wait for the request holding the lease, or take over a lapsed lease."""
+    deadline = time.monotonic() + WAIT_SECONDS
+    delay = 0.05
+    while pledge.payment_intent_id is None and pledge.status == "pending":
+        if int(pledge.lease_until or 0) < int(time.time()) and _take_lease(pledge):
+            return _pay(pledge, payment_method_id)
+        if time.monotonic() > deadline:
+            raise Conflict("this pledge is still being processed; retry with the same Idempotency-Key",
+                           code="request_in_progress")
+        time.sleep(delay)
+        delay = min(delay * 1.5, 0.5)
+        pledge = _load(pledge.pledge_id) or pledge
+    return pledge
+
+
+def _take_lease(pledge: PledgeRecord) -> bool:
+    try:
+        pledge.update(actions=[PledgeRecord.lease_until.set(int(time.time()) + LEASE_SECONDS)],
+                      condition=(PledgeRecord.lease_until == pledge.lease_until)
+                      & PledgeRecord.payment_intent_id.does_not_exist())
+        return True
+    except UpdateError:
+        return False
+
+
+def _pay(pledge: PledgeRecord, payment_method_id: str | None) -> PledgeRecord:
+    try:
+        intent = payments.create_intent(
+            amount_cents=int(pledge.amount_cents),
+            metadata={"film_id": pledge.film_id, "pledge_id": pledge.pledge_id, "user_id": pledge.user_id},
+            payment_method_id=payment_method_id,
+            idempotency_key=f"pledge-{pledge.pledge_id}",
+        )
+    except Exception:
+        _release_lease(pledge)  # let a retry with the same key take over at once
+        raise
+    status = rules.status_for_intent(intent.status, has_error=intent.error_code is not None)
+    if status == "confirmed":
+        # Payment id and counted money in one transaction: nobody sees a paid pledge uncounted.
+        contributions.confirm(pledge, payment_intent_id=intent.id, client_secret=intent.client_secret)
+        return _load(pledge.pledge_id) or pledge
+    now = clock.iso()
+    actions = [PledgeRecord.lease_until.set(0), PledgeRecord.updated_at.set(now)]
+    if intent.id:
+        actions.append(PledgeRecord.payment_intent_id.set(intent.id))
+    if intent.client_secret:
+        actions.append(PledgeRecord.client_secret.set(intent.client_secret))
+    if status in ("failed", "requires_action"):
+        actions.append(PledgeRecord.status.set(status))
+    if intent.error_code:
+        actions += [PledgeRecord.failure_code.set(intent.error_code),
+                    PledgeRecord.failure_message.set(intent.error_message or intent.error_code)]
+    try:
+        pledge.update(actions=actions, condition=PledgeRecord.status == "pending")
+    except UpdateError:
+        # Canceled meanwhile (or confirmed by an early webhook): make Stripe agree.
+        current = _load(pledge.pledge_id)
+        if current is not None and current.status == "canceled" and intent.id:
+            payments.cancel_intent(intent.id)
+        return current or pledge
+    pledge.refresh(consistent_read=True)
+    return pledge
+
+
+def _release_lease(pledge: PledgeRecord) -> None:
+    try:
+        pledge.update(actions=[PledgeRecord.lease_until.set(0)])
+    except Exception:  # the lease simply lapses
+        pass
+
+
+def get_own(caller: Caller, pledge_id: str) -> PledgeRecord:
+    pledge = _load(pledge_id)
+    if pledge is None or pledge.user_id != caller.user_id:
+        raise NotFound(f"pledge {pledge_id} not found", field="pledge_id")
+    return pledge
+
+
+def list_own(caller: Caller, *, limit: int, next_token: str | None) -> dict[str, Any]:
+    scope = f"my-pledges:{caller.user_id}"
+    results = PledgeRecord.by_user.query(caller.user_id, scan_index_forward=False, limit=limit + 1,
+                                         last_evaluated_key=paging.decode(next_token, scope))
+    items, resume = paging.take_page(results, limit)
+    return {"items": [view(p) for p in items], "next": paging.encode(resume, scope)}
+
+
+def cancel(caller: Caller, pledge_id: str) -> dict[str, Any]:
+    pledge = get_own(caller, pledge_id)
+    if pledge.status not in rules.CANCELABLE:
+        raise Conflict(f"pledge {pledge_id} is {pledge.status}: only a pledge not yet confirmed can be canceled",
+                       code="not_cancelable", field="pledge_id")
+    if pledge.payment_intent_id:
+        intent = payments.cancel_intent(pledge.payment_intent_id)
+        if intent.status == "succeeded":
+            contributions.confirm(pledge)
+            raise Conflict(f"pledge {pledge_id} was paid meanwhile: it cannot be canceled",
+                           code="not_cancelable", field="pledge_id")
+    if not contributions.move(pledge_id, "canceled", lease_until=0):
+        current = get_own(caller, pledge_id)
+        if current.status != "canceled":
+            raise Conflict(f"pledge {pledge_id} is {current.status}: it cannot be canceled",
+                           code="not_cancelable", field="pledge_id")
+    return view(get_own(caller, pledge_id))
+
+
+def coproducers(caller: Caller | None, film_id: str, *, limit: int, next_token: str | None) -> dict[str, Any]:
+    """The film's co-producers with their confirmed totals (its producer and admins)."""
+    film = films.visible(film_id, caller)
+    if not films.can_manage(caller, film):
+        raise Forbidden("only the film's producer or an admin may list its co-producers")
+    scope = f"coproducers:{film_id}"
+    results = BackingRecord.query(film_id, filter_condition=BackingRecord.confirmed_cents > 0,
+                                  limit=limit + 1, last_evaluated_key=paging.decode(next_token, scope))
+    backings, resume = paging.take_page(results, limit)
+    users = {u.user_id: u for u in UserRecord.batch_get([b.user_id for b in backings])} if backings else {}
+    items = []
+    for backing in backings:
+        user = users.get(backing.user_id)
+        item = {"user_id": backing.user_id, "display_name": user.display_name if user else None,
+                "confirmed_cents": int(backing.confirmed_cents), "first_confirmed_at": backing.first_confirmed_at}
+        if caller is not None and caller.is_admin:
+            item.update(email=user.email if user else None, phone=user.phone if user else None)
+        items.append(item)
+    return {"items": items, "next": paging.encode(resume, scope)}

@@ -1,0 +1,82 @@
+"""Per-Lambda settings, in ONE place: timeout, memory, schedule, event sources, and the
+exact data each function may touch (its IAM role is generated from this, nothing else).
+
+Keys are Chalice function names: ``api_handler`` for all HTTP routes, otherwise the name
+of the decorated function in app.py (``@app.schedule``, ``@app.lambda_function``).
+Why here and not in .chalice/config.json: Chalice's CDK construct passes its stage_config
+as top-level params, where per-function ``lambda_functions`` settings are never read
+(chalice/config.py ``_chain_lookup``), so infra/stack.py sets these on the synthesized
+functions directly.
+
+Synthesis fails if app.py defines a function that has no entry here (it would get no role).
+Entries whose function is not in app.py yet are skipped (with a synth warning).
+
+Event sources: schedules may come from ``@app.schedule(<same expression>)`` or be added
+by infra for a plain ``@app.lambda_function``; queue and stream consumers must be plain
+``@app.lambda_function(name=...)`` handlers: infra wires the event source mapping
+(Chalice's ``on_sqs_message``/``on_dynamodb_record`` need stage-specific literals at
+package time).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+STRIPE_SECRET_KEY = "stripe_secret_key"
+STRIPE_WEBHOOK_SECRET = "stripe_webhook_secret"
+
+
+@dataclass(frozen=True)
+class FunctionSpec:
+    timeout: int  # seconds
+    memory: int  # MB
+    schedule: str | None = None  # EventBridge expression
+    reads: tuple[str, ...] = ()  # table short names (table and its GSIs): Get/BatchGet/Query
+    writes: tuple[str, ...] = ()  # table short names: Put/Update/Delete/BatchWrite/ConditionCheck
+    scans: tuple[str, ...] = ()  # table short names the function Scans (kept explicit)
+    streams: tuple[str, ...] = ()  # tables whose stream invokes this function
+    publishes: tuple[str, ...] = ()  # topic short names
+    sends: tuple[str, ...] = ()  # queue short names it sends to
+    consumes: tuple[str, ...] = ()  # queue short names that invoke this function
+    secrets: tuple[str, ...] = ()  # STRIPE_SECRET_KEY / STRIPE_WEBHOOK_SECRET
+    sends_email: bool = False  # SES through the stage's configuration set
+    batch_size: int = 10  # for queue/stream event sources
+
+
+FUNCTIONS: dict[str, FunctionSpec] = {
+    # Every HTTP route, including the Stripe webhook.
+    "api_handler": FunctionSpec(
+        timeout=30, memory=512,
+        reads=("films", "counters", "users", "pledges", "backings", "stripe_events"),
+        writes=("films", "counters", "users", "pledges", "backings", "stripe_events"),
+        secrets=(STRIPE_SECRET_KEY, STRIPE_WEBHOOK_SECRET),
+    ),
+    # Closes campaigns past their deadline: captures or cancels/refunds their pledges.
+    "close_campaigns": FunctionSpec(
+        timeout=900, memory=1024, schedule="rate(15 minutes)",
+        reads=("films", "counters", "pledges", "backings"),
+        writes=("films", "counters", "pledges", "backings", "outbox"),
+        secrets=(STRIPE_SECRET_KEY,),
+    ),
+    # Splits a royalty run into chunks of backers (one message per chunk).
+    "distribute_royalties": FunctionSpec(
+        timeout=900, memory=1024, schedule="cron(0 3 1 * ? *)",
+        reads=("films", "backings"),
+        sends=("distribution-chunks",),
+    ),
+    # Pays one chunk of backers.
+    "distribute_royalties_chunk": FunctionSpec(
+        timeout=300, memory=512, consumes=("distribution-chunks",), batch_size=1,
+        reads=("backings", "users", "idempotency"), writes=("idempotency", "outbox"),
+        secrets=(STRIPE_SECRET_KEY,),
+    ),
+    # Outbox stream -> events topic.
+    "relay_outbox": FunctionSpec(
+        timeout=60, memory=256, streams=("outbox",), publishes=("events",),
+    ),
+    # Events (via the notifications queue) -> e-mails to backers and producers.
+    "send_notifications": FunctionSpec(
+        timeout=60, memory=256, consumes=("notifications",),
+        reads=("users", "films"), sends_email=True,
+    ),
+}

@@ -1,0 +1,71 @@
+"""Deployment parameters, from CDK context (`-c key=value`, cdk.json, or `<stage>:key`).
+
+| context key                  | default                                  |
+| ---------------------------- | ---------------------------------------- |
+| ses_sender                   | no-reply@example.com (email or domain)   |
+| cognito_user_pool_id         | unset: a pool `coprod-<stage>-users` is created |
+| cognito_app_client_id        | required with cognito_user_pool_id       |
+| stripe_secret_key_param      | /coprod/<stage>/stripe/secret-key        |
+| stripe_webhook_secret_param  | /coprod/<stage>/stripe/webhook-secret    |
+| stripe_kms_key_arn           | unset: SecureStrings use the aws/ssm key |
+| alarm_email                  | unset: alarms only go to the alarms topic |
+
+A stage-specific value (`prod:ses_sender`) wins over the plain key.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+STAGES = ("dev", "prod")
+
+
+@dataclass(frozen=True)
+class StageSettings:
+    stage: str
+    ses_sender: str
+    stripe_secret_key_param: str
+    stripe_webhook_secret_param: str
+    stripe_kms_key_arn: str | None = None
+    cognito_user_pool_id: str | None = None
+    cognito_app_client_id: str | None = None
+    alarm_email: str | None = None
+
+    @property
+    def prod(self) -> bool:
+        return self.stage == "prod"
+
+    @property
+    def prefix(self) -> str:
+        return f"coprod-{self.stage}"
+
+    @classmethod
+    def from_context(cls, node, stage: str) -> "StageSettings":
+        if stage not in STAGES:
+            raise ValueError(f"unknown stage {stage!r}; expected one of {STAGES}")
+
+        def get(key: str, default: str | None = None) -> str | None:
+            for k in (f"{stage}:{key}", key):
+                value = node.try_get_context(k)
+                if value not in (None, ""):
+                    return str(value)
+            return default
+
+        settings = cls(
+            stage=stage,
+            ses_sender=get("ses_sender", "no-reply@example.com"),
+            stripe_secret_key_param=get("stripe_secret_key_param",
+                                        f"/coprod/{stage}/stripe/secret-key"),
+            stripe_webhook_secret_param=get("stripe_webhook_secret_param",
+                                            f"/coprod/{stage}/stripe/webhook-secret"),
+            stripe_kms_key_arn=get("stripe_kms_key_arn"),
+            cognito_user_pool_id=get("cognito_user_pool_id"),
+            cognito_app_client_id=get("cognito_app_client_id"),
+            alarm_email=get("alarm_email"),
+        )
+        if bool(settings.cognito_user_pool_id) != bool(settings.cognito_app_client_id):
+            raise ValueError("give both cognito_user_pool_id and cognito_app_client_id, or neither")
+        for name in (settings.stripe_secret_key_param, settings.stripe_webhook_secret_param):
+            if not name.startswith("/") or name.startswith(("sk_", "whsec_")):
+                raise ValueError(f"Stripe settings take SSM parameter NAMES (/a/b), got {name[:8]}...")
+        return settings

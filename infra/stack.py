@@ -1,0 +1,383 @@
+"""The platform for one stage: tables, messaging, SES, Cognito, the Chalice app, its
+least-privilege roles, and alarms. Resource names all start with `coprod-<stage>-`."""
+
+from __future__ import annotations
+
+import os
+from typing import Any
+
+import aws_cdk as cdk
+from aws_cdk import (
+    Annotations,
+    Duration,
+    RemovalPolicy,
+    aws_cloudwatch as cw,
+    aws_cloudwatch_actions as cw_actions,
+    aws_cognito as cognito,
+    aws_dynamodb as dynamodb,
+    aws_iam as iam,
+    aws_lambda as lambda_,
+    aws_ses as ses,
+    aws_sns as sns,
+    aws_sns_subscriptions as subs,
+    aws_sqs as sqs,
+)
+from chalice.utils import to_cfn_resource_name
+from constructs import Construct
+
+from infra import messaging, tables
+from infra.chalice_app import PackagedChalice
+from infra.functions import FUNCTIONS, STRIPE_SECRET_KEY, STRIPE_WEBHOOK_SECRET, FunctionSpec
+from infra.settings import StageSettings
+
+ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
+
+# Chalice needs *some* role ARN when it does not manage roles; every function's Role is
+# then overridden with the role made here. Synthesis fails if one is left behind.
+ROLE_PLACEHOLDER = "arn:aws:iam::000000000000:role/coprod-role-set-by-infra"
+
+# Custom metrics (Powertools Metrics in chalicelib/observability.py: namespace "Coprod",
+# default dimension service=coprod). One alarm each, Sum > 0 over 5 minutes.
+METRIC_NAMESPACE = "Coprod"
+METRIC_DIMENSIONS = {"service": "coprod"}
+CUSTOM_METRIC_ALARMS = {"refund-failed": "RefundFailed", "payout-failed": "PayoutFailed"}
+
+DYNAMODB_READ = ("dynamodb:GetItem", "dynamodb:BatchGetItem", "dynamodb:Query")
+DYNAMODB_WRITE = ("dynamodb:PutItem", "dynamodb:UpdateItem", "dynamodb:DeleteItem",
+                  "dynamodb:BatchWriteItem", "dynamodb:ConditionCheckItem")
+DYNAMODB_STREAM = ("dynamodb:DescribeStream", "dynamodb:GetRecords",
+                   "dynamodb:GetShardIterator", "dynamodb:ListStreams")
+SQS_CONSUME = ("sqs:ReceiveMessage", "sqs:DeleteMessage", "sqs:ChangeMessageVisibility",
+               "sqs:GetQueueAttributes")
+
+LOG_RETENTION_DAYS = {"dev": 14, "prod": 90}
+PERIOD = Duration.minutes(5)
+
+
+def function_name(stage: str, name: str) -> str:
+    return f"coprod-{stage}-{name}"
+
+
+def env_key(short: str, suffix: str) -> str:
+    return f"{short.upper().replace('-', '_')}_{suffix}"
+
+
+class CoprodStack(cdk.Stack):
+    def __init__(self, scope: Construct, id: str, *, settings: StageSettings,
+                 build_dir: str, source_dir: str = ROOT, **kwargs: Any) -> None:
+        super().__init__(scope, id, description=f"Coprod platform, stage {settings.stage}",
+                         **kwargs)
+        self.settings = settings
+        s = settings
+        cdk.Tags.of(self).add("app", "coprod")
+        cdk.Tags.of(self).add("stage", s.stage)
+
+        self.tables = {t.short: self._table(t) for t in tables.TABLES}
+        self.stream_dlqs = {
+            short: self._queue(f"{short}-stream-dlq", f"StreamDlq-{short}")
+            for short, t in tables.BY_SHORT.items() if t.stream
+        }
+        self.topics = {
+            short: sns.Topic(self, f"Topic-{short}", topic_name=messaging.topic_name(s.stage, short),
+                             enforce_ssl=True)
+            for short in messaging.TOPICS
+        }
+        self.queues: dict[str, sqs.Queue] = {}
+        self.dlqs: dict[str, sqs.Queue] = {}
+        for q in messaging.QUEUES:
+            self._queue_with_dlq(q)
+
+        self.alarm_topic = sns.Topic(self, "AlarmTopic", topic_name=f"{s.prefix}-alarms",
+                                     enforce_ssl=True)
+        if s.alarm_email:
+            self.alarm_topic.add_subscription(subs.EmailSubscription(s.alarm_email))
+
+        self._ses()
+        self._cognito()
+        self._chalice(source_dir, build_dir)
+        self._alarms()
+
+    # --- data --------------------------------------------------------------------------
+
+    def _table(self, spec: tables.TableSpec) -> dynamodb.Table:
+        s = self.settings
+
+        def attr(a: tables.Attr) -> dynamodb.Attribute:
+            return dynamodb.Attribute(name=a.name, type=dynamodb.AttributeType(
+                {"S": "STRING", "N": "NUMBER", "B": "BINARY"}[a.type]))
+
+        table = dynamodb.Table(
+            self, f"Table-{spec.short}",
+            table_name=tables.physical_name(s.stage, spec.short),
+            partition_key=attr(spec.pk),
+            sort_key=attr(spec.sk) if spec.sk else None,
+            billing_mode=dynamodb.BillingMode.PAY_PER_REQUEST,
+            point_in_time_recovery_specification=dynamodb.PointInTimeRecoverySpecification(
+                point_in_time_recovery_enabled=True),
+            deletion_protection=s.prod,
+            removal_policy=RemovalPolicy.RETAIN if s.prod else RemovalPolicy.DESTROY,
+            stream=dynamodb.StreamViewType[spec.stream] if spec.stream else None,
+            time_to_live_attribute=spec.ttl,
+        )
+        for g in spec.gsis:
+            table.add_global_secondary_index(
+                index_name=g.name, partition_key=attr(g.pk),
+                sort_key=attr(g.sk) if g.sk else None,
+                projection_type=dynamodb.ProjectionType.ALL)
+        return table
+
+    # --- messaging ---------------------------------------------------------------------
+
+    def _queue(self, short: str, cid: str, **kwargs: Any) -> sqs.Queue:
+        return sqs.Queue(self, cid, queue_name=messaging.queue_name(self.settings.stage, short),
+                         encryption=sqs.QueueEncryption.SQS_MANAGED, enforce_ssl=True, **kwargs)
+
+    def _queue_with_dlq(self, q: messaging.QueueSpec) -> None:
+        stage = self.settings.stage
+        consumer_timeouts = [f.timeout for f in FUNCTIONS.values() if q.short in f.consumes]
+        visibility = max([q.min_visibility_seconds] + [6 * t for t in consumer_timeouts])
+        dlq = sqs.Queue(self, f"Dlq-{q.short}", queue_name=messaging.dlq_name(stage, q.short),
+                        retention_period=Duration.days(14),
+                        encryption=sqs.QueueEncryption.SQS_MANAGED, enforce_ssl=True)
+        queue = self._queue(q.short, f"Queue-{q.short}",
+                            visibility_timeout=Duration.seconds(min(visibility, 43200)),
+                            dead_letter_queue=sqs.DeadLetterQueue(
+                                queue=dlq, max_receive_count=q.max_receive_count))
+        if q.subscribe_to:
+            self.topics[q.subscribe_to].add_subscription(
+                subs.SqsSubscription(queue, raw_message_delivery=True))
+        self.queues[q.short] = queue
+        self.dlqs[q.short] = dlq
+
+    def _ses(self) -> None:
+        s = self.settings
+        self.ses_config_set = ses.ConfigurationSet(
+            self, "SesConfigurationSet", configuration_set_name=s.prefix)
+        identity = (ses.Identity.email(s.ses_sender) if "@" in s.ses_sender
+                    else ses.Identity.domain(s.ses_sender))
+        self.ses_identity = ses.EmailIdentity(self, "SesIdentity", identity=identity,
+                                              configuration_set=self.ses_config_set)
+
+    def _cognito(self) -> None:
+        s = self.settings
+        if s.cognito_user_pool_id:
+            self.user_pool_id = s.cognito_user_pool_id
+            self.app_client_id = s.cognito_app_client_id
+            return
+        pool = cognito.UserPool(
+            self, "UserPool", user_pool_name=f"{s.prefix}-users",
+            self_sign_up_enabled=True,
+            sign_in_aliases=cognito.SignInAliases(email=True),
+            auto_verify=cognito.AutoVerifiedAttrs(email=True),
+            account_recovery=cognito.AccountRecovery.EMAIL_ONLY,
+            deletion_protection=s.prod,
+            removal_policy=RemovalPolicy.RETAIN if s.prod else RemovalPolicy.DESTROY,
+        )
+        client = pool.add_client("WebClient", user_pool_client_name=f"{s.prefix}-web",
+                                 generate_secret=False,
+                                 auth_flows=cognito.AuthFlow(user_srp=True))
+        for group in ("admin", "producer"):  # chalicelib/auth.py ADMIN, PRODUCER
+            cognito.CfnUserPoolGroup(self, f"Group-{group}", user_pool_id=pool.user_pool_id,
+                                     group_name=group)
+        self.user_pool_id = pool.user_pool_id
+        self.app_client_id = client.user_pool_client_id
+        cdk.CfnOutput(self, "UserPoolId", value=pool.user_pool_id)
+        cdk.CfnOutput(self, "UserPoolClientId", value=client.user_pool_client_id)
+
+    # --- the Chalice app ---------------------------------------------------------------
+
+    def _chalice(self, source_dir: str, build_dir: str) -> None:
+        s = self.settings
+        stage_config = {
+            "api_gateway_stage": "api",
+            "manage_iam_role": False,
+            "iam_role_arn": ROLE_PLACEHOLDER,
+            "autogen_policy": False,
+            "log_retention_in_days": LOG_RETENTION_DAYS[s.stage],
+            "environment_variables": {  # literals only: tokens are set after the include
+                "STAGE": s.stage,
+                "TABLE_PREFIX": s.prefix,
+                "POWERTOOLS_SERVICE_NAME": "coprod",
+                "POWERTOOLS_METRICS_NAMESPACE": METRIC_NAMESPACE,
+            },
+        }
+        self.chalice = PackagedChalice(self, "ChaliceApp", source_dir=source_dir, stage=s.stage,
+                                       stage_config=stage_config, build_dir=build_dir,
+                                       region=self.region if not cdk.Token.is_unresolved(self.region)
+                                       else "eu-west-3")
+        packaged = self.chalice.packaged_template["Resources"]
+        by_logical = {to_cfn_resource_name(name): name for name in FUNCTIONS}
+        present = {k: v for k, v in packaged.items() if v["Type"] == "AWS::Serverless::Function"}
+        unknown = sorted(set(present) - set(by_logical))
+        if unknown:
+            raise ValueError(f"app.py defines Lambda function(s) {unknown} with no entry in "
+                             "infra/functions.py FUNCTIONS (timeout, memory, permissions)")
+        self.functions: dict[str, str] = {}  # chalice name -> logical id
+        self.roles: dict[str, iam.Role] = {}
+        for logical, name in sorted(by_logical.items()):
+            if logical not in present:
+                Annotations.of(self).add_warning(
+                    f"infra/functions.py: {name} is not defined in app.py yet; skipped")
+                continue
+            self._function(name, logical, FUNCTIONS[name], present[logical])
+        if "RestAPI" in packaged:
+            self.chalice.get_resource("RestAPI").add_property_override("Name", f"{s.prefix}-api")
+
+    def _function(self, name: str, logical: str, spec: FunctionSpec,
+                  packaged: dict[str, Any]) -> None:
+        s = self.settings
+        fname = function_name(s.stage, name)
+        fn = self.chalice.get_resource(logical)
+        role = self._role(name, fname, spec)
+        fn.add_property_override("FunctionName", fname)
+        fn.add_property_override("Timeout", spec.timeout)
+        fn.add_property_override("MemorySize", spec.memory)
+        fn.add_property_override("Role", role.role_arn)
+        for key, value in self._environment(spec).items():
+            fn.add_property_override(f"Environment.Variables.{key}", value)
+
+        events = packaged["Properties"].get("Events") or {}
+        schedules = {e["Properties"]["Schedule"] for e in events.values() if e["Type"] == "Schedule"}
+        others = sorted(e["Type"] for e in events.values() if e["Type"] != "Schedule")
+        if schedules and schedules != {spec.schedule}:
+            raise ValueError(f"{name}: app.py schedules {sorted(schedules)} but "
+                             f"infra/functions.py says {spec.schedule!r}")
+        if others and (spec.consumes or spec.streams):
+            raise ValueError(f"{name}: event sources {others} come from app.py, but infra wires "
+                             "consumes/streams itself; use @app.lambda_function")
+        if spec.schedule:
+            fn.add_property_override("Events", {f"{logical}Event": {
+                "Type": "Schedule",
+                "Properties": {"Schedule": spec.schedule, "Name": fname,
+                               "Description": f"{name} on stage {s.stage}"}}})
+
+        for short in spec.consumes:
+            esm = lambda_.CfnEventSourceMapping(
+                self, f"Source-{name}-{short}", function_name=fn.ref,
+                event_source_arn=self.queues[short].queue_arn, batch_size=spec.batch_size,
+                function_response_types=["ReportBatchItemFailures"])
+            esm.node.add_dependency(role)
+        for short in spec.streams:
+            esm = lambda_.CfnEventSourceMapping(
+                self, f"Source-{name}-{short}-stream", function_name=fn.ref,
+                event_source_arn=self.tables[short].table_stream_arn,
+                batch_size=spec.batch_size, starting_position="TRIM_HORIZON",
+                bisect_batch_on_function_error=True, maximum_retry_attempts=10,
+                function_response_types=["ReportBatchItemFailures"],
+                destination_config=lambda_.CfnEventSourceMapping.DestinationConfigProperty(
+                    on_failure=lambda_.CfnEventSourceMapping.OnFailureProperty(
+                        destination=self.stream_dlqs[short].queue_arn)))
+            esm.node.add_dependency(role)
+        self.functions[name] = logical
+        self.roles[name] = role
+
+    def _environment(self, spec: FunctionSpec) -> dict[str, str]:
+        s = self.settings
+        env = {"COGNITO_USER_POOL_ID": self.user_pool_id,
+               "COGNITO_APP_CLIENT_ID": self.app_client_id}
+        if STRIPE_SECRET_KEY in spec.secrets:
+            env["STRIPE_SECRET_KEY_PARAM"] = s.stripe_secret_key_param
+        if STRIPE_WEBHOOK_SECRET in spec.secrets:
+            env["STRIPE_WEBHOOK_SECRET_PARAM"] = s.stripe_webhook_secret_param
+        for short in spec.publishes:
+            env[env_key(short, "TOPIC_ARN")] = self.topics[short].topic_arn
+        for short in spec.sends:
+            env[env_key(short, "QUEUE_URL")] = self.queues[short].queue_url
+        if spec.sends_email:
+            env["SES_SENDER"] = s.ses_sender
+            env["SES_CONFIGURATION_SET"] = self.ses_config_set.configuration_set_name
+        return env
+
+    def _role(self, name: str, fname: str, spec: FunctionSpec) -> iam.Role:
+        s = self.settings
+        role = iam.Role(self, f"Role-{name}", role_name=fname,
+                        assumed_by=iam.ServicePrincipal("lambda.amazonaws.com"),
+                        description=f"Lambda {fname}: only what infra/functions.py lists")
+
+        def allow(actions, resources) -> None:
+            if resources:
+                role.add_to_policy(iam.PolicyStatement(actions=list(actions),
+                                                       resources=list(resources)))
+
+        allow(["logs:CreateLogStream", "logs:PutLogEvents"], [self.format_arn(
+            service="logs", resource="log-group", resource_name=f"/aws/lambda/{fname}:*",
+            arn_format=cdk.ArnFormat.COLON_RESOURCE_NAME)])
+
+        def table_arns(shorts, with_indexes: bool) -> list[str]:
+            arns = []
+            for short in shorts:
+                table = self.tables[short]
+                arns.append(table.table_arn)
+                if with_indexes:
+                    arns += [f"{table.table_arn}/index/{g.name}"
+                             for g in tables.BY_SHORT[short].gsis]
+            return arns
+
+        allow(DYNAMODB_READ, table_arns(spec.reads, with_indexes=True))
+        allow(DYNAMODB_WRITE, table_arns(spec.writes, with_indexes=False))
+        allow(["dynamodb:Scan"], table_arns(spec.scans, with_indexes=False))
+        allow(DYNAMODB_STREAM, [self.tables[t].table_stream_arn for t in spec.streams])
+        allow(["sqs:SendMessage"], [self.stream_dlqs[t].queue_arn for t in spec.streams])
+        allow(["sns:Publish"], [self.topics[t].topic_arn for t in spec.publishes])
+        allow(["sqs:SendMessage"], [self.queues[q].queue_arn for q in spec.sends])
+        allow(SQS_CONSUME, [self.queues[q].queue_arn for q in spec.consumes])
+        params = {STRIPE_SECRET_KEY: s.stripe_secret_key_param,
+                  STRIPE_WEBHOOK_SECRET: s.stripe_webhook_secret_param}
+        allow(["ssm:GetParameter"], [
+            self.format_arn(service="ssm", resource="parameter",
+                            resource_name=params[p].lstrip("/"))
+            for p in spec.secrets])
+        if spec.secrets and s.stripe_kms_key_arn:
+            role.add_to_policy(iam.PolicyStatement(
+                actions=["kms:Decrypt"], resources=[s.stripe_kms_key_arn],
+                conditions={"StringEquals": {"kms:ViaService": f"ssm.{self.region}.amazonaws.com"}}))
+        if spec.sends_email:
+            allow(["ses:SendEmail", "ses:SendRawEmail"], [
+                self.format_arn(service="ses", resource="identity",
+                                resource_name=self.ses_identity.email_identity_name),
+                self.format_arn(service="ses", resource="configuration-set",
+                                resource_name=self.ses_config_set.configuration_set_name)])
+        return role
+
+    # --- alarms ------------------------------------------------------------------------
+
+    def _alarm(self, cid: str, name: str, metric: cw.IMetric, description: str) -> None:
+        alarm = cw.Alarm(self, cid, alarm_name=f"{self.settings.prefix}-{name}", metric=metric,
+                         threshold=0, evaluation_periods=1,
+                         comparison_operator=cw.ComparisonOperator.GREATER_THAN_THRESHOLD,
+                         treat_missing_data=cw.TreatMissingData.NOT_BREACHING,
+                         alarm_description=description)
+        alarm.add_alarm_action(cw_actions.SnsAction(self.alarm_topic))
+
+    def _alarms(self) -> None:
+        stage = self.settings.stage
+        dlqs = {**self.dlqs, **{f"{k}-stream": v for k, v in self.stream_dlqs.items()}}
+        for short, dlq in dlqs.items():
+            self._alarm(f"Alarm-dlq-{short}", f"{short}-dlq-depth",
+                        dlq.metric_approximate_number_of_messages_visible(
+                            period=PERIOD, statistic="Maximum"),
+                        f"Messages in the dead-letter queue of {short}")
+        for name in self.functions:
+            fname = function_name(stage, name)
+            for metric_name in ("Errors", "Throttles"):
+                self._alarm(f"Alarm-{name}-{metric_name}", f"{name}-{metric_name.lower()}",
+                            cw.Metric(namespace="AWS/Lambda", metric_name=metric_name,
+                                      dimensions_map={"FunctionName": fname},
+                                      statistic="Sum", period=PERIOD),
+                            f"Lambda {fname} {metric_name.lower()}")
+        for short, table in self.tables.items():
+            name = tables.physical_name(stage, short)
+            self._alarm(f"Alarm-table-{short}-throttles", f"{short}-throttles",
+                        cw.MathExpression(expression="r + w", period=PERIOD, using_metrics={
+                            m: cw.Metric(namespace="AWS/DynamoDB", metric_name=metric_name,
+                                         dimensions_map={"TableName": name},
+                                         statistic="Sum", period=PERIOD)
+                            for m, metric_name in (("r", "ReadThrottleEvents"),
+                                                   ("w", "WriteThrottleEvents"))}),
+                        f"DynamoDB throttles on {name}")
+        for alarm_name, metric_name in CUSTOM_METRIC_ALARMS.items():
+            self._alarm(f"Alarm-{metric_name}", alarm_name,
+                        cw.Metric(namespace=METRIC_NAMESPACE, metric_name=metric_name,
+                                  dimensions_map=METRIC_DIMENSIONS, statistic="Sum",
+                                  period=PERIOD),
+                        f"{metric_name} recorded by the app")

@@ -1,0 +1,72 @@
+"""Every DynamoDB table of the platform, as data: adding a table is adding one entry.
+
+Physical names are ``coprod-<stage>-<short>``, i.e. the app's ``TABLE_PREFIX`` plus the
+short name its PynamoDB model passes to ``chalicelib.config.table_name``. Keys and GSIs must
+match the models in ``chalicelib/adapters/tables.py`` (tests/infra checks it).
+All tables: on-demand billing, point-in-time recovery, deletion protection in prod.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+
+@dataclass(frozen=True)
+class Attr:
+    name: str
+    type: str = "S"  # "S" | "N" | "B"
+
+
+def S(name: str) -> Attr:
+    return Attr(name, "S")
+
+
+def N(name: str) -> Attr:
+    return Attr(name, "N")
+
+
+@dataclass(frozen=True)
+class Gsi:
+    name: str
+    pk: Attr
+    sk: Attr | None = None  # projection is always ALL (the models use AllProjection)
+
+
+@dataclass(frozen=True)
+class TableSpec:
+    short: str
+    pk: Attr
+    sk: Attr | None = None
+    gsis: tuple[Gsi, ...] = field(default_factory=tuple)
+    stream: str | None = None  # NEW_IMAGE | NEW_AND_OLD_IMAGES | KEYS_ONLY | OLD_IMAGE
+    ttl: str | None = None  # epoch-seconds attribute DynamoDB expires items on
+
+
+TABLES: tuple[TableSpec, ...] = (
+    TableSpec("films", pk=S("film_id"), gsis=(
+        Gsi("by_status", S("status"), S("status_key")),
+        Gsi("catalog", S("catalog"), S("catalog_key")),
+        Gsi("by_producer", S("producer_id"), S("created_at")),
+    )),
+    TableSpec("counters", pk=S("counter_id"), sk=N("shard")),
+    TableSpec("users", pk=S("user_id")),
+    TableSpec("pledges", pk=S("pledge_id"), gsis=(
+        Gsi("by_user", S("user_id"), S("created_key")),
+        Gsi("by_film", S("film_id"), S("created_key")),
+        Gsi("by_payment_intent", S("payment_intent_id")),
+    )),
+    TableSpec("backings", pk=S("film_id"), sk=S("user_id"), gsis=(
+        Gsi("by_user", S("user_id"), S("film_id")),
+    )),
+    TableSpec("idempotency", pk=S("key"), ttl="expires_at"),
+    TableSpec("stripe_events", pk=S("event_id"), ttl="expires_at"),
+    # Transactional outbox: written in the same transaction as the state change, relayed
+    # to the events topic by the stream handler (`relay_outbox` in infra/functions.py).
+    TableSpec("outbox", pk=S("event_id"), stream="NEW_IMAGE", ttl="expires_at"),
+)
+
+BY_SHORT: dict[str, TableSpec] = {t.short: t for t in TABLES}
+
+
+def physical_name(stage: str, short: str) -> str:
+    return f"coprod-{stage}-{short}"

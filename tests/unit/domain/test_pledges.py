@@ -1,0 +1,71 @@
+import pytest
+
+from chalicelib.domain import pledges as rules
+from chalicelib.errors import BadRequest
+
+
+def test_status_moves_only_forward():
+    assert rules.can_move("pending", "confirmed")
+    assert rules.can_move("failed", "confirmed")
+    assert rules.can_move("confirmed", "refunded")
+    for target in rules.STATUSES:
+        assert not rules.can_move("refunded", target)
+        assert not rules.can_move("canceled", target)
+    assert not rules.can_move("confirmed", "failed")
+    assert not rules.can_move("confirmed", "pending")
+    assert not rules.can_move("confirmed", "confirmed")
+
+
+def test_sources_of():
+    assert rules.sources_of("confirmed") == ("failed", "pending", "requires_action")
+    assert rules.sources_of("refunded") == ("confirmed",)
+
+
+@pytest.mark.parametrize("key", [None, "", "x" * 256, "tab\there", "new\nline", "é"])
+def test_bad_idempotency_keys(key):
+    with pytest.raises(BadRequest) as exc:
+        rules.check_idempotency_key(key)
+    assert exc.value.field == "Idempotency-Key"
+
+
+def test_good_idempotency_keys():
+    assert rules.check_idempotency_key("a") == "a"
+    assert rules.check_idempotency_key("k" * 255) == "k" * 255
+    assert rules.check_idempotency_key("order 42/#!") == "order 42/#!"
+
+
+@pytest.mark.parametrize("amount", [999, 0, -5, 5_000_001])
+def test_amount_bounds(amount):
+    with pytest.raises(BadRequest) as exc:
+        rules.check_amount(amount, 1000, 5_000_000)
+    assert exc.value.field == "amount_cents"
+
+
+def test_pledge_id_is_a_function_of_user_and_key():
+    assert rules.pledge_id_for("alice", "k1") == rules.pledge_id_for("alice", "k1")
+    assert rules.pledge_id_for("alice", "k1") != rules.pledge_id_for("bob", "k1")
+    assert rules.pledge_id_for("alice", "k1") != rules.pledge_id_for("alice", "k2")
+    assert rules.pledge_id_for("a\x00b", "c") != rules.pledge_id_for("a", "b\x00c")
+
+
+def test_fingerprint_tells_bodies_apart():
+    assert rules.request_fingerprint("f", 1000, None) == rules.request_fingerprint("f", 1000, None)
+    assert rules.request_fingerprint("f", 1000, None) != rules.request_fingerprint("f", 1001, None)
+    assert rules.request_fingerprint("f", 1000, None) != rules.request_fingerprint("f", 1000, "pm_x")
+
+
+@pytest.mark.parametrize("intent,error,status", [
+    ("succeeded", False, "confirmed"), ("requires_action", False, "requires_action"),
+    ("requires_payment_method", True, "failed"), ("requires_payment_method", False, "pending"),
+    ("processing", False, "pending"), ("canceled", False, "canceled"),
+])
+def test_status_for_intent(intent, error, status):
+    assert rules.status_for_intent(intent, error) == status
+
+
+@pytest.mark.parametrize("amount,already,total,delta", [
+    (1000, 0, 300, 300), (1000, 300, 300, 0), (1000, 300, 1000, 700), (1000, 300, 200, 0),
+    (1000, 0, 5000, 1000), (1000, 1000, 1000, 0),
+])
+def test_refund_delta(amount, already, total, delta):
+    assert rules.refund_delta(amount, already, total) == delta
