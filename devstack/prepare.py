@@ -8,6 +8,8 @@ from __future__ import annotations
 
 import os
 import sys
+import urllib.parse
+import urllib.request
 
 from devstack.services import ROOT, Ports, api_command, wait_for_port
 
@@ -18,11 +20,23 @@ def prepare(ports: Ports, *, seed: bool) -> dict[str, int]:
     from chalicelib.adapters.tables import create_missing_tables
 
     create_missing_tables()
-    if not seed:
-        return {"films": 0}
-    from devstack.seed import seed as seed_demo
+    seeded = {"films": 0}
+    if seed:
+        from devstack.seed import seed as seed_demo
 
-    return seed_demo()
+        seeded = seed_demo()
+    register_stripe_webhook(ports)
+    return seeded
+
+
+def register_stripe_webhook(ports: Ports) -> None:
+    """localstripe posts every event to the local API, signed with the local secret."""
+    data = urllib.parse.urlencode({
+        "url": f"http://127.0.0.1:{ports.api}/webhooks/stripe",
+        "secret": os.environ["STRIPE_WEBHOOK_SECRET"],
+    }).encode()
+    request = urllib.request.Request(f"http://127.0.0.1:{ports.stripe}/_config/webhooks/local", data=data)
+    urllib.request.urlopen(request, timeout=10).close()
 
 
 def banner(ports: Ports, seeded: dict[str, int]) -> str:
@@ -33,7 +47,7 @@ def banner(ports: Ports, seeded: dict[str, int]) -> str:
         f"  API (chalice local)        http://127.0.0.1:{ports.api}",
         f"  DynamoDB Local             http://127.0.0.1:{ports.dynamodb}   (data in {os.environ.get('DATA_DIR', '.local')})",
         f"  SNS/SES emulator (moto)    http://127.0.0.1:{ports.emulator}",
-        f"  Stripe (localstripe)       http://127.0.0.1:{ports.stripe}",
+        f"  Stripe (localstripe)       http://127.0.0.1:{ports.stripe}   (webhooks -> /webhooks/stripe)",
         f"  LOCAL_JWT_SECRET           {secret}",
         f"  demo data                  {'seeded now: ' + str(seeded) if seeded.get('films') else 'kept as it was'}",
         "  a token:                   make token SUB=alice GROUPS=admin",

@@ -1,7 +1,8 @@
 """Demo data as in the platform's early days, written through the same services as the API.
 
 15 open films (one feature; shorts, animation and documentaries) whose goals sum to
-EUR 62,500.
+EUR 62,500, and 400 co-producers whose pledges, paid through localstripe with the pledge
+service, bring the films to about 30% of that together.
 """
 
 from __future__ import annotations
@@ -10,8 +11,8 @@ from datetime import timedelta
 
 from chalicelib import clock
 from chalicelib.auth import Caller
-from chalicelib.schemas import FilmCreate, FilmPatch
-from chalicelib.services import films, stats
+from chalicelib.schemas import FilmCreate, FilmPatch, Profile
+from chalicelib.services import films, pledges, profiles, stats
 
 ADMIN = Caller(user_id="demo-admin", email="admin@example.org", groups=frozenset({"admin"}))
 PRODUCERS = ("demo-producer-marie", "demo-producer-karim", "demo-producer-lea")
@@ -51,8 +52,57 @@ def seed_films() -> list[str]:
     return film_ids
 
 
+COPRODUCERS = 400
+FUNDED_SHARE_PERCENT = 30
+FIRST_NAMES = ("Camille", "Louis", "Chloé", "Hugo", "Inès", "Jules", "Léa", "Malik", "Sarah", "Tom",
+               "Yasmine", "Paul", "Manon", "Nathan", "Zoé", "Amir", "Clara", "Lucas", "Emma", "Noah")
+
+
+def coproducer(index: int) -> Caller:
+    return Caller(user_id=f"demo-coproducer-{index:03d}", email=f"coproducer{index:03d}@example.org")
+
+
+def _users_per_film(goals: list[int], total_users: int) -> list[int]:
+    """Co-producers per film, proportional to its goal (largest remainder)."""
+    total_goal = sum(goals)
+    exact = [g * total_users for g in goals]
+    counts = [e // total_goal for e in exact]
+    by_remainder = sorted(range(len(goals)), key=lambda i: (-(exact[i] % total_goal), i))
+    for i in by_remainder[: total_users - sum(counts)]:
+        counts[i] += 1
+    return counts
+
+
+def _split(total_cents: int, parts: int) -> list[int]:
+    """`parts` whole-euro amounts summing to about `total_cents`, varied, each >= EUR 10."""
+    base = max(10, total_cents // parts // 100)
+    return [max(10, base + ((i * 7) % 11) - 5) * 100 for i in range(parts)]
+
+
+def seed_coproducers(film_ids: list[str]) -> int:
+    """Profiles and paid pledges for the demo co-producers; returns the number of pledges."""
+    from chalicelib.adapters import payments
+
+    card = payments.client().v1.payment_methods.create(params={
+        "type": "card", "card": {"number": "4242424242424242", "exp_month": 12, "exp_year": 2030, "cvc": "123"}})["id"]
+    goals = [goal * 100 for _, _, goal, _ in FILMS]
+    index, paid = 0, 0
+    for film_id, goal, users in zip(film_ids, goals, _users_per_film(goals, COPRODUCERS)):
+        for amount in _split(goal * FUNDED_SHARE_PERCENT // 100, users):
+            index += 1
+            user = coproducer(index)
+            profiles.put(user, Profile(
+                display_name=f"{FIRST_NAMES[index % len(FIRST_NAMES)]} {index:03d}", email=user.email,
+                phone=f"+3361234{index:04d}" if index % 3 == 0 else None,
+                locale="en" if index % 4 == 0 else "fr", notify_email=True, notify_sms=index % 3 == 0))
+            pledge, _ = pledges.create(user, film_id, f"demo-seed-{film_id}", amount, card)
+            paid += pledge["status"] == "confirmed"
+    return paid
+
+
 def seed() -> dict[str, int]:
     """Seed once: a data directory that already has films is left as it is."""
     if stats.platform()["films"] > 0:
         return {"films": 0}
-    return {"films": len(seed_films())}
+    film_ids = seed_films()
+    return {"films": len(film_ids), "pledges": seed_coproducers(film_ids)}

@@ -8,8 +8,8 @@ and a cached `chalicelib.config.settings()` from one stage into the next. A chil
 keeps each packaging clean. Everything else (asset for deployment.zip, CfnInclude of the
 SAM template) is the stock construct.
 
-The construct writes its work files to `<cwd>/chalice.out`; `build_dir` chooses the
-directory instead of the caller's cwd.
+The construct writes its work files to `<cwd>/chalice.out`; here that is
+`<build_dir>/chalice.out` whatever the caller's cwd.
 """
 
 from __future__ import annotations

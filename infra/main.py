@@ -37,9 +37,9 @@ def main() -> None:
     app = cdk.App()
     stages = [x.strip() for x in str(app.node.try_get_context("stages") or "dev,prod").split(",")
               if x.strip()]
-    build_dir = os.path.join(app.outdir, "chalice.out")
-    shutil.rmtree(build_dir, ignore_errors=True)  # one synth's packages, not every synth's
-    build(app, stages, build_dir)
+    # Chalice's construct writes its packages to <build_dir>/chalice.out: keep one synth's.
+    shutil.rmtree(os.path.join(app.outdir, "chalice.out"), ignore_errors=True)
+    build(app, stages, app.outdir)
     app.synth()
 
 

@@ -17,6 +17,7 @@ from aws_cdk import (
     aws_dynamodb as dynamodb,
     aws_iam as iam,
     aws_lambda as lambda_,
+    aws_logs as logs,
     aws_ses as ses,
     aws_sns as sns,
     aws_sns_subscriptions as subs,
@@ -50,12 +51,18 @@ DYNAMODB_STREAM = ("dynamodb:DescribeStream", "dynamodb:GetRecords",
 SQS_CONSUME = ("sqs:ReceiveMessage", "sqs:DeleteMessage", "sqs:ChangeMessageVisibility",
                "sqs:GetQueueAttributes")
 
-LOG_RETENTION_DAYS = {"dev": 14, "prod": 90}
+LOG_RETENTION = {"dev": "TWO_WEEKS", "prod": "THREE_MONTHS"}
 PERIOD = Duration.minutes(5)
 
 
 def function_name(stage: str, name: str) -> str:
     return f"coprod-{stage}-{name}"
+
+
+def logical_id(name: str) -> str:
+    """The SAM logical id `chalice package` gives function `name` (the REST API's handler is
+    renamed APIHandler after the fact, see chalice/package.py `_generate_restapi`)."""
+    return "APIHandler" if name == "api_handler" else to_cfn_resource_name(name)
 
 
 def env_key(short: str, suffix: str) -> str:
@@ -193,7 +200,9 @@ class CoprodStack(cdk.Stack):
             "manage_iam_role": False,
             "iam_role_arn": ROLE_PLACEHOLDER,
             "autogen_policy": False,
-            "log_retention_in_days": LOG_RETENTION_DAYS[s.stage],
+            # No "log_retention_in_days": chalice 1.34 names the API handler's log group
+            # `${ApiHandler}` while the function is `APIHandler` (broken Fn::Sub); the log
+            # groups are made below instead.
             "environment_variables": {  # literals only: tokens are set after the include
                 "STAGE": s.stage,
                 "TABLE_PREFIX": s.prefix,
@@ -206,11 +215,12 @@ class CoprodStack(cdk.Stack):
                                        region=self.region if not cdk.Token.is_unresolved(self.region)
                                        else "eu-west-3")
         packaged = self.chalice.packaged_template["Resources"]
-        by_logical = {to_cfn_resource_name(name): name for name in FUNCTIONS}
+        by_logical = {logical_id(name): name for name in FUNCTIONS}
         present = {k: v for k, v in packaged.items() if v["Type"] == "AWS::Serverless::Function"}
         unknown = sorted(set(present) - set(by_logical))
         if unknown:
-            raise ValueError(f"app.py defines Lambda function(s) {unknown} with no entry in "
+            raise ValueError(f"app.py defines Lambda function(s) with SAM logical id(s) {unknown} "
+                             "(CamelCase of the Chalice name) and no entry in "
                              "infra/functions.py FUNCTIONS (timeout, memory, permissions)")
         self.functions: dict[str, str] = {}  # chalice name -> logical id
         self.roles: dict[str, iam.Role] = {}
@@ -229,6 +239,9 @@ class CoprodStack(cdk.Stack):
         fname = function_name(s.stage, name)
         fn = self.chalice.get_resource(logical)
         role = self._role(name, fname, spec)
+        logs.LogGroup(self, f"Logs-{name}", log_group_name=f"/aws/lambda/{fname}",
+                      retention=logs.RetentionDays(LOG_RETENTION[s.stage]),
+                      removal_policy=RemovalPolicy.RETAIN if s.prod else RemovalPolicy.DESTROY)
         fn.add_property_override("FunctionName", fname)
         fn.add_property_override("Timeout", spec.timeout)
         fn.add_property_override("MemorySize", spec.memory)

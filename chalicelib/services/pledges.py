@@ -21,7 +21,7 @@ from chalicelib.adapters.tables import BackingRecord, PledgeRecord, UserRecord
 from chalicelib.auth import Caller
 from chalicelib.config import settings
 from chalicelib.domain import pledges as rules
-from chalicelib.errors import Conflict, Forbidden, NotFound, Unprocessable
+from chalicelib.errors import BadRequest, Conflict, Forbidden, NotFound, Unprocessable
 from chalicelib.services import contributions, films
 
 LEASE_SECONDS = 30
@@ -129,8 +129,14 @@ def _pay(pledge: PledgeRecord, payment_method_id: str | None) -> PledgeRecord:
             payment_method_id=payment_method_id,
             idempotency_key=f"pledge-{pledge.pledge_id}",
         )
+    except BadRequest:
+        # Stripe refused the request itself (no PaymentIntent exists): leave nothing behind.
+        pledge.delete(condition=PledgeRecord.payment_intent_id.does_not_exist())
+        raise
     except Exception:
-        _release_lease(pledge)  # let a retry with the same key take over at once
+        # Unknown outcome (Stripe unreachable, timeout): keep the pending pledge so that a
+        # retry with the same key, or Stripe's webhook, completes it; free the lease now.
+        _release_lease(pledge)
         raise
     status = rules.status_for_intent(intent.status, has_error=intent.error_code is not None)
     if status == "confirmed":

@@ -18,7 +18,8 @@ def assert_error(response, status, field=None):
     assert "Traceback" not in error["message"]
     if field is not None:
         assert error.get("field") == field, error
-        assert field.split(".")[0] in error["message"] or field == "body"
+        if status == 400:
+            assert field.split(".")[0] in error["message"] or field == "body"
 
 
 @pytest.mark.parametrize("overrides,field", [
@@ -142,3 +143,96 @@ def test_wrong_method_and_media_type_keep_the_error_shape(api):
     response = api.call("POST", "/films", raw="title=x", caller=PRODUCER,
                         headers={"Content-Type": "application/x-www-form-urlencoded"})
     assert_error(response, 415)
+
+
+# --- Pledges ---------------------------------------------------------------------------
+
+def _pledge(api, film_id, body, key="k-1", caller=None, raw=None):
+    headers = {"Idempotency-Key": key} if key is not None else {}
+    return api.call("POST", f"/films/{film_id}/pledges", body, caller=caller or factories.member(),
+                    headers=headers, raw=raw)
+
+
+@pytest.fixture(scope="module")
+def open_film(local_services):
+    return factories.make_film()
+
+
+@pytest.mark.parametrize("body,field", [
+    ({"amount_cents": "2500"}, "amount_cents"),
+    ({"amount_cents": 2500.0}, "amount_cents"),
+    ({"amount_cents": 25.5}, "amount_cents"),
+    ({"amount_cents": -100}, "amount_cents"),
+    ({"amount_cents": 999}, "amount_cents"),
+    ({"amount_cents": 5_000_001}, "amount_cents"),
+    ({"amount_cents": None}, "amount_cents"),
+    ({}, "amount_cents"),
+    ({"amount_cents": 2500, "tip": 1}, "tip"),
+    ({"amount_cents": 2500, "payment_method_id": 42}, "payment_method_id"),
+    ({"amount_cents": 2500, "payment_method_id": "pm_<script>"}, "payment_method_id"),
+])
+def test_pledge_bad_bodies(api, open_film, body, field):
+    assert_error(_pledge(api, open_film["film_id"], body), 400, field)
+
+
+@pytest.mark.parametrize("key", [None, "", "x" * 256])
+def test_pledge_needs_a_good_idempotency_key(api, open_film, key):
+    assert_error(_pledge(api, open_film["film_id"], {"amount_cents": 2500}, key=key), 400, "Idempotency-Key")
+
+
+def test_pledge_malformed_json(api, open_film):
+    assert_error(_pledge(api, open_film["film_id"], None, raw="{amount_cents: 1"), 400, "body")
+
+
+def test_pledge_unknown_film(api):
+    assert_error(_pledge(api, "0" * 32, {"amount_cents": 2500}), 404, "film_id")
+
+
+def test_pledge_needs_sign_in(api, open_film):
+    response = api.call("POST", f"/films/{open_film['film_id']}/pledges", {"amount_cents": 2500},
+                        headers={"Idempotency-Key": "k"})
+    assert_error(response, 401)
+
+
+@pytest.mark.parametrize("status", ["draft", "funded", "failed"])
+def test_pledge_on_a_film_that_is_not_open(api, status):
+    film = factories.make_film(open_it=status != "draft")
+    if status != "draft":
+        api.patch(f"/films/{film['film_id']}", {"status": status}, caller=ADMIN)
+    response = _pledge(api, film["film_id"], {"amount_cents": 2500})
+    assert response.status_code in (404, 409)
+    assert_error(response, response.status_code, "film_id")
+
+
+def test_pledge_after_the_deadline(api):
+    from datetime import datetime, timedelta, timezone
+
+    from chalicelib import clock
+
+    film = factories.make_film()
+    later = datetime.now(timezone.utc) + timedelta(days=31)
+    with clock.frozen(later):
+        response = _pledge(api, film["film_id"], {"amount_cents": 2500})
+    assert_error(response, 409, "film_id")
+    assert response.data["error"]["code"] == "campaign_ended"
+
+
+def test_pledge_bad_payment_method_is_400_and_leaves_nothing(api, open_film):
+    caller = factories.member()
+    response = _pledge(api, open_film["film_id"], {"amount_cents": 2500, "payment_method_id": "pm_doesnotexist"},
+                       key="bad-pm", caller=caller)
+    assert response.status_code == 400, response.data
+    assert_error(response, 400, "payment_method_id")
+    assert api.get("/me/pledges", caller=caller).data["items"] == []
+
+
+@pytest.mark.parametrize("path", ["/me/pledges/nope%00", "/me/pledges/" + "z" * 65])
+def test_bad_pledge_ids(api, path):
+    response = api.get(path, caller=factories.member())
+    assert_error(response, response.status_code)
+    assert response.status_code in (400, 404)
+
+
+def test_my_pledges_bad_paging(api):
+    assert_error(api.get("/me/pledges?limit=0", caller=factories.member()), 400, "limit")
+    assert_error(api.get("/me/pledges?next=zzz", caller=factories.member()), 400, "next")

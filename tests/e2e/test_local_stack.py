@@ -101,7 +101,7 @@ def test_empty_stack_serves_keeps_data_and_stops(tmp_path):
         again.stop()
 
 
-def test_seeded_stack_has_the_fifteen_demo_films(tmp_path):
+def test_seeded_stack_and_a_pledge_paid_through_localstripe(tmp_path):
     stack = RunningStack(tmp_path / "data", seed=True, log_path=tmp_path / "run.log").wait_ready()
     try:
         films = requests.get(stack.url + "/films?limit=100").json()["items"]
@@ -112,5 +112,31 @@ def test_seeded_stack_has_the_fifteen_demo_films(tmp_path):
         assert all(f["status"] == "open" for f in films)
         stats = requests.get(stack.url + "/stats").json()
         assert stats["films"] == 15 and stats["open_films"] == 15 and stats["goal_cents"] == 6_250_000
+        assert stats["coproducers"] == 400
+        assert 0.28 <= stats["raised_cents"] / stats["goal_cents"] <= 0.32
+        assert sum(f["raised_cents"] for f in films) == stats["raised_cents"]
+
+        # Pay for a pledge, retry the request, and let localstripe's webhook arrive too.
+        stripe_url = f"http://127.0.0.1:{stack.ports.stripe}"
+        pm = requests.post(stripe_url + "/v1/payment_methods", auth=(services.STRIPE_KEY, ""), data={
+            "type": "card", "card[number]": "4242424242424242", "card[exp_month]": "12",
+            "card[exp_year]": "2030", "card[cvc]": "123"}).json()["id"]
+        film = films[0]
+        headers = {**_token_header(factories.member()), "Idempotency-Key": "e2e-pledge-1"}
+        body = {"amount_cents": 5000, "payment_method_id": pm}
+        first = requests.post(f"{stack.url}/films/{film['film_id']}/pledges", json=body, headers=headers)
+        retry = requests.post(f"{stack.url}/films/{film['film_id']}/pledges", json=body, headers=headers)
+        assert first.status_code == 201 and first.json()["status"] == "confirmed", first.text
+        assert retry.json() == first.json()
+        deadline = time.monotonic() + 15
+        delivered = '"POST /webhooks/stripe HTTP/1.1" 200'
+        while delivered not in stack.log() and time.monotonic() < deadline:
+            time.sleep(0.3)
+        assert delivered in stack.log()  # localstripe's webhook reached the API
+        after = requests.get(stack.url + "/stats").json()
+        assert after["raised_cents"] == stats["raised_cents"] + 5000
+        assert after["coproducers"] == stats["coproducers"] + 1
+        film_after = requests.get(f"{stack.url}/films/{film['film_id']}").json()
+        assert film_after["raised_cents"] == film["raised_cents"] + 5000
     finally:
         stack.stop()
