@@ -37,3 +37,6 @@ token: setup
 
 clean:
 	rm -rf $(VENV) node_modules .pytest_cache
+
+bench: setup
+	$(PY) -m bench.bench_pledges

@@ -7,6 +7,7 @@ CDK_DEFAULT_REGION / AWS_REGION (default eu-west-3).
 
 from __future__ import annotations
 
+import glob
 import os
 import shutil
 import sys
@@ -37,10 +38,13 @@ def main() -> None:
     app = cdk.App()
     stages = [x.strip() for x in str(app.node.try_get_context("stages") or "dev,prod").split(",")
               if x.strip()]
-    # Chalice's construct writes its packages to <build_dir>/chalice.out: keep one synth's.
-    shutil.rmtree(os.path.join(app.outdir, "chalice.out"), ignore_errors=True)
+    # Chalice's construct writes its packages to <build_dir>/chalice.out (only needed while
+    # synthesizing), and every change to the app is a new ~30 MB asset: keep this synth's.
+    for entry in glob.glob(os.path.join(app.outdir, "asset.*")):
+        shutil.rmtree(entry) if os.path.isdir(entry) else os.remove(entry)
     build(app, stages, app.outdir)
     app.synth()
+    shutil.rmtree(os.path.join(app.outdir, "chalice.out"), ignore_errors=True)
 
 
 if __name__ == "__main__":

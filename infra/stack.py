@@ -224,12 +224,13 @@ class CoprodStack(cdk.Stack):
                              "infra/functions.py FUNCTIONS (timeout, memory, permissions)")
         self.functions: dict[str, str] = {}  # chalice name -> logical id
         self.roles: dict[str, iam.Role] = {}
+        missing = sorted(name for logical, name in by_logical.items() if logical not in present)
+        if missing:
+            Annotations.of(self).add_warning(
+                f"infra/functions.py entries not in app.py yet (skipped): {', '.join(missing)}")
         for logical, name in sorted(by_logical.items()):
-            if logical not in present:
-                Annotations.of(self).add_warning(
-                    f"infra/functions.py: {name} is not defined in app.py yet; skipped")
-                continue
-            self._function(name, logical, FUNCTIONS[name], present[logical])
+            if logical in present:
+                self._function(name, logical, FUNCTIONS[name], present[logical])
         if "RestAPI" in packaged:
             self.chalice.get_resource("RestAPI").add_property_override("Name", f"{s.prefix}-api")
 

@@ -39,8 +39,9 @@ def _joins(attribute, joins: bool):
 
 
 def confirm(pledge: PledgeRecord, *, payment_intent_id: str | None = None,
-            client_secret: str | None = None) -> bool:
-    """Count a pledge's money exactly once. True if this call counted it."""
+            client_secret: str | None = None) -> str | None:
+    """Count a pledge's money exactly once: the time it was confirmed if this call counted
+    it, None if it was counted already (or can no longer be)."""
     amount = int(pledge.amount_cents)
     joins_film, joins_platform = True, True  # the common case: a first pledge
     for attempt in range(MAX_ATTEMPTS):
@@ -68,11 +69,11 @@ def confirm(pledge: PledgeRecord, *, payment_intent_id: str | None = None,
                 counters.add_in(write, counters.film_counter(pledge.film_id), raised_cents=amount,
                                 coproducer_count=int(joins_film))
                 counters.add_in(write, counters.PLATFORM, raised_cents=amount, coproducers=int(joins_platform))
-            return True
+            return now
         except TransactWriteError as exc:
             reasons = exc.cancellation_reasons or []
             if reasons and _failed(reasons[0]):
-                return False  # already confirmed, or in a status that cannot confirm
+                return None  # already confirmed, or in a status that cannot confirm
             if len(reasons) > 2 and (_failed(reasons[1]) or _failed(reasons[2])):
                 joins_film ^= _failed(reasons[1])
                 joins_platform ^= _failed(reasons[2])

@@ -21,7 +21,7 @@ from chalicelib.adapters.tables import BackingRecord, PledgeRecord, UserRecord
 from chalicelib.auth import Caller
 from chalicelib.config import settings
 from chalicelib.domain import pledges as rules
-from chalicelib.errors import BadRequest, Conflict, Forbidden, NotFound, Unprocessable
+from chalicelib.errors import ApiError, BadRequest, Conflict, Forbidden, NotFound, Unprocessable
 from chalicelib.services import contributions, films
 
 LEASE_SECONDS = 30
@@ -70,25 +70,37 @@ def create(caller: Caller, film_id: str, idempotency_key: str | None, amount_cen
     key = rules.check_idempotency_key(idempotency_key)
     pledge_id = rules.pledge_id_for(caller.user_id, key)
     fingerprint = rules.request_fingerprint(film_id, amount_cents, payment_method_id)
-    existing = _load(pledge_id)
-    if existing is None:
+    # No read first: the conditional put is the idempotency check (one request when new).
+    try:
         _check_film_accepts(film_id, amount_cents, caller)
-        now = clock.iso()
-        pledge = PledgeRecord(
-            pledge_id, film_id=film_id, user_id=caller.user_id, amount_cents=amount_cents, currency="eur",
-            status="pending", request_hash=fingerprint, created_at=now, updated_at=now,
-            created_key=f"{now}#{pledge_id}", amount_refunded_cents=0,
-            lease_until=int(time.time()) + LEASE_SECONDS,
-        )
-        try:
-            pledge.save(condition=PledgeRecord.pledge_id.does_not_exist())
-        except PutError as exc:
-            if exc.cause_response_code != "ConditionalCheckFailedException":
-                raise
-            existing = _load(pledge_id)  # a concurrent duplicate won the put
-        else:
-            return view(_pay(pledge, payment_method_id)), True
-    assert existing is not None
+    except ApiError:
+        existing = _load(pledge_id)  # a replay after the film closed still gets its answer
+        if existing is None:
+            raise
+        return _replay(existing, caller, fingerprint, payment_method_id)
+    now = clock.iso()
+    pledge = PledgeRecord(
+        pledge_id, film_id=film_id, user_id=caller.user_id, amount_cents=amount_cents, currency="eur",
+        status="pending", request_hash=fingerprint, created_at=now, updated_at=now,
+        created_key=f"{now}#{pledge_id}", amount_refunded_cents=0,
+        lease_until=int(time.time()) + LEASE_SECONDS,
+    )
+    try:
+        pledge.save(condition=PledgeRecord.pledge_id.does_not_exist())
+    except PutError as exc:
+        if exc.cause_response_code != "ConditionalCheckFailedException":
+            raise
+    else:
+        return view(_pay(pledge, payment_method_id)), True
+    existing = _load(pledge_id)  # a duplicate: the first request's pledge
+    if existing is None:  # removed meanwhile (Stripe refused the first request)
+        raise Conflict("the first request with this Idempotency-Key failed; use a new key",
+                       code="request_in_progress")
+    return _replay(existing, caller, fingerprint, payment_method_id)
+
+
+def _replay(existing: PledgeRecord, caller: Caller, fingerprint: str,
+            payment_method_id: str | None) -> tuple[dict[str, Any], bool]:
     if existing.request_hash != fingerprint or existing.user_id != caller.user_id:
         raise Unprocessable("Idempotency-Key: already used for a different pledge",
                             code="idempotency_key_reused", field="Idempotency-Key")
@@ -141,7 +153,12 @@ def _pay(pledge: PledgeRecord, payment_method_id: str | None) -> PledgeRecord:
     status = rules.status_for_intent(intent.status, has_error=intent.error_code is not None)
     if status == "confirmed":
         # Payment id and counted money in one transaction: nobody sees a paid pledge uncounted.
-        contributions.confirm(pledge, payment_intent_id=intent.id, client_secret=intent.client_secret)
+        confirmed_at = contributions.confirm(pledge, payment_intent_id=intent.id, client_secret=intent.client_secret)
+        if confirmed_at:
+            pledge.status, pledge.payment_intent_id, pledge.client_secret = "confirmed", intent.id, intent.client_secret
+            pledge.confirmed_at = pledge.updated_at = confirmed_at
+            pledge.lease_until = 0
+            return pledge
         return _load(pledge.pledge_id) or pledge
     now = clock.iso()
     actions = [PledgeRecord.lease_until.set(0), PledgeRecord.updated_at.set(now)]

@@ -1,0 +1,40 @@
+"""Start the local services for a benchmark run (in memory, free ports), like the tests do."""
+
+from __future__ import annotations
+
+import contextlib
+import os
+import subprocess
+import sys
+from pathlib import Path
+from typing import Iterator
+
+ROOT = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(ROOT))
+
+from devstack import services  # noqa: E402
+
+PORTS = services.Ports.free()
+os.environ.update(services.app_environment(PORTS))
+os.environ["TABLE_PREFIX"] = "coprod-bench"
+os.environ["POWERTOOLS_METRICS_DISABLED"] = "true"
+os.environ.setdefault("POWERTOOLS_LOG_LEVEL", "ERROR")
+
+
+@contextlib.contextmanager
+def running() -> Iterator[services.Ports]:
+    processes = []
+    try:
+        for command, port in ((services.dynamodb_command(PORTS.dynamodb, None), PORTS.dynamodb),
+                              (services.stripe_command(PORTS.stripe, None), PORTS.stripe)):
+            processes.append(subprocess.Popen(command, cwd=ROOT, stdout=subprocess.DEVNULL,
+                                              stderr=subprocess.DEVNULL, start_new_session=True))
+            services.wait_for_port(port, timeout=90)
+        from chalicelib.adapters.tables import create_missing_tables
+
+        create_missing_tables()
+        yield PORTS
+    finally:
+        for process in processes:
+            process.terminate()
+            process.wait(timeout=10)
