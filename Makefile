@@ -7,6 +7,8 @@ SUB    ?= alice
 GROUPS ?=
 export PYTHONPATH := $(CURDIR)
 
+include infra/infra.mk
+
 .PHONY: run test setup token bench clean help
 .DEFAULT_GOAL := help
 
@@ -14,6 +16,8 @@ help:
 	@echo "make run    - set up and serve the local stack with demo data (PORT, DATA_DIR, SEED=0)"
 	@echo "make test   - set up and run the whole test suite"
 	@echo "make token SUB=alice GROUPS=admin - print a local sign-in token"
+	@echo "make bench  - run the benchmarks and rewrite BENCHMARKS.md"
+	@echo "make synth  - synthesize the CloudFormation of infra/ (dev, prod); make deploy STAGE=dev"
 
 $(VENV)/.installed: requirements.txt requirements-dev.txt
 	test -x $(PY) || $(PYTHON) -m venv $(VENV)
@@ -29,14 +33,14 @@ setup: $(VENV)/.installed node_modules/.installed
 run: setup
 	$(PY) -m devstack.run
 
-test: setup
+test: setup $(INFRA_SETUP)
 	$(PY) -m pytest $(PYTEST_ARGS)
 
 token: setup
 	@$(PY) -m devstack.token --sub "$(SUB)" --groups "$(GROUPS)"
 
-clean:
-	rm -rf $(VENV) node_modules .pytest_cache
+clean: infra-clean
+	rm -rf $(VENV) node_modules .pytest_cache .chalice/deployments
 
 bench: setup
 	$(PY) -m bench.bench_pledges

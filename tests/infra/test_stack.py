@@ -33,10 +33,6 @@ NAME_PROPERTY = {
 
 # --- helpers ---------------------------------------------------------------------------
 
-def attr_type(a: tables.Attr) -> str:
-    return a.type
-
-
 def key_schema(pk, sk):
     keys = [{"AttributeName": pk.name, "KeyType": "HASH"}]
     if sk:
