@@ -90,6 +90,13 @@ def api_command(port: int) -> list[str]:
             "--stage", "local", "--no-autoreload"]
 
 
+def isolated_environment(ports: Ports, table_prefix: str) -> dict[str, str]:
+    """For tests and benchmarks: their own tables, quiet logs, no metrics output."""
+    return {**app_environment(ports), "TABLE_PREFIX": table_prefix,
+            "POWERTOOLS_METRICS_DISABLED": "true",
+            "POWERTOOLS_LOG_LEVEL": os.environ.get("POWERTOOLS_LOG_LEVEL", "WARNING")}
+
+
 def app_environment(ports: Ports) -> dict[str, str]:
     """What the app needs to reach the local services (stage `local`)."""
     return {

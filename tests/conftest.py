@@ -19,10 +19,7 @@ sys.path.insert(0, str(ROOT))
 from devstack import services  # noqa: E402
 
 PORTS = services.Ports.free()
-os.environ.update(services.app_environment(PORTS))
-os.environ["TABLE_PREFIX"] = "coprod-test"
-os.environ["POWERTOOLS_METRICS_DISABLED"] = "true"
-os.environ.setdefault("POWERTOOLS_LOG_LEVEL", "WARNING")
+os.environ.update(services.isolated_environment(PORTS, "coprod-test"))
 
 
 class LocalServices:

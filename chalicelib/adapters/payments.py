@@ -38,22 +38,21 @@ def _parameter(name: str) -> str:
         Name=name, WithDecryption=True)["Parameter"]["Value"]
 
 
-def _secret_key() -> str:
-    s = settings()
-    if s.stripe_secret_key:
-        return s.stripe_secret_key
-    if s.stripe_secret_key_param:
-        return _parameter(s.stripe_secret_key_param)
+def _secret(value: str | None, parameter_name: str | None) -> str:
+    """A secret given directly (stage `local`) or by its SSM parameter name (AWS)."""
+    if value:
+        return value
+    if parameter_name:
+        return _parameter(parameter_name)
     raise Unavailable("payments are not configured")
+
+
+def _secret_key() -> str:
+    return _secret(settings().stripe_secret_key, settings().stripe_secret_key_param)
 
 
 def webhook_secret() -> str:
-    s = settings()
-    if s.stripe_webhook_secret:
-        return s.stripe_webhook_secret
-    if s.stripe_webhook_secret_param:
-        return _parameter(s.stripe_webhook_secret_param)
-    raise Unavailable("payments are not configured")
+    return _secret(settings().stripe_webhook_secret, settings().stripe_webhook_secret_param)
 
 
 @lru_cache(maxsize=1)
