@@ -62,7 +62,9 @@ TABLES: tuple[TableSpec, ...] = (
     TableSpec("stripe_events", pk=S("event_id"), ttl="expires_at"),
     # Transactional outbox: written in the same transaction as the state change, relayed
     # to the events topic by the stream handler (`relay_outbox` in infra/functions.py).
-    TableSpec("outbox", pk=S("event_id"), stream="NEW_IMAGE", ttl="expires_at"),
+    TableSpec("outbox", pk=S("event_id"), stream="NEW_IMAGE", ttl="expires_at", gsis=(
+        Gsi("by_film", S("film_id"), S("occurred_key")),
+    )),
 )
 
 BY_SHORT: dict[str, TableSpec] = {t.short: t for t in TABLES}

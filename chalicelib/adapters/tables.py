@@ -10,6 +10,7 @@ from functools import lru_cache
 
 from pynamodb.attributes import (
     BooleanAttribute,
+    JSONAttribute,
     NumberAttribute,
     UnicodeAttribute,
 )
@@ -21,9 +22,9 @@ from pynamodb.transactions import TransactWrite
 from chalicelib.config import settings, table_name
 
 
-def _meta(short: str) -> type:
+def _meta(short: str, **extra) -> type:
     s = settings()
-    attrs = {"table_name": table_name(short), "region": s.region, "billing_mode": "PAY_PER_REQUEST"}
+    attrs = {"table_name": table_name(short), "region": s.region, "billing_mode": "PAY_PER_REQUEST", **extra}
     if s.dynamodb_endpoint:
         attrs["host"] = s.dynamodb_endpoint
     return type("Meta", (), attrs)
@@ -201,8 +202,36 @@ class StripeEventRecord(Model):
     expires_at = NumberAttribute()
 
 
+class OutboxByFilm(GlobalSecondaryIndex):
+    """A film's events in the order they happened (milestones reached, outcome...)."""
+
+    Meta = _index_meta("by_film")
+    film_id = UnicodeAttribute(hash_key=True)
+    occurred_key = UnicodeAttribute(range_key=True)  # "<occurred_at>#<event_id>"
+
+
+class OutboxRecord(Model):
+    """One domain event (chalicelib/domain/events.py), written exactly once by a conditional
+    put on its derived id. The table's stream relays new records to the events topic; the
+    records stay as the platform's event log (a film's milestones are read from here)."""
+
+    Meta = _meta("outbox", stream_view_type="NEW_IMAGE")
+    event_id = UnicodeAttribute(hash_key=True)
+    event_type = UnicodeAttribute()
+    key = UnicodeAttribute()
+    film_id = UnicodeAttribute(null=True)
+    occurred_at = UnicodeAttribute()
+    occurred_key = UnicodeAttribute()
+    audience = JSONAttribute()
+    data = JSONAttribute(default=dict)
+    expires_at = NumberAttribute(null=True)  # TTL, epoch seconds; unset: kept
+
+    by_film = OutboxByFilm()
+
+
 ALL_MODELS: list[type[Model]] = [
     FilmRecord, CounterShard, UserRecord, PledgeRecord, BackingRecord, StripeEventRecord,
+    OutboxRecord,
 ]
 
 
