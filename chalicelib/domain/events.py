@@ -33,6 +33,19 @@ EVENT_TYPES = (
     PERK_UNLOCKED, CASTING_DECIDED, ROYALTY_STATEMENT,
 )
 
+# What each event type carries in `data` (templates rely on it; film events also carry
+# `title`, the film's title). Emitters may add more.
+REQUIRED_DATA: dict[str, tuple[str, ...]] = {
+    FUNDING_MILESTONE: ("title", "percent", "raised_cents", "goal_cents"),
+    COPRODUCER_MILESTONE: ("title", "count"),
+    CAMPAIGN_FUNDED: ("title", "raised_cents", "goal_cents", "coproducer_count"),
+    CAMPAIGN_FAILED: ("title", "raised_cents", "goal_cents", "refunded_pledges"),
+    STAGE_CHANGED: ("title", "stage", "previous_stage"),
+    PERK_UNLOCKED: ("title", "perk_id", "kind", "perk_title"),
+    CASTING_DECIDED: ("title", "call_id", "call_title", "selected"),
+    ROYALTY_STATEMENT: ("period", "credited_cents", "balance_cents"),
+}
+
 FUNDING_PERCENTS = (25, 50, 75, 100, 150, 200)
 COPRODUCER_COUNTS = (100, 250, 500, 1_000)
 
@@ -77,6 +90,9 @@ class Event:
             raise ValueError(f"unknown event type {self.event_type!r}")
         if not self.key:
             raise ValueError("an event needs a key")
+        missing = [name for name in REQUIRED_DATA[self.event_type] if name not in self.data]
+        if missing:
+            raise ValueError(f"{self.event_type} needs data {', '.join(missing)}")
 
     @property
     def event_id(self) -> str:

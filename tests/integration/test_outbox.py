@@ -12,7 +12,7 @@ from chalicelib.services import outbox
 
 def _event(film_id, key="50", at="2026-11-27T10:00:00.000000Z"):
     return events.Event(events.FUNDING_MILESTONE, key, at, events.Audience(events.COPRODUCERS),
-                        film_id=film_id, data={"percent": int(key)})
+                        film_id=film_id, data={"title": "T", "percent": int(key), "raised_cents": 1, "goal_cents": 4})
 
 
 def test_emit_records_an_event_once():

@@ -22,9 +22,9 @@ def test_coproducer_milestones():
 
 def test_event_id_is_derived_from_what_it_is_about():
     a = events.Event(events.FUNDING_MILESTONE, "50", "2026-11-27T10:00:00.000000Z",
-                     events.Audience(events.COPRODUCERS), film_id="flm_1", data={"percent": 50})
+                     events.Audience(events.COPRODUCERS), film_id="flm_1", data={"title": "T", "percent": 50, "raised_cents": 5_000, "goal_cents": 10_000})
     b = events.Event(events.FUNDING_MILESTONE, "50", "2026-11-28T10:00:00.000000Z",
-                     events.Audience(events.COPRODUCERS), film_id="flm_1")
+                     events.Audience(events.COPRODUCERS), film_id="flm_1", data=a.data)
     assert a.event_id == b.event_id == "milestone.funding#flm_1#50"
     assert events.Event.from_dict(a.to_dict()) == a
 
@@ -36,3 +36,10 @@ def test_bad_events_are_refused():
         events.Audience(events.USER)
     with pytest.raises(ValueError):
         events.Audience(events.COPRODUCERS, user_id="usr_1")
+
+
+def test_every_event_type_says_what_data_it_carries():
+    assert set(events.REQUIRED_DATA) == set(events.EVENT_TYPES)
+    with pytest.raises(ValueError, match="needs data"):
+        events.Event(events.CAMPAIGN_FUNDED, "closed", "t", events.Audience(events.COPRODUCERS),
+                     film_id="flm_1", data={"title": "T"})
