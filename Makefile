@@ -42,5 +42,7 @@ token: setup
 clean: infra-clean
 	rm -rf $(VENV) node_modules .pytest_cache .chalice/deployments
 
+# Every bench/bench_*.py, each rewriting its own section of BENCHMARKS.md.
 bench: setup
-	$(PY) -m bench.bench_pledges
+	@set -e; for module in $(basename $(notdir $(wildcard bench/bench_*.py))); do \
+		echo "== $$module"; $(PY) -m bench.$$module; done

@@ -13,9 +13,10 @@ import sys
 import time
 import uuid
 from collections import Counter
-from pathlib import Path
+from datetime import date
 
 from bench import stack  # sets the environment first
+from bench.report import write_section
 
 PLEDGES = 300
 GETS = 300
@@ -139,12 +140,7 @@ def report(results: dict) -> str:
     get = results["get_film"]
     calls = ", ".join(f"{op} {n:g}" for op, n in per["per_confirmed_pledge"].items())
     return "\n".join([
-        "# Benchmarks",
-        "",
-        "Written by `make bench` (bench/). Each figure is a ratio to a baseline measured in the same",
-        "run on the same engine (DynamoDB Local in memory, localstripe), on a shared 2-core machine.",
-        "",
-        "## Pledges",
+        f"## Pledges ({date.today().isoformat()})",
         "",
         "| figure | measured | baseline (same run) | ratio | target |",
         "| --- | --- | --- | --- | --- |",
@@ -159,8 +155,7 @@ def main() -> None:
     with stack.running():
         results = {"requests_per_pledge": requests_per_pledge(), "confirm_throughput": confirm_throughput(),
                    "get_film": get_film_latency()}
-    root = Path(__file__).resolve().parents[1]
-    (root / "BENCHMARKS.md").write_text(report(results))
+    write_section("pledges", report(results))
     json.dump(results, sys.stdout, indent=2)
     print()
 

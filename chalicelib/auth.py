@@ -11,12 +11,13 @@ from __future__ import annotations
 import time
 from dataclasses import dataclass, field
 from functools import lru_cache
-from typing import Any, Mapping
-
-import jwt
+from typing import TYPE_CHECKING, Any, Mapping
 
 from chalicelib.config import settings
 from chalicelib.errors import Forbidden, Unauthorized
+
+if TYPE_CHECKING:
+    import jwt
 
 ADMIN = "admin"
 PRODUCER = "producer"
@@ -43,7 +44,9 @@ class Caller:
 
 
 @lru_cache(maxsize=1)
-def _jwks_client() -> jwt.PyJWKClient:
+def _jwks_client() -> "jwt.PyJWKClient":
+    import jwt
+
     s = settings()
     url = f"https://cognito-idp.{s.region}.amazonaws.com/{s.cognito_user_pool_id}/.well-known/jwks.json"
     return jwt.PyJWKClient(url, cache_keys=True, lifespan=3600)
@@ -57,6 +60,8 @@ def _key_and_algorithm(token: str) -> tuple[Any, str]:
 
 
 def verify(token: str) -> Caller:
+    import jwt  # PyJWT and cryptography load on the first signed-in request, not at cold start
+
     s = settings()
     try:
         key, algorithm = _key_and_algorithm(token)
@@ -105,4 +110,6 @@ def issue_local_token(sub: str, *, groups: list[str] | None = None, email: str |
         "iat": now,
         "exp": now + ttl_seconds,
     }
+    import jwt
+
     return jwt.encode(claims, s.local_jwt_secret, algorithm="HS256")

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import uuid
 from datetime import date
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from pynamodb.exceptions import DoesNotExist, PutError, TransactWriteError
 from chalicelib import clock, paging
@@ -17,7 +17,9 @@ from chalicelib.adapters.tables import FilmRecord, transaction
 from chalicelib.auth import Caller
 from chalicelib.domain import films as rules
 from chalicelib.errors import Conflict, Forbidden, NotFound, invalid_field
-from chalicelib.schemas import FilmCreate, FilmPatch
+
+if TYPE_CHECKING:  # request models: pydantic loads only with the routes that parse a body
+    from chalicelib.schemas import FilmCreate, FilmPatch
 
 CATALOG = "film"
 PRODUCER_FIELDS = {"title", "synopsis", "stage"}

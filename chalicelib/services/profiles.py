@@ -6,7 +6,7 @@ admin-only views); public responses never carry it.
 
 from __future__ import annotations
 
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from pynamodb.exceptions import DoesNotExist
 
@@ -14,7 +14,9 @@ from chalicelib import clock
 from chalicelib.adapters.tables import UserRecord
 from chalicelib.auth import Caller
 from chalicelib.errors import invalid_field
-from chalicelib.schemas import Profile
+
+if TYPE_CHECKING:  # request models: pydantic loads only with the routes that parse a body
+    from chalicelib.schemas import Profile
 
 DEFAULT_LOCALE = "fr"
 

@@ -1,0 +1,29 @@
+"""BENCHMARKS.md is shared by every benchmark: each one rewrites only its own section,
+between `<!-- bench:NAME -->` and `<!-- /bench:NAME -->`, and leaves the others as they were."""
+
+from __future__ import annotations
+
+import re
+from pathlib import Path
+
+PATH = Path(__file__).resolve().parents[1] / "BENCHMARKS.md"
+HEADER = """# Benchmarks
+
+Written by `make bench` (bench/). Each figure is a ratio to a baseline measured in the same
+run on the same engine (DynamoDB Local in memory, localstripe, moto), on a shared 2-core machine.
+Each section is rewritten by its own benchmark module; the date says when it last ran.
+"""
+
+
+def write_section(name: str, markdown: str, path: Path = PATH) -> None:
+    start, end = f"<!-- bench:{name} -->", f"<!-- /bench:{name} -->"
+    block = f"{start}\n{markdown.strip()}\n{end}"
+    text = path.read_text() if path.exists() else HEADER
+    if start not in text:  # a file from before sections: keep the header, drop the rest
+        text = HEADER if "<!-- bench:" not in text else text
+    pattern = re.compile(re.escape(start) + r".*?" + re.escape(end), re.S)
+    if pattern.search(text):
+        text = pattern.sub(lambda _: block, text)
+    else:
+        text = text.rstrip() + "\n\n" + block + "\n"
+    path.write_text(text)
