@@ -108,6 +108,13 @@ def platform_stats():
     return stats.platform()
 
 
+@app.route("/openapi.json", methods=["GET"])
+def openapi_document():
+    from chalicelib import openapi
+
+    return openapi.document()
+
+
 # --- Me --------------------------------------------------------------------------------
 
 @app.route("/me", methods=["GET"])

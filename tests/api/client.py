@@ -8,7 +8,37 @@ from typing import Any
 from chalice.test import Client
 
 import app as application
+from chalicelib import contract, responses
 from tests import factories
+
+
+def operation_for(method: str, path: str) -> contract.Operation:
+    """The documented operation a request path falls under (literal segments win)."""
+    segments = path.split("?", 1)[0].rstrip("/").split("/")
+    best = None
+    for op in contract.OPERATIONS:
+        pattern = op.path.split("/")
+        if op.method != method or len(pattern) != len(segments):
+            continue
+        if all(p == s or (p.startswith("{") and s) for p, s in zip(pattern, segments)):
+            literal = sum(not p.startswith("{") for p in pattern)
+            if best is None or literal > best[0]:
+                best = (literal, op)
+    assert best is not None, f"{method} {path} is not in chalicelib/contract.py"
+    return best[1]
+
+
+def check_conformance(method: str, path: str, status: int, data: Any) -> None:
+    """Every response a test sees must match what GET /openapi.json documents."""
+    if status >= 400:
+        responses.Error.model_validate(data)
+        return
+    if status == 405:
+        return
+    op = operation_for(method, path)
+    assert status == op.status, f"{method} {path} answered {status}; the contract says {op.status}"
+    if op.response is not None:
+        op.response.model_validate(data)
 
 
 class Api:
@@ -24,6 +54,7 @@ class Api:
         payload = raw if raw is not None else (json.dumps(body) if body is not None else None)
         response = getattr(self.client.http, method.lower())(path, headers=all_headers, body=payload)
         response.data = json.loads(response.body) if response.body else None
+        check_conformance(method.upper(), path, response.status_code, response.data)
         return response
 
     def get(self, path, **kw):

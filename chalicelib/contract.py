@@ -1,0 +1,101 @@
+"""The public HTTP API as data: one Operation per route, naming the pydantic models that
+validate its request and describe its response. GET /openapi.json is generated from this
+(chalicelib/openapi.py); tests fail if a route of app.py is missing here, or the reverse.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Any
+
+from chalicelib import responses as r
+from chalicelib import schemas as s
+from chalicelib.domain.films import KINDS, STATUSES
+from chalicelib.paging import MAX_LIMIT
+
+# Who may call: anyone; anyone, signed-in callers seeing more; a signed-in user; an admin.
+PUBLIC, OPTIONAL, USER, ADMIN = "public", "optional", "user", "admin"
+
+
+@dataclass(frozen=True)
+class Param:
+    name: str
+    location: str  # query | header | path
+    schema: dict[str, Any]
+    description: str = ""
+    required: bool = False
+
+
+@dataclass(frozen=True)
+class Operation:
+    method: str
+    path: str
+    summary: str
+    tag: str
+    auth: str
+    response: type | None  # a responses model; None: no body
+    status: int = 200
+    body: type | None = None  # a schemas model
+    params: tuple[Param, ...] = ()
+    example: dict[str, Any] | None = None  # a request body example
+    content_types: tuple[str, ...] = ("application/json",)
+    extra_responses: tuple[int, ...] = field(default=())
+
+    @property
+    def operation_id(self) -> str:
+        words = [p.strip("{}") for p in self.path.strip("/").split("/")]
+        return "_".join([self.method.lower(), *words]).replace("-", "_")
+
+
+def path_id(name: str) -> Param:
+    return Param(name, "path", {"type": "string", "pattern": r"^[A-Za-z0-9_-]{1,64}$"}, required=True)
+
+
+LIMIT = Param("limit", "query", {"type": "integer", "minimum": 1, "maximum": MAX_LIMIT, "default": 20},
+              "Page size")
+NEXT = Param("next", "query", {"type": "string", "maxLength": 2048},
+             "The `next` of the previous page, with the same filters")
+PAGED = (LIMIT, NEXT)
+FILM_ID = path_id("film_id")
+PLEDGE_ID = path_id("pledge_id")
+IDEMPOTENCY_KEY = Param("Idempotency-Key", "header", {"type": "string", "minLength": 1, "maxLength": 255},
+                        "One key per pledge the user means to make: a retry with the same key and body returns "
+                        "the same pledge and never charges twice", required=True)
+STRIPE_SIGNATURE = Param("Stripe-Signature", "header", {"type": "string"}, "Stripe's signature of the body",
+                         required=True)
+
+FILM_EXAMPLE = {"title": "Les Vendanges", "kind": "feature", "synopsis": "A harvest in Burgundy.",
+                "goal_cents": 5_000_000, "min_pledge_cents": 1_000, "deadline": "2027-03-31"}
+
+OPERATIONS: tuple[Operation, ...] = (
+    # Films
+    Operation("GET", "/films", "Published films, newest first", "films", OPTIONAL, r.FilmPage, params=(
+        Param("status", "query", {"type": "string", "enum": list(STATUSES)}, "`draft` is for admins"),
+        Param("kind", "query", {"type": "string", "enum": list(KINDS)}), *PAGED)),
+    Operation("POST", "/films", "Create a film (a draft)", "films", USER, r.Film, 201, s.FilmCreate,
+              example=FILM_EXAMPLE),
+    Operation("GET", "/films/{film_id}", "A film with its totals", "films", OPTIONAL, r.Film, params=(FILM_ID,)),
+    Operation("PATCH", "/films/{film_id}", "Publish, move its stage or edit a film (its producer, admins)",
+              "films", USER, r.Film, body=s.FilmPatch, params=(FILM_ID,), example={"status": "open"}),
+    # Pledges
+    Operation("POST", "/films/{film_id}/pledges", "Pledge to a film (pays through Stripe)", "pledges", USER,
+              r.Pledge, 201, s.PledgeCreate, params=(FILM_ID, IDEMPOTENCY_KEY),
+              example={"amount_cents": 2_500, "payment_method_id": "pm_card_visa"}),
+    Operation("GET", "/films/{film_id}/pledges", "The film's co-producers (its producer, admins)", "pledges",
+              USER, r.CoproducerPage, params=(FILM_ID, *PAGED)),
+    Operation("GET", "/me/pledges", "My pledges, newest first", "pledges", USER, r.PledgePage, params=PAGED),
+    Operation("GET", "/me/pledges/{pledge_id}", "One of my pledges", "pledges", USER, r.Pledge,
+              params=(PLEDGE_ID,)),
+    Operation("DELETE", "/me/pledges/{pledge_id}", "Cancel a pledge not yet confirmed", "pledges", USER,
+              r.Pledge, params=(PLEDGE_ID,)),
+    Operation("POST", "/webhooks/stripe", "Stripe events (signed)", "pledges", PUBLIC, r.WebhookReceipt,
+              params=(STRIPE_SIGNATURE,), content_types=("application/json", "text/plain")),
+    # Platform and me
+    Operation("GET", "/stats", "Platform figures for the home page", "platform", PUBLIC, r.Stats),
+    Operation("GET", "/me", "My profile", "me", USER, r.Me),
+    Operation("PUT", "/me", "Set my profile and notification choices", "me", USER, r.Me, body=s.Profile,
+              example={"display_name": "Alice", "email": "alice@example.org", "locale": "fr",
+                       "notify_email": True, "notify_sms": False}),
+    Operation("GET", "/me/films", "Films I produce, drafts included", "me", USER, r.FilmPage, params=PAGED),
+    Operation("GET", "/openapi.json", "This document", "platform", PUBLIC, r.OpenApiDocument),
+)
