@@ -9,7 +9,7 @@ export PYTHONPATH := $(CURDIR)
 
 include infra/infra.mk
 
-.PHONY: run test setup token bench clean help
+.PHONY: run test fuzz setup token bench clean help
 .DEFAULT_GOAL := help
 
 help:
@@ -17,6 +17,7 @@ help:
 	@echo "make test   - set up and run the whole test suite"
 	@echo "make token SUB=alice GROUPS=admin - print a local sign-in token"
 	@echo "make bench  - run the benchmarks and rewrite BENCHMARKS.md"
+	@echo "make fuzz   - schemathesis against the local stack, longer than in make test (FUZZ_EXAMPLES)"
 	@echo "make synth  - synthesize the CloudFormation of infra/ (dev, prod); make deploy STAGE=dev"
 
 $(VENV)/.installed: requirements.txt requirements-dev.txt
@@ -35,6 +36,9 @@ run: setup
 
 test: setup $(INFRA_SETUP)
 	$(PY) -m pytest $(PYTEST_ARGS)
+
+fuzz: setup
+	FUZZ_EXAMPLES=$${FUZZ_EXAMPLES:-60} $(PY) -m pytest -s tests/e2e/test_fuzz.py
 
 token: setup
 	@$(PY) -m devstack.token --sub "$(SUB)" --groups "$(GROUPS)"

@@ -85,8 +85,7 @@ def stripe_command(port: int, state_file: Path | None) -> list[str]:
 
 
 def api_command(port: int) -> list[str]:
-    chalice = str(Path(sys.executable).parent / "chalice")
-    return [chalice, "local", "--host", "127.0.0.1", "--port", str(port),
+    return [sys.executable, "-m", "devstack.api_server", "local", "--host", "127.0.0.1", "--port", str(port),
             "--stage", "local", "--no-autoreload"]
 
 
