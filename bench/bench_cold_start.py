@@ -11,7 +11,6 @@ its figure is `import app` alone, the issue's target (<= 1.15), plus the heavies
 from __future__ import annotations
 
 import ast
-import json
 import os
 import statistics
 import subprocess
@@ -20,7 +19,7 @@ import tempfile
 from datetime import date
 from pathlib import Path
 
-from bench.report import write_section
+from bench.report import publish
 
 ROOT = Path(__file__).resolve().parents[1]
 REPEATS = int(os.environ.get("COLD_START_REPEATS", "21"))
@@ -128,10 +127,7 @@ def report(results: dict) -> str:
 
 def main() -> None:
     results = measure()
-    write_section("cold-start", report(results))
-    (ROOT / "bench" / "results_cold_start.json").write_text(json.dumps(results, indent=2) + "\n")
-    json.dump(results, sys.stdout, indent=2)
-    print()
+    publish("cold-start", report(results), results)
 
 
 if __name__ == "__main__":

@@ -11,7 +11,6 @@ write units are the ConsumedCapacity DynamoDB Local reports for every request.
 from __future__ import annotations
 
 import json
-import sys
 import time
 import tomllib
 import uuid
@@ -20,7 +19,7 @@ from datetime import date
 from pathlib import Path
 
 from bench import stack  # sets the environment first
-from bench.report import write_section
+from bench.report import publish
 
 ROOT = Path(__file__).resolve().parents[1]
 PRICES = tomllib.loads((ROOT / "bench" / "prices.toml").read_text())
@@ -169,10 +168,7 @@ def main() -> None:
         meter = Meter()
         meter.install()
         results = {"pledges": pledges_cost(meter)}
-    write_section("cost", report(results))
-    (ROOT / "bench" / "results_cost.json").write_text(json.dumps(results, indent=2) + "\n")
-    json.dump(results, sys.stdout, indent=2)
-    print()
+    publish("cost", report(results), results)
 
 
 if __name__ == "__main__":

@@ -27,3 +27,14 @@ def write_section(name: str, markdown: str, path: Path = PATH) -> None:
     else:
         text = text.rstrip() + "\n\n" + block + "\n"
     path.write_text(text)
+
+
+def publish(name: str, markdown: str, results: dict) -> None:
+    """Write the section, keep the raw figures in bench/results_<name>.json, echo them."""
+    import json
+    import sys
+
+    write_section(name, markdown)
+    (PATH.parent / "bench" / f"results_{name.replace('-', '_')}.json").write_text(json.dumps(results, indent=2) + "\n")
+    json.dump(results, sys.stdout, indent=2)
+    print()
