@@ -31,8 +31,10 @@ class Settings:
     local_jwt_secret: str
     jwt_issuer: str
     jwt_audience: str
-    # Signing of opaque tokens the API hands out (pagination cursors).
-    token_secret: str
+    # Signing of opaque tokens the API hands out (pagination cursors, unsubscribe links):
+    # TOKEN_SECRET, or the SSM parameter TOKEN_SECRET_PARAM on AWS; the local secret on stage local only.
+    token_secret: str | None
+    token_secret_param: str | None
     # Money rules.
     max_pledge_cents: int
     counter_shards: int
@@ -68,7 +70,8 @@ def settings() -> Settings:
             f"https://cognito-idp.{region}.amazonaws.com/{pool}" if pool else "coprod-local"
         ),
         jwt_audience=env.get("COGNITO_APP_CLIENT_ID") or "coprod-local",
-        token_secret=env.get("TOKEN_SECRET", local_secret),
+        token_secret=env.get("TOKEN_SECRET") or (local_secret if stage == "local" else None),
+        token_secret_param=env.get("TOKEN_SECRET_PARAM") or None,
         max_pledge_cents=_int("MAX_PLEDGE_CENTS", 5_000_000),
         counter_shards=max(1, _int("COUNTER_SHARDS", 4)),
         stripe_api_base=env.get("STRIPE_API_BASE") or None,

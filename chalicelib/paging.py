@@ -14,7 +14,7 @@ import hmac
 import json
 from typing import Any, Iterable, Iterator, TypeVar
 
-from chalicelib.config import settings
+from chalicelib.adapters import parameters
 from chalicelib.errors import invalid_field
 
 T = TypeVar("T")
@@ -24,7 +24,7 @@ DEFAULT_LIMIT = 20
 
 
 def _sign(data: bytes) -> bytes:
-    return hmac.new(settings().token_secret.encode(), data, hashlib.sha256).digest()[:16]
+    return hmac.new(parameters.signing_key(), data, hashlib.sha256).digest()[:16]
 
 
 def encode(key: dict[str, Any] | None, scope: str) -> str | None:

@@ -24,6 +24,7 @@ from dataclasses import dataclass
 
 STRIPE_SECRET_KEY = "stripe_secret_key"
 STRIPE_WEBHOOK_SECRET = "stripe_webhook_secret"
+TOKEN_SECRET = "token_secret"  # HMAC key of page cursors and unsubscribe links
 
 
 @dataclass(frozen=True)
@@ -38,7 +39,7 @@ class FunctionSpec:
     publishes: tuple[str, ...] = ()  # topic short names
     sends: tuple[str, ...] = ()  # queue short names it sends to
     consumes: tuple[str, ...] = ()  # queue short names that invoke this function
-    secrets: tuple[str, ...] = ()  # STRIPE_SECRET_KEY / STRIPE_WEBHOOK_SECRET
+    secrets: tuple[str, ...] = ()  # STRIPE_SECRET_KEY / STRIPE_WEBHOOK_SECRET / TOKEN_SECRET
     sends_email: bool = False  # SES through the stage's configuration set
     batch_size: int = 10  # for queue/stream event sources
 
@@ -49,7 +50,7 @@ FUNCTIONS: dict[str, FunctionSpec] = {
         timeout=30, memory=512,
         reads=("films", "counters", "users", "pledges", "backings", "stripe_events"),
         writes=("films", "counters", "users", "pledges", "backings", "stripe_events"),
-        secrets=(STRIPE_SECRET_KEY, STRIPE_WEBHOOK_SECRET),
+        secrets=(STRIPE_SECRET_KEY, STRIPE_WEBHOOK_SECRET, TOKEN_SECRET),
     ),
     # Closes campaigns past their deadline: captures or cancels/refunds their pledges.
     "close_campaigns": FunctionSpec(

@@ -7,6 +7,7 @@
 | cognito_app_client_id        | required with cognito_user_pool_id       |
 | stripe_secret_key_param      | /coprod/<stage>/stripe/secret-key        |
 | stripe_webhook_secret_param  | /coprod/<stage>/stripe/webhook-secret    |
+| token_secret_param           | /coprod/<stage>/token-secret (HMAC key of cursors and unsubscribe links) |
 | stripe_kms_key_arn           | unset: SecureStrings use the aws/ssm key |
 | alarm_email                  | unset: alarms only go to the alarms topic |
 
@@ -26,6 +27,7 @@ class StageSettings:
     ses_sender: str
     stripe_secret_key_param: str
     stripe_webhook_secret_param: str
+    token_secret_param: str = ""
     stripe_kms_key_arn: str | None = None
     cognito_user_pool_id: str | None = None
     cognito_app_client_id: str | None = None
@@ -58,6 +60,7 @@ class StageSettings:
                                         f"/coprod/{stage}/stripe/secret-key"),
             stripe_webhook_secret_param=get("stripe_webhook_secret_param",
                                             f"/coprod/{stage}/stripe/webhook-secret"),
+            token_secret_param=get("token_secret_param", f"/coprod/{stage}/token-secret"),
             stripe_kms_key_arn=get("stripe_kms_key_arn"),
             cognito_user_pool_id=get("cognito_user_pool_id"),
             cognito_app_client_id=get("cognito_app_client_id"),
@@ -65,7 +68,8 @@ class StageSettings:
         )
         if bool(settings.cognito_user_pool_id) != bool(settings.cognito_app_client_id):
             raise ValueError("give both cognito_user_pool_id and cognito_app_client_id, or neither")
-        for name in (settings.stripe_secret_key_param, settings.stripe_webhook_secret_param):
+        for name in (settings.stripe_secret_key_param, settings.stripe_webhook_secret_param,
+                     settings.token_secret_param):
             if not name.startswith("/") or name.startswith(("sk_", "whsec_")):
                 raise ValueError(f"Stripe settings take SSM parameter NAMES (/a/b), got {name[:8]}...")
         return settings

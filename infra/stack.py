@@ -28,7 +28,7 @@ from constructs import Construct
 
 from infra import messaging, tables
 from infra.chalice_app import PackagedChalice
-from infra.functions import FUNCTIONS, STRIPE_SECRET_KEY, STRIPE_WEBHOOK_SECRET, FunctionSpec
+from infra.functions import FUNCTIONS, STRIPE_SECRET_KEY, STRIPE_WEBHOOK_SECRET, TOKEN_SECRET, FunctionSpec
 from infra.settings import StageSettings
 
 ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
@@ -293,6 +293,8 @@ class CoprodStack(cdk.Stack):
             env["STRIPE_SECRET_KEY_PARAM"] = s.stripe_secret_key_param
         if STRIPE_WEBHOOK_SECRET in spec.secrets:
             env["STRIPE_WEBHOOK_SECRET_PARAM"] = s.stripe_webhook_secret_param
+        if TOKEN_SECRET in spec.secrets:
+            env["TOKEN_SECRET_PARAM"] = s.token_secret_param
         for short in spec.publishes:
             env[env_key(short, "TOPIC_ARN")] = self.topics[short].topic_arn
         for short in spec.sends:
@@ -336,7 +338,8 @@ class CoprodStack(cdk.Stack):
         allow(["sqs:SendMessage"], [self.queues[q].queue_arn for q in spec.sends])
         allow(SQS_CONSUME, [self.queues[q].queue_arn for q in spec.consumes])
         params = {STRIPE_SECRET_KEY: s.stripe_secret_key_param,
-                  STRIPE_WEBHOOK_SECRET: s.stripe_webhook_secret_param}
+                  STRIPE_WEBHOOK_SECRET: s.stripe_webhook_secret_param,
+                  TOKEN_SECRET: s.token_secret_param}
         allow(["ssm:GetParameter"], [
             self.format_arn(service="ssm", resource="parameter",
                             resource_name=params[p].lstrip("/"))

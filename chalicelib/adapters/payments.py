@@ -11,6 +11,7 @@ from dataclasses import dataclass
 from functools import lru_cache
 from typing import Any
 
+from chalicelib.adapters import parameters
 from chalicelib.config import settings
 from chalicelib.errors import BadRequest, Unavailable
 
@@ -30,29 +31,12 @@ class PaymentDeclined(Exception):
     pass
 
 
-@lru_cache(maxsize=4)
-def _parameter(name: str) -> str:
-    import boto3
-
-    return boto3.client("ssm", region_name=settings().region).get_parameter(
-        Name=name, WithDecryption=True)["Parameter"]["Value"]
-
-
-def _secret(value: str | None, parameter_name: str | None) -> str:
-    """A secret given directly (stage `local`) or by its SSM parameter name (AWS)."""
-    if value:
-        return value
-    if parameter_name:
-        return _parameter(parameter_name)
-    raise Unavailable("payments are not configured")
-
-
 def _secret_key() -> str:
-    return _secret(settings().stripe_secret_key, settings().stripe_secret_key_param)
+    return parameters.secret(settings().stripe_secret_key, settings().stripe_secret_key_param, "payments")
 
 
 def webhook_secret() -> str:
-    return _secret(settings().stripe_webhook_secret, settings().stripe_webhook_secret_param)
+    return parameters.secret(settings().stripe_webhook_secret, settings().stripe_webhook_secret_param, "payments")
 
 
 @lru_cache(maxsize=1)

@@ -10,7 +10,7 @@ import pytest
 from aws_cdk.assertions import Match
 
 from infra import messaging, tables
-from infra.functions import FUNCTIONS, STRIPE_SECRET_KEY, STRIPE_WEBHOOK_SECRET, FunctionSpec
+from infra.functions import FUNCTIONS, STRIPE_SECRET_KEY, STRIPE_WEBHOOK_SECRET, TOKEN_SECRET, FunctionSpec
 from infra.stack import ROLE_PLACEHOLDER
 from tests.infra.conftest import ACCOUNT, EXISTING_POOL, REGION
 
@@ -130,7 +130,8 @@ def expected_grants(stage: str, name: str, spec: FunctionSpec, ses_sender: str) 
     add(["sqs:ReceiveMessage", "sqs:DeleteMessage", "sqs:ChangeMessageVisibility",
          "sqs:GetQueueAttributes"], [t(q) for q in spec.consumes])
     params = {STRIPE_SECRET_KEY: f"/coprod/{stage}/stripe/secret-key",
-              STRIPE_WEBHOOK_SECRET: f"/coprod/{stage}/stripe/webhook-secret"}
+              STRIPE_WEBHOOK_SECRET: f"/coprod/{stage}/stripe/webhook-secret",
+              TOKEN_SECRET: f"/coprod/{stage}/token-secret"}
     add(["ssm:GetParameter"], [arn % ("ssm", "parameter" + params[p]) for p in spec.secrets])
     if spec.sends_email:
         add(["ses:SendEmail", "ses:SendRawEmail"],
@@ -414,6 +415,8 @@ def test_environment_of_the_api_handler(real, stage):
     assert env["STAGE"] == stage and env["TABLE_PREFIX"] == f"coprod-{stage}"
     assert env["STRIPE_SECRET_KEY_PARAM"] == f"/coprod/{stage}/stripe/secret-key"
     assert env["STRIPE_WEBHOOK_SECRET_PARAM"] == f"/coprod/{stage}/stripe/webhook-secret"
+    assert env["TOKEN_SECRET_PARAM"] == f"/coprod/{stage}/token-secret"
+    assert "TOKEN_SECRET" not in env  # a name, never the secret
     (pool,) = synth.resources("AWS::Cognito::UserPool")
     (client,) = synth.resources("AWS::Cognito::UserPoolClient")
     assert env["COGNITO_USER_POOL_ID"] == {"Ref": pool}

@@ -61,3 +61,25 @@ def test_take_page_peeks_one_further():
     assert paging.take_page(Results([1, 2, 3]), 2) == ([1, 2], {"k": 2})
     assert paging.take_page(Results([1, 2]), 2) == ([1, 2], None)
     assert paging.take_page(Results([]), 2) == ([], None)
+
+
+def test_on_aws_stages_cursors_need_a_configured_secret(monkeypatch):
+    """No fallback to the local development secret outside stage `local`."""
+    from chalicelib import config
+    from chalicelib.adapters import parameters
+    from chalicelib.errors import Unavailable
+
+    monkeypatch.setenv("STAGE", "prod")
+    monkeypatch.delenv("TOKEN_SECRET", raising=False)
+    monkeypatch.delenv("TOKEN_SECRET_PARAM", raising=False)
+    config.settings.cache_clear()
+    try:
+        assert config.settings().token_secret is None
+        with pytest.raises(Unavailable):
+            parameters.signing_key()
+        monkeypatch.setenv("TOKEN_SECRET", "s3cret")
+        config.settings.cache_clear()
+        assert parameters.signing_key() == b"s3cret"
+    finally:
+        monkeypatch.undo()
+        config.settings.cache_clear()
