@@ -80,7 +80,9 @@ def create_intent(*, amount_cents: int, metadata: dict[str, str], payment_method
                       client_secret=intent.get("client_secret") if intent else None,
                       error_code=exc.code or "card_declined", error_message=exc.user_message or str(exc))
     except stripe.InvalidRequestError as exc:
-        if exc.param == "payment_method" or exc.http_status == 404:
+        # Amount, currency and metadata are ours and checked; the one input Stripe can refuse
+        # is the caller's payment method (localstripe does not always name the parameter).
+        if payment_method_id and exc.param in (None, "payment_method") or exc.http_status == 404:
             raise BadRequest("payment_method_id: is not a payment method Stripe knows",
                              code="invalid_field", field="payment_method_id")
         raise Unavailable("the payment provider refused the request; retry with the same Idempotency-Key")

@@ -217,9 +217,10 @@ def test_pledge_after_the_deadline(api):
     assert response.data["error"]["code"] == "campaign_ended"
 
 
-def test_pledge_bad_payment_method_is_400_and_leaves_nothing(api, open_film):
+@pytest.mark.parametrize("payment_method_id", ["pm_doesnotexist", "0" * 255])
+def test_pledge_bad_payment_method_is_400_and_leaves_nothing(api, open_film, payment_method_id):
     caller = factories.member()
-    response = _pledge(api, open_film["film_id"], {"amount_cents": 2500, "payment_method_id": "pm_doesnotexist"},
+    response = _pledge(api, open_film["film_id"], {"amount_cents": 2500, "payment_method_id": payment_method_id},
                        key="bad-pm", caller=caller)
     assert response.status_code == 400, response.data
     assert_error(response, 400, "payment_method_id")
