@@ -77,8 +77,7 @@ def list_for(caller: Caller, film_id: str, *, limit: int, next_token: str | None
 
 def apply(caller: Caller, film_id: str, call_id: str, data: Any) -> dict[str, Any]:
     acc, call, perk = _usable_call(caller, film_id, call_id)
-    if perk is None or not acc.unlocked(perk):
-        raise perks.refuse(acc, WHAT, "applications are for co-producers with the perk")
+    perks.require_unlocked(acc, perk, WHAT)
     if call.status != OPEN:
         raise Conflict("this casting call is decided", code="casting_decided", field="call_id")
     application = CastingApplicationRecord(call_id, caller.user_id, film_id=film_id, note=data.note,

@@ -116,8 +116,11 @@ def refuse(acc: Access, what: str, reason: str | None = None) -> Exception:
                      code="perk_locked")
 
 
-def require(acc: Access, perk: PerkRecord, what: str) -> None:
-    if not acc.may_use(perk):
+def require_unlocked(acc: Access, perk: PerkRecord | None, what: str) -> None:
+    """As a co-producer (RSVP, applying): the perk is unlocked for the caller themself."""
+    if perk is None:
+        raise refuse(acc, what, "the perk was removed")
+    if not acc.unlocked(perk):
         raise refuse(acc, what, rules.unlock_status(acc.confirmed_cents, acc.film.stage, terms(perk))[1])
 
 

@@ -132,9 +132,7 @@ def rsvp(caller: Caller, film_id: str, session_id: str) -> dict[str, Any]:
     """A seat if one is free, else a place on the waitlist. Asking again answers the same."""
     acc = perks.access(caller, film_id)
     session = _session(film_id, session_id)
-    perk = _eligible(acc, session)[1]
-    if perk is None or not acc.unlocked(perk):
-        raise perks.refuse(acc, WHAT, "RSVP is for co-producers with the perk")
+    perks.require_unlocked(acc, _eligible(acc, session)[1], WHAT)
     for attempt in range(MAX_ATTEMPTS):
         mine = _rsvp(session_id, caller.user_id)
         if mine is not None and mine.status in (GOING, WAITLISTED):
