@@ -17,12 +17,12 @@ from pynamodb.exceptions import PutError, TransactWriteError, UpdateError
 
 from chalicelib import clock, paging
 from chalicelib.adapters.tables import (
-    BackingRecord, CastingApplicationRecord, CastingCallRecord, UserRecord, transaction,
+    BackingRecord, CastingApplicationRecord, CastingCallRecord, PerkRecord, UserRecord, transaction,
 )
 from chalicelib.auth import Caller
 from chalicelib.domain import events
 from chalicelib.domain import perks as rules
-from chalicelib.errors import Conflict, NotFound, invalid_field
+from chalicelib.errors import Conflict, invalid_field
 from chalicelib.services import outbox, perks
 
 OPEN, DECIDED = "open", "decided"
@@ -43,12 +43,8 @@ def view(call: CastingCallRecord, mine: CastingApplicationRecord | None) -> dict
 def _usable_call(caller: Caller, film_id: str, call_id: str) -> tuple[perks.Access, CastingCallRecord, Any]:
     acc = perks.access(caller, film_id)
     call = _call(film_id, call_id)
-    try:
-        perk = perks.load(film_id, call.perk_id)
-    except NotFound:
-        perk = None
-    if not (acc.manager or (perk is not None and acc.unlocked(perk))):
-        raise perks.refuse(acc, WHAT)
+    perk = perks.find(PerkRecord, film_id, call.perk_id)  # None once the producer removed it
+    perks.require(acc, perk, WHAT)
     return acc, call, perk
 
 

@@ -116,6 +116,12 @@ def refuse(acc: Access, what: str, reason: str | None = None) -> Exception:
                      code="perk_locked")
 
 
+def require(acc: Access, perk: PerkRecord | None, what: str) -> None:
+    """The film's producer and admins, or a co-producer who has unlocked the perk."""
+    if not acc.manager:
+        require_unlocked(acc, perk, what)
+
+
 def require_unlocked(acc: Access, perk: PerkRecord | None, what: str) -> None:
     """As a co-producer (RSVP, applying): the perk is unlocked for the caller themself."""
     if perk is None:

@@ -25,7 +25,7 @@ from typing import Any
 from pynamodb.exceptions import TransactWriteError
 
 from chalicelib import clock, paging
-from chalicelib.adapters.tables import RsvpRecord, SessionRecord, UserRecord, transaction
+from chalicelib.adapters.tables import PerkRecord, RsvpRecord, SessionRecord, UserRecord, transaction
 from chalicelib.auth import Caller
 from chalicelib.domain import perks as rules
 from chalicelib.errors import NotFound, Unavailable, invalid_field
@@ -48,13 +48,9 @@ def _rsvp(session_id: str, user_id: str) -> RsvpRecord | None:
     return perks.find(RsvpRecord, session_id, user_id)
 
 
-def _eligible(acc: perks.Access, session: SessionRecord) -> tuple[bool, Any]:
-    """(may the caller see the session, its perk or None when it was removed)."""
-    try:
-        perk = perks.load(session.film_id, session.perk_id)
-    except NotFound:
-        return acc.manager, None
-    return acc.may_use(perk), perk
+def _perk_of(session: SessionRecord) -> Any:
+    """The session's perk, or None if the producer removed it (then only managers see it)."""
+    return perks.find(PerkRecord, session.film_id, session.perk_id)
 
 
 def view(session: SessionRecord, acc: perks.Access, rsvp: RsvpRecord | None, *, detail: bool) -> dict[str, Any]:
@@ -112,9 +108,7 @@ def list_for(caller: Caller, film_id: str, *, limit: int, next_token: str | None
 def get(caller: Caller, film_id: str, session_id: str) -> dict[str, Any]:
     acc = perks.access(caller, film_id)
     session = _session(film_id, session_id)
-    allowed, _ = _eligible(acc, session)
-    if not allowed:
-        raise perks.refuse(acc, WHAT)
+    perks.require(acc, _perk_of(session), WHAT)
     return view(session, acc, _rsvp(session_id, caller.user_id), detail=True)
 
 
@@ -132,7 +126,7 @@ def rsvp(caller: Caller, film_id: str, session_id: str) -> dict[str, Any]:
     """A seat if one is free, else a place on the waitlist. Asking again answers the same."""
     acc = perks.access(caller, film_id)
     session = _session(film_id, session_id)
-    perks.require_unlocked(acc, _eligible(acc, session)[1], WHAT)
+    perks.require_unlocked(acc, _perk_of(session), WHAT)
     for attempt in range(MAX_ATTEMPTS):
         mine = _rsvp(session_id, caller.user_id)
         if mine is not None and mine.status in (GOING, WAITLISTED):
@@ -163,10 +157,7 @@ def rsvp(caller: Caller, film_id: str, session_id: str) -> dict[str, Any]:
 
 def _next_in_line(session: SessionRecord) -> RsvpRecord | None:
     """The first waitlisted co-producer still eligible for the session's perk."""
-    try:
-        perk = perks.load(session.film_id, session.perk_id)
-    except NotFound:
-        perk = None
+    perk = _perk_of(session)
     film = perks.films.load(session.film_id)
     for candidate in RsvpRecord.waitlist.query(session.session_id, limit=25):
         backing = perks.backing(session.film_id, candidate.user_id)
