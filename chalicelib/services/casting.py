@@ -61,14 +61,10 @@ def create(caller: Caller, film_id: str, data: Any) -> dict[str, Any]:
 
 def list_for(caller: Caller, film_id: str, *, limit: int, next_token: str | None) -> dict[str, Any]:
     acc = perks.access(caller, film_id)
-    usable = {p.perk_id for p in perks.catalogue_of(film_id) if acc.may_use(p)}
-    scope = f"casting:{film_id}"
-    results = CastingCallRecord.query(film_id, limit=limit + 1, last_evaluated_key=paging.decode(next_token, scope))
-    page, resume = paging.take_page(results, limit)
-    shown = [c for c in page if acc.manager or c.perk_id in usable]
-    mine = {a.call_id: a for a in CastingApplicationRecord.batch_get(
-        [(c.call_id, caller.user_id) for c in shown])} if shown else {}
-    return {"items": [view(c, mine.get(c.call_id)) for c in shown], "next": paging.encode(resume, scope)}
+    calls, next_page = perks.usable_page(acc, CastingCallRecord, f"casting:{film_id}", limit=limit,
+                                         next_token=next_token)
+    mine = perks.own(CastingApplicationRecord, "call_id", [c.call_id for c in calls], caller.user_id)
+    return {"items": [view(c, mine.get(c.call_id)) for c in calls], "next": next_page}
 
 
 def apply(caller: Caller, film_id: str, call_id: str, data: Any) -> dict[str, Any]:

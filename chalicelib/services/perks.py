@@ -19,7 +19,7 @@ from typing import Any, Mapping
 from pynamodb.exceptions import DoesNotExist, PutError
 from pynamodb.transactions import TransactWrite
 
-from chalicelib import clock
+from chalicelib import clock, paging
 from chalicelib.adapters import streams
 from chalicelib.adapters.tables import BackingRecord, FilmRecord, PerkRecord
 from chalicelib.auth import Caller
@@ -138,6 +138,27 @@ def require_kind(acc: Access, kind: str, what: str) -> None:
     if not any(acc.unlocked(p) for p in perks):
         reasons = [rules.unlock_status(acc.confirmed_cents, acc.film.stage, terms(p))[1] for p in perks]
         raise refuse(acc, what, reasons[0] if reasons else "the film offers none")
+
+
+def usable_page(acc: Access, model: Any, scope: str, *, limit: int,
+                next_token: str | None) -> tuple[list[Any], str | None]:
+    """A page of the film's sessions or casting calls whose perk the caller may use (all of
+    them for its producer and admins), and the next token."""
+    usable = [p.perk_id for p in catalogue_of(acc.film.film_id) if acc.may_use(p)]
+    if not acc.manager and not usable:
+        return [], None
+    condition = None if acc.manager else model.perk_id.is_in(*usable)
+    results = model.query(acc.film.film_id, filter_condition=condition, limit=limit + 1,
+                          last_evaluated_key=paging.decode(next_token, scope))
+    page, resume = paging.take_page(results, limit)
+    return page, paging.encode(resume, scope)
+
+
+def own(model: Any, parent: str, parent_ids: list[str], user_id: str) -> dict[str, Any]:
+    """The caller's item (RSVP, application) under each parent id (hash key `parent`)."""
+    if not parent_ids:
+        return {}
+    return {getattr(r, parent): r for r in model.batch_get([(parent_id, user_id) for parent_id in parent_ids])}
 
 
 def load(film_id: str, perk_id: str) -> PerkRecord:

@@ -94,15 +94,10 @@ def create(caller: Caller, film_id: str, data: Any) -> dict[str, Any]:
 def list_for(caller: Caller, film_id: str, *, limit: int, next_token: str | None) -> dict[str, Any]:
     """The film's sessions the caller may use (all of them for its producer and admins)."""
     acc = perks.access(caller, film_id)
-    usable = {p.perk_id for p in perks.catalogue_of(film_id) if acc.may_use(p)}
-    scope = f"sessions:{film_id}"
-    results = SessionRecord.query(film_id, limit=limit + 1, last_evaluated_key=paging.decode(next_token, scope))
-    page, resume = paging.take_page(results, limit)
-    shown = [s for s in page if acc.manager or s.perk_id in usable]
-    rsvps = {r.session_id: r for r in RsvpRecord.batch_get([(s.session_id, caller.user_id) for s in shown])} \
-        if shown else {}
-    return {"items": [view(s, acc, rsvps.get(s.session_id), detail=False) for s in shown],
-            "next": paging.encode(resume, scope)}
+    page, next_page = perks.usable_page(acc, SessionRecord, f"sessions:{film_id}", limit=limit,
+                                        next_token=next_token)
+    rsvps = perks.own(RsvpRecord, "session_id", [s.session_id for s in page], caller.user_id)
+    return {"items": [view(s, acc, rsvps.get(s.session_id), detail=False) for s in page], "next": next_page}
 
 
 def get(caller: Caller, film_id: str, session_id: str) -> dict[str, Any]:
