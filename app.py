@@ -137,3 +137,198 @@ def my_films():
         limit=paging.parse_limit(web.query_param(request(), "limit")),
         next_token=web.query_param(request(), "next"),
     )
+
+
+# --- Co-producer services (perks) ------------------------------------------------------
+
+def _page() -> dict:
+    return {"limit": paging.parse_limit(web.query_param(request(), "limit")),
+            "next_token": web.query_param(request(), "next")}
+
+
+@app.route("/films/{film_id}/perks", methods=["GET"])
+def film_perks(film_id):
+    from chalicelib.services import perks
+
+    return perks.list_catalogue(web.caller(request(), required=False), web.check_id(film_id, "film_id"))
+
+
+@app.route("/films/{film_id}/perks", methods=["POST"])
+def create_perk(film_id):
+    from chalicelib.schemas import PerkCreate
+    from chalicelib.services import perks
+
+    caller = web.caller(request())
+    return web.created(perks.create(caller, web.check_id(film_id, "film_id"), web.parse_body(request(), PerkCreate)))
+
+
+@app.route("/films/{film_id}/perks/{perk_id}", methods=["PATCH"])
+def update_perk(film_id, perk_id):
+    from chalicelib.schemas import PerkPatch
+    from chalicelib.services import perks
+
+    caller = web.caller(request())
+    return perks.patch(caller, web.check_id(film_id, "film_id"), web.check_id(perk_id, "perk_id"),
+                       web.parse_body(request(), PerkPatch))
+
+
+@app.route("/films/{film_id}/perks/{perk_id}", methods=["DELETE"])
+def delete_perk(film_id, perk_id):
+    from chalicelib.services import perks
+
+    perks.delete(web.caller(request()), web.check_id(film_id, "film_id"), web.check_id(perk_id, "perk_id"))
+    return web.no_content()
+
+
+@app.route("/me/films/{film_id}/perks", methods=["GET"])
+def my_perks(film_id):
+    from chalicelib.services import perks
+
+    return perks.mine(web.caller(request()), web.check_id(film_id, "film_id"))
+
+
+@app.route("/films/{film_id}/forum/threads", methods=["GET"])
+def forum_threads(film_id):
+    from chalicelib.services import forum
+
+    return forum.list_threads(web.caller(request()), web.check_id(film_id, "film_id"), **_page())
+
+
+@app.route("/films/{film_id}/forum/threads", methods=["POST"])
+def create_forum_thread(film_id):
+    from chalicelib.schemas import ThreadCreate
+    from chalicelib.services import forum
+
+    caller = web.caller(request())
+    return web.created(forum.create_thread(caller, web.check_id(film_id, "film_id"),
+                                           web.parse_body(request(), ThreadCreate)))
+
+
+@app.route("/films/{film_id}/forum/threads/{thread_id}/posts", methods=["GET"])
+def forum_posts(film_id, thread_id):
+    from chalicelib.services import forum
+
+    return forum.list_posts(web.caller(request()), web.check_id(film_id, "film_id"),
+                            web.check_id(thread_id, "thread_id"), **_page())
+
+
+@app.route("/films/{film_id}/forum/threads/{thread_id}/posts", methods=["POST"])
+def create_forum_post(film_id, thread_id):
+    from chalicelib.schemas import PostCreate
+    from chalicelib.services import forum
+
+    caller = web.caller(request())
+    return web.created(forum.create_post(caller, web.check_id(film_id, "film_id"),
+                                         web.check_id(thread_id, "thread_id"), web.parse_body(request(), PostCreate)))
+
+
+@app.route("/films/{film_id}/forum/threads/{thread_id}/posts/{post_id}", methods=["PATCH"])
+def update_forum_post(film_id, thread_id, post_id):
+    from chalicelib.schemas import PostPatch
+    from chalicelib.services import forum
+
+    caller = web.caller(request())
+    return forum.patch_post(caller, web.check_id(film_id, "film_id"), web.check_id(thread_id, "thread_id"),
+                            web.check_id(post_id, "post_id"), web.parse_body(request(), PostPatch))
+
+
+@app.route("/films/{film_id}/sessions", methods=["GET"])
+def film_sessions(film_id):
+    from chalicelib.services import sessions
+
+    return sessions.list_for(web.caller(request()), web.check_id(film_id, "film_id"), **_page())
+
+
+@app.route("/films/{film_id}/sessions", methods=["POST"])
+def create_session(film_id):
+    from chalicelib.schemas import SessionCreate
+    from chalicelib.services import sessions
+
+    caller = web.caller(request())
+    return web.created(sessions.create(caller, web.check_id(film_id, "film_id"),
+                                       web.parse_body(request(), SessionCreate)))
+
+
+@app.route("/films/{film_id}/sessions/{session_id}", methods=["GET"])
+def film_session(film_id, session_id):
+    from chalicelib.services import sessions
+
+    return sessions.get(web.caller(request()), web.check_id(film_id, "film_id"),
+                        web.check_id(session_id, "session_id"))
+
+
+@app.route("/films/{film_id}/sessions/{session_id}/rsvp", methods=["POST"])
+def rsvp_session(film_id, session_id):
+    from chalicelib.services import sessions
+
+    return sessions.rsvp(web.caller(request()), web.check_id(film_id, "film_id"),
+                         web.check_id(session_id, "session_id"))
+
+
+@app.route("/films/{film_id}/sessions/{session_id}/rsvp", methods=["DELETE"])
+def cancel_session_rsvp(film_id, session_id):
+    from chalicelib.services import sessions
+
+    return sessions.cancel(web.caller(request()), web.check_id(film_id, "film_id"),
+                           web.check_id(session_id, "session_id"))
+
+
+@app.route("/films/{film_id}/sessions/{session_id}/rsvps", methods=["GET"])
+def session_attendees(film_id, session_id):
+    from chalicelib.services import sessions
+
+    return sessions.attendees(web.caller(request()), web.check_id(film_id, "film_id"),
+                              web.check_id(session_id, "session_id"), **_page())
+
+
+@app.route("/films/{film_id}/casting", methods=["GET"])
+def casting_calls(film_id):
+    from chalicelib.services import casting
+
+    return casting.list_for(web.caller(request()), web.check_id(film_id, "film_id"), **_page())
+
+
+@app.route("/films/{film_id}/casting", methods=["POST"])
+def create_casting_call(film_id):
+    from chalicelib.schemas import CastingCallCreate
+    from chalicelib.services import casting
+
+    caller = web.caller(request())
+    return web.created(casting.create(caller, web.check_id(film_id, "film_id"),
+                                      web.parse_body(request(), CastingCallCreate)))
+
+
+@app.route("/films/{film_id}/casting/{call_id}/applications", methods=["POST"])
+def apply_casting(film_id, call_id):
+    from chalicelib.schemas import CastingApplication
+    from chalicelib.services import casting
+
+    caller = web.caller(request())
+    return web.created(casting.apply(caller, web.check_id(film_id, "film_id"), web.check_id(call_id, "call_id"),
+                                     web.parse_body(request(), CastingApplication)))
+
+
+@app.route("/films/{film_id}/casting/{call_id}/applications", methods=["GET"])
+def casting_applicants(film_id, call_id):
+    from chalicelib.services import casting
+
+    return casting.applicants(web.caller(request()), web.check_id(film_id, "film_id"),
+                              web.check_id(call_id, "call_id"), **_page())
+
+
+@app.route("/films/{film_id}/casting/{call_id}/decision", methods=["POST"])
+def decide_casting(film_id, call_id):
+    from chalicelib.schemas import CastingDecision
+    from chalicelib.services import casting
+
+    caller = web.caller(request())
+    body = web.parse_body(request(), CastingDecision)
+    return casting.decide(caller, web.check_id(film_id, "film_id"), web.check_id(call_id, "call_id"), body.selected)
+
+
+@app.lambda_function(name="watch_backings")
+def watch_backings(event, context):
+    """Backings stream: tells a co-producer the perks a higher pledge total unlocks."""
+    from chalicelib.services import perks
+
+    return perks.watch_backings(event)

@@ -58,6 +58,9 @@ NEXT = Param("next", "query", {"type": "string", "maxLength": 2048},
 PAGED = (LIMIT, NEXT)
 FILM_ID = path_id("film_id")
 PLEDGE_ID = path_id("pledge_id")
+PERK_ID = path_id("perk_id")
+SESSION_ID = path_id("session_id")
+CALL_ID = path_id("call_id")
 IDEMPOTENCY_KEY = Param("Idempotency-Key", "header", {"type": "string", "minLength": 1, "maxLength": 255},
                         "One key per pledge the user means to make: a retry with the same key and body returns "
                         "the same pledge and never charges twice", required=True)
@@ -98,4 +101,60 @@ OPERATIONS: tuple[Operation, ...] = (
                        "notify_email": True, "notify_sms": False}),
     Operation("GET", "/me/films", "Films I produce, drafts included", "me", USER, r.FilmPage, params=PAGED),
     Operation("GET", "/openapi.json", "This document", "platform", PUBLIC, r.OpenApiDocument),
+    # Co-producer services: perks
+    Operation("GET", "/films/{film_id}/perks", "The film's perk catalogue", "perks", OPTIONAL, r.PerkList,
+              params=(FILM_ID,)),
+    Operation("POST", "/films/{film_id}/perks", "Add a perk (the film's producer, admins)", "perks", USER, r.Perk,
+              201, s.PerkCreate, params=(FILM_ID,),
+              example={"kind": "filming_invitation", "title": "A day on set", "min_pledge_cents": 5_000,
+                       "available_from_stage": "shooting", "capacity": 20}),
+    Operation("PATCH", "/films/{film_id}/perks/{perk_id}", "Change a perk (the film's producer, admins)", "perks",
+              USER, r.Perk, body=s.PerkPatch, params=(FILM_ID, PERK_ID), example={"min_pledge_cents": 2_500}),
+    Operation("DELETE", "/films/{film_id}/perks/{perk_id}", "Remove a perk (the film's producer, admins)", "perks",
+              USER, None, 204, params=(FILM_ID, PERK_ID)),
+    Operation("GET", "/me/films/{film_id}/perks", "My perks in a film: unlocked or locked, and why", "perks", USER,
+              r.MyPerkList, params=(FILM_ID,)),
+    # Private forum
+    Operation("GET", "/films/{film_id}/forum/threads", "Forum threads, newest first (co-producers with the perk, "
+              "the film's producer, admins)", "forum", USER, r.ForumThreadPage, params=(FILM_ID, *PAGED)),
+    Operation("POST", "/films/{film_id}/forum/threads", "Start a thread", "forum", USER, r.NewForumThread, 201,
+              s.ThreadCreate, params=(FILM_ID,), example={"title": "First day", "body": "Who is coming?"}),
+    Operation("GET", "/films/{film_id}/forum/threads/{thread_id}/posts", "A thread's posts, oldest first",
+              "forum", USER, r.ForumPostPage, params=(FILM_ID, path_id("thread_id"), *PAGED)),
+    Operation("POST", "/films/{film_id}/forum/threads/{thread_id}/posts", "Reply", "forum", USER, r.ForumPost,
+              201, s.PostCreate, params=(FILM_ID, path_id("thread_id")), example={"body": "Count me in."}),
+    Operation("PATCH", "/films/{film_id}/forum/threads/{thread_id}/posts/{post_id}",
+              "Edit my post; pin or hide (the film's producer, admins)", "forum", USER, r.ForumPost,
+              body=s.PostPatch, params=(FILM_ID, path_id("thread_id"), path_id("post_id")),
+              example={"pinned": True}),
+    # Discussions with the team, filming and preview invitations
+    Operation("GET", "/films/{film_id}/sessions", "Sessions I may attend (all of them for the film's managers)",
+              "sessions", USER, r.SessionPage, params=(FILM_ID, *PAGED)),
+    Operation("POST", "/films/{film_id}/sessions", "Schedule a session (the film's producer, admins)", "sessions",
+              USER, r.Session, 201, s.SessionCreate, params=(FILM_ID,),
+              example={"perk_id": "prk_0123456789abcdef", "title": "Q&A with the director",
+                       "starts_at": "2027-01-15T18:00Z", "duration_minutes": 60, "capacity": 30,
+                       "join_link": "https://meet.example.org/qa"}),
+    Operation("GET", "/films/{film_id}/sessions/{session_id}", "A session; its join link once I hold a seat",
+              "sessions", USER, r.Session, params=(FILM_ID, SESSION_ID)),
+    Operation("POST", "/films/{film_id}/sessions/{session_id}/rsvp", "Take a seat, or a place on the waitlist",
+              "sessions", USER, r.Session, params=(FILM_ID, SESSION_ID)),
+    Operation("DELETE", "/films/{film_id}/sessions/{session_id}/rsvp", "Give up my seat (the waitlist moves up)",
+              "sessions", USER, r.Session, params=(FILM_ID, SESSION_ID)),
+    Operation("GET", "/films/{film_id}/sessions/{session_id}/rsvps", "Who comes and who waits (the film's "
+              "managers)", "sessions", USER, r.AttendeePage, params=(FILM_ID, SESSION_ID, *PAGED)),
+    # Extra casting
+    Operation("GET", "/films/{film_id}/casting", "Casting calls I may answer (all for the film's managers)",
+              "casting", USER, r.CastingCallPage, params=(FILM_ID, *PAGED)),
+    Operation("POST", "/films/{film_id}/casting", "Open a casting call for extras (the film's producer, admins)",
+              "casting", USER, r.CastingCall, 201, s.CastingCallCreate, params=(FILM_ID,),
+              example={"perk_id": "prk_0123456789abcdef", "title": "Crowd at the station"}),
+    Operation("POST", "/films/{film_id}/casting/{call_id}/applications", "Apply, with a note", "casting", USER,
+              r.CastingCall, 201, s.CastingApplication, params=(FILM_ID, CALL_ID),
+              example={"note": "Free every weekend in March."}),
+    Operation("GET", "/films/{film_id}/casting/{call_id}/applications", "Applicants by priority (the film's "
+              "managers)", "casting", USER, r.ApplicantPage, params=(FILM_ID, CALL_ID, *PAGED)),
+    Operation("POST", "/films/{film_id}/casting/{call_id}/decision", "Select extras; everyone is told",
+              "casting", USER, r.CastingDecided, body=s.CastingDecision, params=(FILM_ID, CALL_ID),
+              example={"selected": ["user-123"]}),
 )

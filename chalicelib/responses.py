@@ -126,3 +126,140 @@ class WebhookReceipt(View):
 class OpenApiDocument(BaseModel):
     model_config = ConfigDict(extra="allow")
     openapi: str
+
+
+# --- Co-producer services --------------------------------------------------------------
+
+PerkKind = Literal["private_forum", "team_discussion", "extra_casting", "filming_invitation",
+                   "preview_invitation", "other"]
+
+
+class Perk(View):
+    perk_id: str
+    kind: PerkKind
+    title: str
+    description: str
+    min_pledge_cents: int
+    available_from_stage: Stage
+    capacity: Optional[int]
+
+
+class PerkList(View):
+    items: list[Perk]
+
+
+class MyPerk(View):
+    perk_id: str
+    kind: PerkKind
+    title: str
+    status: Literal["unlocked", "locked"]
+    reason: Optional[str] = Field(description="What is missing: the pledge level short by N cents, or the stage")
+
+
+class MyPerkList(View):
+    items: list[MyPerk]
+
+
+class ForumThread(View):
+    thread_id: str
+    title: str
+    author_id: str
+    author_name: Optional[str]
+    created_at: Timestamp
+    last_post_at: Timestamp
+    post_count: int
+
+
+class ForumPost(View):
+    post_id: str
+    thread_id: str
+    author_id: str
+    author_name: Optional[str]
+    author_role: Literal["coproducer", "producer", "admin"]
+    body: Optional[str] = Field(description="Plain text, never HTML; null when hidden (except for its author "
+                                            "and the film's managers)")
+    hidden: bool
+    pinned: bool
+    created_at: Timestamp
+    edited_at: Optional[Timestamp]
+
+
+class ForumThreadPage(Page):
+    items: list[ForumThread]
+
+
+class NewForumThread(ForumThread):
+    posts: list[ForumPost]
+
+
+class ForumPostPage(Page):
+    thread: ForumThread
+    pinned: list[ForumPost] = Field(description="Pinned posts, on the first page only")
+    items: list[ForumPost]
+
+
+class Session(View):
+    session_id: str
+    perk_id: str
+    kind: Literal["team_discussion", "filming_invitation", "preview_invitation"]
+    title: str
+    description: str
+    starts_at: Timestamp
+    duration_minutes: int
+    place: Optional[str]
+    capacity: int
+    seats_taken: int
+    seats_left: int
+    waitlisted: int
+    my_rsvp: Optional[Literal["going", "waitlisted"]]
+    join_link: Optional[str] = Field(default=None, description="Online discussions: only for those with a seat "
+                                                               "and the film's managers")
+
+
+class SessionPage(Page):
+    items: list[Session]
+
+
+class Attendee(View):
+    user_id: str
+    display_name: Optional[str]
+    status: Literal["going", "waitlisted"]
+    rsvp_at: Timestamp
+
+
+class AttendeePage(Page):
+    items: list[Attendee]
+
+
+class CastingCall(View):
+    call_id: str
+    perk_id: str
+    title: str
+    description: str
+    status: Literal["open", "decided"]
+    created_at: Timestamp
+    decided_at: Optional[Timestamp]
+    my_application: Optional[Literal["applied", "selected", "not_selected"]]
+
+
+class CastingCallPage(Page):
+    items: list[CastingCall]
+
+
+class CastingDecided(CastingCall):
+    selected: list[str]
+    applicants: int
+
+
+class Applicant(View):
+    user_id: str
+    display_name: Optional[str]
+    note: str
+    applied_at: Timestamp
+    status: Literal["applied", "selected", "not_selected"]
+    confirmed_cents: int
+    first_confirmed_at: Optional[Timestamp]
+
+
+class ApplicantPage(Page):
+    items: list[Applicant]

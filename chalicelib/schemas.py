@@ -82,3 +82,97 @@ class Profile(Body):
 class PledgeCreate(Body):
     amount_cents: Annotated[int, Field(ge=0, le=10**13)]
     payment_method_id: Optional[Annotated[str, Field(min_length=3, max_length=255, pattern=r"^[A-Za-z0-9_]+$")]] = None
+
+
+# --- Co-producer services (perks) ------------------------------------------------------------
+
+def _plain_line(value: str) -> str:
+    from chalicelib.domain.perks import clean_text
+
+    return clean_text(value, multiline=False)
+
+
+def _plain_text(value: str) -> str:
+    from chalicelib.domain.perks import clean_text
+
+    return clean_text(value, multiline=True)
+
+
+def _https(value: str) -> str:
+    if not re.match(r"^https://[^\s<>\"']+$", value):
+        raise ValueError("must be an https:// link")
+    return value
+
+
+PerkKind = Literal["private_forum", "team_discussion", "extra_casting", "filming_invitation",
+                   "preview_invitation", "other"]
+Line = Annotated[str, Field(min_length=1, max_length=200), AfterValidator(_plain_line)]
+Description = Annotated[str, Field(max_length=2000)]
+PostBody = Annotated[str, Field(min_length=1, max_length=5000), AfterValidator(_plain_text)]
+Note = Annotated[str, Field(min_length=1, max_length=1000), AfterValidator(_plain_text)]
+Capacity = Annotated[int, Field(ge=1, le=10_000)]
+Id = Annotated[str, Field(pattern=r"^[A-Za-z0-9_-]{1,64}$")]
+
+
+def _description(value: str) -> str:
+    return _plain_text(value) if value.strip() else ""
+
+
+Text = Annotated[Description, AfterValidator(_description)]  # plain text, may be empty
+
+
+class PerkCreate(Body):
+    kind: PerkKind
+    title: Line
+    description: Text = ""
+    min_pledge_cents: Cents = 0
+    available_from_stage: Stage = "development"
+    capacity: Optional[Capacity] = None
+
+
+class PerkPatch(Body):
+    title: Optional[Line] = None
+    description: Optional[Text] = None
+    min_pledge_cents: Optional[Cents] = None
+    available_from_stage: Optional[Stage] = None
+    capacity: Optional[Capacity] = None
+
+
+class ThreadCreate(Body):
+    title: Line
+    body: PostBody
+
+
+class PostCreate(Body):
+    body: PostBody
+
+
+class PostPatch(Body):
+    body: Optional[PostBody] = None
+    pinned: Optional[bool] = None
+    hidden: Optional[bool] = None
+
+
+class SessionCreate(Body):
+    perk_id: Id
+    title: Line
+    description: Text = ""
+    starts_at: Annotated[str, Field(pattern=r"^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}(:\d{2})?Z$")]
+    duration_minutes: Annotated[int, Field(ge=5, le=24 * 60)]
+    capacity: Optional[Capacity] = None
+    place: Optional[Line] = None
+    join_link: Optional[Annotated[str, Field(max_length=500), AfterValidator(_https)]] = None
+
+
+class CastingCallCreate(Body):
+    perk_id: Id
+    title: Line
+    description: Text = ""
+
+
+class CastingApplication(Body):
+    note: Note
+
+
+class CastingDecision(Body):
+    selected: Annotated[list[Id], Field(max_length=500)]

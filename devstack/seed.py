@@ -105,4 +105,31 @@ def seed() -> dict[str, int]:
     if stats.platform()["films"] > 0:
         return {"films": 0}
     film_ids = seed_films()
-    return {"films": len(film_ids), "pledges": seed_coproducers(film_ids)}
+    return {"films": len(film_ids), "pledges": seed_coproducers(film_ids), "sessions": seed_perks(film_ids)}
+
+
+# --- Co-producer services: every film has its default catalogue (a private forum) from
+# films.create. "Les Heures claires" (backed by demo-coproducer-001, not by -200) is in
+# pre-production with a filming invitation that opens at `shooting`, three seats.
+INVITATION_FILM = 0
+
+
+def seed_perks(film_ids: list[str]) -> int:
+    """The demo film's stage, forum thread, filming invitation and its session."""
+    from chalicelib.schemas import PerkCreate, SessionCreate, ThreadCreate
+    from chalicelib.services import forum, perks, sessions
+
+    film_id = film_ids[INVITATION_FILM]
+    producer = Caller(user_id=PRODUCERS[INVITATION_FILM % len(PRODUCERS)], groups=frozenset({"producer"}))
+    films.patch(producer, film_id, FilmPatch(stage="pre_production"))
+    forum.create_thread(producer, film_id, ThreadCreate(
+        title="Bienvenue aux coproducteurs", body="Merci ! Le tournage commence au printemps, à Ouessant."))
+    perk = perks.create(producer, film_id, PerkCreate(
+        kind="filming_invitation", title="Une journée sur le tournage",
+        description="Watch the lighthouse scene being shot.", min_pledge_cents=2_000,
+        available_from_stage="shooting", capacity=3))
+    starts_at = (clock.now() + timedelta(days=45)).strftime("%Y-%m-%dT09:00Z")
+    sessions.create(producer, film_id, SessionCreate(
+        perk_id=perk["perk_id"], title="Tournage : la scène du phare", starts_at=starts_at,
+        duration_minutes=480, place="Phare du Créac'h, Ouessant"))
+    return 1

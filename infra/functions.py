@@ -48,8 +48,11 @@ FUNCTIONS: dict[str, FunctionSpec] = {
     # Every HTTP route, including the Stripe webhook.
     "api_handler": FunctionSpec(
         timeout=30, memory=512,
-        reads=("films", "counters", "users", "pledges", "backings", "stripe_events"),
-        writes=("films", "counters", "users", "pledges", "backings", "stripe_events"),
+        reads=("films", "counters", "users", "pledges", "backings", "stripe_events")
+        + ("perks", "forum_threads", "forum_posts", "sessions", "rsvps", "casting_calls", "casting_applications"),
+        writes=("films", "counters", "users", "pledges", "backings", "stripe_events")
+        + ("perks", "forum_threads", "forum_posts", "sessions", "rsvps", "casting_calls", "casting_applications",
+           "outbox"),
         secrets=(STRIPE_SECRET_KEY, STRIPE_WEBHOOK_SECRET, TOKEN_SECRET),
     ),
     # Closes campaigns past their deadline: captures or cancels/refunds their pledges.
@@ -74,6 +77,10 @@ FUNCTIONS: dict[str, FunctionSpec] = {
     # Outbox stream -> events topic.
     "relay_outbox": FunctionSpec(
         timeout=60, memory=256, streams=("outbox",), publishes=("events",),
+    ),
+    # Backings stream -> PERK_UNLOCKED for a co-producer whose pledge reached a perk's level.
+    "watch_backings": FunctionSpec(
+        timeout=60, memory=256, streams=("backings",), reads=("films", "perks"), writes=("outbox",),
     ),
     # Events (via the notifications queue) -> e-mails to backers and producers.
     "send_notifications": FunctionSpec(

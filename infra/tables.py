@@ -55,7 +55,7 @@ TABLES: tuple[TableSpec, ...] = (
         Gsi("by_film", S("film_id"), S("created_key")),
         Gsi("by_payment_intent", S("payment_intent_id")),
     )),
-    TableSpec("backings", pk=S("film_id"), sk=S("user_id"), gsis=(
+    TableSpec("backings", pk=S("film_id"), sk=S("user_id"), stream="NEW_AND_OLD_IMAGES", gsis=(
         Gsi("by_user", S("user_id"), S("film_id")),
     )),
     TableSpec("idempotency", pk=S("key"), ttl="expires_at"),
@@ -65,6 +65,18 @@ TABLES: tuple[TableSpec, ...] = (
     TableSpec("outbox", pk=S("event_id"), stream="NEW_IMAGE", ttl="expires_at", gsis=(
         Gsi("by_film", S("film_id"), S("occurred_key")),
     )),
+    # Co-producer services (perks): see ARCHITECTURE.md, "Co-producer services".
+    TableSpec("perks", pk=S("film_id"), sk=S("perk_id")),
+    TableSpec("forum_threads", pk=S("film_id"), sk=S("thread_id")),
+    TableSpec("forum_posts", pk=S("thread_id"), sk=S("post_id"), gsis=(
+        Gsi("pinned", S("pinned_in"), S("post_id")),
+    )),
+    TableSpec("sessions", pk=S("film_id"), sk=S("session_id")),
+    TableSpec("rsvps", pk=S("session_id"), sk=S("user_id"), gsis=(
+        Gsi("waitlist", S("waiting_in"), S("wait_key")),
+    )),
+    TableSpec("casting_calls", pk=S("film_id"), sk=S("call_id")),
+    TableSpec("casting_applications", pk=S("call_id"), sk=S("user_id")),
 )
 
 BY_SHORT: dict[str, TableSpec] = {t.short: t for t in TABLES}

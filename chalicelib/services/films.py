@@ -17,6 +17,7 @@ from chalicelib.adapters.tables import FilmRecord, transaction
 from chalicelib.auth import Caller
 from chalicelib.domain import films as rules
 from chalicelib.errors import Conflict, Forbidden, NotFound, invalid_field
+from chalicelib.services import outbox
 
 if TYPE_CHECKING:  # request models: pydantic loads only with the routes that parse a body
     from chalicelib.schemas import FilmCreate, FilmPatch
@@ -53,9 +54,13 @@ def create(caller: Caller, data: FilmCreate) -> dict[str, Any]:
         updated_at=now,
         status_key=f"{data.deadline.isoformat()}#{film_id}",
     )
+    from chalicelib.services import perks
+
     try:
-        record.save(condition=FilmRecord.film_id.does_not_exist())
-    except PutError as exc:  # a uuid4 collision: astronomically rare, never silent
+        with transaction() as write:  # the film and its default perk catalogue, together
+            write.save(record, condition=FilmRecord.film_id.does_not_exist())
+            perks.add_defaults_in(write, film_id, now)
+    except (PutError, TransactWriteError) as exc:  # a uuid4 collision: astronomically rare, never silent
         raise Conflict("film id already taken, retry") from exc
     return view(record, dict.fromkeys(counters.FIELDS, 0))
 
@@ -170,11 +175,16 @@ def patch(caller: Caller, film_id: str, data: FilmPatch) -> dict[str, Any]:
     deadline = changes.get("deadline", date.fromisoformat(film.deadline))
     if DRAFT_ONLY_FIELDS & changes.keys() or changes.get("status") == "open":
         rules.check_campaign_terms(goal, min_pledge, deadline, clock.today())
-    _apply(film, changes)
+    unlocks = []
+    if "stage" in changes and changes["stage"] != film.stage:
+        from chalicelib.services import perks
+
+        unlocks = perks.events_for_stage_change(film, changes["stage"])
+    _apply(film, changes, unlocks)
     return get(film_id, caller)
 
 
-def _apply(film: FilmRecord, changes: dict[str, Any]) -> None:
+def _apply(film: FilmRecord, changes: dict[str, Any], unlocks: list | None = None) -> None:
     """One transaction: the film (conditioned on the state it was read in) and, on a
     status change, the platform counters. A concurrent change makes it 409, never half."""
     now = clock.iso()
@@ -206,5 +216,7 @@ def _apply(film: FilmRecord, changes: dict[str, Any]) -> None:
         with transaction() as write:
             write.update(film, actions=actions, condition=condition)
             counters.add_in(write, counters.PLATFORM, **stats)
+            for event in unlocks or ():  # perks the new stage opens, told once
+                outbox.add_in(write, event)
     except TransactWriteError as exc:
         raise Conflict("the film changed meanwhile; read it again and retry") from exc
