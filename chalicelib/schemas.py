@@ -7,7 +7,7 @@ refused, strings are bounded.
 from __future__ import annotations
 
 import re
-from datetime import date
+from datetime import date, datetime
 from typing import Annotated, Literal, Optional
 
 from pydantic import AfterValidator, BaseModel, ConfigDict, Field
@@ -98,6 +98,15 @@ def _plain_text(value: str) -> str:
     return clean_text(value, multiline=True)
 
 
+def _utc_minute(value: str) -> str:
+    """2027-01-15T18:00Z (seconds allowed): a real moment, not just the right shape."""
+    try:
+        datetime.strptime(value.rstrip("Z")[:16], "%Y-%m-%dT%H:%M")
+    except ValueError:
+        raise ValueError("is not a valid UTC time like 2027-01-15T18:00Z") from None
+    return value
+
+
 def _https(value: str) -> str:
     if not re.match(r"^https://[^\s<>\"']+$", value):
         raise ValueError("must be an https:// link")
@@ -157,7 +166,7 @@ class SessionCreate(Body):
     perk_id: Id
     title: Line
     description: Text = ""
-    starts_at: Annotated[str, Field(pattern=r"^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}(:\d{2})?Z$")]
+    starts_at: Annotated[str, Field(pattern=r"^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}(:\d{2})?Z$"), AfterValidator(_utc_minute)]
     duration_minutes: Annotated[int, Field(ge=5, le=24 * 60)]
     capacity: Optional[Capacity] = None
     place: Optional[Line] = None

@@ -122,6 +122,8 @@ def test_scheduling_is_checked(api):
         ({"perk_id": no_capacity["perk_id"]}, "capacity"),
         ({"perk_id": invitation["perk_id"], "starts_at": "2020-01-01T10:00Z"}, "starts_at"),
         ({"perk_id": invitation["perk_id"], "starts_at": "tomorrow"}, "starts_at"),
+        ({"perk_id": invitation["perk_id"], "starts_at": "0000-00-00T00:00Z"}, "starts_at"),
+        ({"perk_id": invitation["perk_id"], "starts_at": "2027-02-30T10:00Z"}, "starts_at"),
         ({"perk_id": invitation["perk_id"], "join_link": "https://x.example.org"}, "join_link"),
         ({"perk_id": invitation["perk_id"], "join_link": "javascript:alert(1)"}, "join_link"),
         ({"perk_id": invitation["perk_id"], "capacity": 0}, "capacity"),
