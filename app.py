@@ -130,3 +130,36 @@ def my_films():
         limit=paging.parse_limit(web.query_param(request(), "limit")),
         next_token=web.query_param(request(), "next"),
     )
+
+
+# --- Campaign lifecycle ------------------------------------------------------------------
+
+from chalicelib.observability import event_middleware  # noqa: E402
+
+app.register_middleware(event_middleware, "scheduled")
+
+
+@app.schedule("rate(15 minutes)")
+def close_campaigns(event):
+    from chalicelib.services import campaigns
+
+    return campaigns.run(campaigns.budget_for(event.context))
+
+
+@app.route("/films/{film_id}/close", methods=["POST"])
+def close_film(film_id):
+    from chalicelib.services import campaigns
+
+    return campaigns.close_now(web.caller(request()), web.check_id(film_id, "film_id"))
+
+
+@app.route("/admin/refunds", methods=["GET"])
+def admin_refunds():
+    from chalicelib.services import refunds
+
+    return refunds.list_admin(
+        web.caller(request()),
+        status=web.choice(request(), "status", refunds.LISTED_STATUSES),
+        limit=paging.parse_limit(web.query_param(request(), "limit")),
+        next_token=web.query_param(request(), "next"),
+    )

@@ -65,6 +65,13 @@ TABLES: tuple[TableSpec, ...] = (
     TableSpec("outbox", pk=S("event_id"), stream="NEW_IMAGE", ttl="expires_at", gsis=(
         Gsi("by_film", S("film_id"), S("occurred_key")),
     )),
+    # Campaign closes (outcome, refund progress) and the refund of each pledge of a failed film.
+    TableSpec("campaign_closes", pk=S("film_id"), gsis=(
+        Gsi("active", S("active"), S("active_key")),
+    )),
+    TableSpec("refunds", pk=S("pledge_id"), gsis=(
+        Gsi("by_queue", S("queue"), S("queue_key")),
+    )),
 )
 
 BY_SHORT: dict[str, TableSpec] = {t.short: t for t in TABLES}
