@@ -121,7 +121,7 @@ def test_killed_at_ten_random_points_then_run_to_the_end_refunds_each_pledge_onc
     made = pay(film_id, [1500 + 100 * i for i in range(24)], users=users * 3, threads=4)
     raised = sum(p["amount_cents"] for p in made)
     rng = random.Random(2024)
-    kills, minutes = 0, 0
+    kills, minutes, points = 0, 0, set()
     for _ in range(10):
         calls = {"n": 0, "at": rng.randint(1, 12), "where": None}
 
@@ -137,9 +137,12 @@ def test_killed_at_ten_random_points_then_run_to_the_end_refunds_each_pledge_onc
                 campaigns.run()
             except Killed:
                 kills += 1
+                points.add(calls["where"])
         # Never more than one Refund per pledge, whatever point the crash hit.
         assert set(refunds_in_stripe(film_id).values()) <= {1}, calls["where"]
     assert kills == 10
+    # Between the close's steps, before and after Stripe, before the pledge and the totals follow.
+    assert {"refund.leased", "refund.stripe_done", "refund.applied"} <= points, points
     with clock.frozen(later(minutes + 10)):
         report = campaigns.run()
     assert film_id in report["closed"]
