@@ -18,6 +18,7 @@ help:
 	@echo "make token SUB=alice GROUPS=admin - print a local sign-in token"
 	@echo "make bench  - run the benchmarks and rewrite BENCHMARKS.md"
 	@echo "make synth  - synthesize the CloudFormation of infra/ (dev, prod); make deploy STAGE=dev"
+	@echo "make close-campaigns - close campaigns past their deadline now, on the running local stack"
 
 $(VENV)/.installed: requirements.txt requirements-dev.txt
 	test -x $(PY) || $(PYTHON) -m venv $(VENV)
@@ -44,3 +45,7 @@ clean: infra-clean
 
 bench: setup
 	$(PY) -m bench.bench_pledges
+
+.PHONY: close-campaigns
+close-campaigns: setup
+	$(PY) -m devstack.close_campaigns

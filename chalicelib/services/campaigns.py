@@ -98,10 +98,10 @@ def _start(film: FilmRecord) -> None:
         pass  # started by another run meanwhile: carry on from what it wrote
 
 
-def _decide(film: FilmRecord) -> None:
+def _decide(film: FilmRecord, verdict: str | None = None) -> None:
     totals = counters.read(counters.film_counter(film.film_id))  # stable: nothing counts any more
     raised, goal = totals["raised_cents"], int(film.goal_cents)
-    outcome = rules.outcome(raised, goal)
+    outcome = verdict or rules.outcome(raised, goal)
     now = clock.iso()
     film_actions = [FilmRecord.status.set(outcome), FilmRecord.closed_at.set(now), FilmRecord.updated_at.set(now)]
     close_actions = [
@@ -109,8 +109,9 @@ def _decide(film: FilmRecord) -> None:
         CampaignCloseRecord.coproducer_count.set(totals["coproducer_count"]),
         CampaignCloseRecord.decided_at.set(now), CampaignCloseRecord.updated_at.set(now),
     ]
-    if outcome == rules.FUNDED:
+    if rules.goal_reached(raised, goal):  # the backstop when no payment recorded it
         film_actions.append(FilmRecord.goal_reached_at.set(FilmRecord.goal_reached_at | now))
+    if outcome == rules.FUNDED:
         close_actions += [CampaignCloseRecord.state.set(rules.DONE), CampaignCloseRecord.finished_at.set(now),
                           CampaignCloseRecord.active.remove(), CampaignCloseRecord.active_key.remove()]
     else:
@@ -212,8 +213,11 @@ def _refund_all(film_id: str, budget: Budget) -> None:
         return  # outstanding refunds are retried by the schedule, with backoff
 
 
-def close(film_id: str, budget: Budget | None = None) -> dict[str, Any]:
-    """Close one film's campaign now, or carry its close on. Idempotent."""
+def close(film_id: str, budget: Budget | None = None, outcome: str | None = None) -> dict[str, Any]:
+    """Close one film's campaign now, or carry its close on. Idempotent.
+
+    `outcome` (an admin's verdict through `PATCH /films/{id}`) overrides the money's.
+    """
     budget = budget or Budget(SCHEDULE_BUDGET_SECONDS)
     film = films.load(film_id)
     if film.status == "draft":
@@ -225,7 +229,7 @@ def close(film_id: str, budget: Budget | None = None) -> dict[str, Any]:
             film = films.load(film_id)
         checkpoint("close.started")
         if film.status == "open":
-            _decide(film)
+            _decide(film, outcome)
             checkpoint("close.decided")
     close_record = _close_record(film_id)
     if close_record is not None and close_record.state == rules.REFUNDING:

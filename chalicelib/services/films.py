@@ -168,6 +168,15 @@ def patch(caller: Caller, film_id: str, data: FilmPatch) -> dict[str, Any]:
     deadline = changes.get("deadline", date.fromisoformat(film.deadline))
     if DRAFT_ONLY_FIELDS & changes.keys() or changes.get("status") == "open":
         rules.check_campaign_terms(goal, min_pledge, deadline, clock.today())
+    if film.status == "open" and changes.get("status") in ("funded", "failed"):
+        # An admin's verdict closes the campaign like the schedule does (refunds included).
+        from chalicelib.services import campaigns
+
+        outcome = changes.pop("status")
+        if changes:
+            _apply(film, changes)
+        campaigns.close(film_id, campaigns.Budget(campaigns.ADMIN_BUDGET_SECONDS), outcome=outcome)
+        return get(film_id, caller)
     _apply(film, changes)
     return get(film_id, caller)
 

@@ -94,3 +94,15 @@ def test_admin_lists_failed_refunds_page_by_page(api, monkeypatch):
     bad = api.get("/admin/refunds?status=succeeded", caller=admin)
     assert bad.status_code == 400 and bad.data["error"]["field"] == "status"
     assert api.get("/admin/refunds?next=forged", caller=admin).data["error"]["field"] == "next"
+
+
+def test_an_admin_failing_a_film_by_patch_refunds_it_like_the_schedule(api):
+    admin, alice = factories.admin(), factories.member()
+    film = factories.make_film(goal_cents=100_000)
+    paid = pledge(api, film["film_id"], alice, 4_000, stripe.card()).data
+    patched = api.patch(f"/films/{film['film_id']}", {"status": "failed", "title": "Abandonné"}, caller=admin)
+    assert patched.status_code == 200, patched.data
+    assert (patched.data["status"], patched.data["title"], patched.data["raised_cents"]) == ("failed", "Abandonné", 0)
+    assert api.get(f"/me/pledges/{paid['pledge_id']}", caller=alice).data["status"] == "refunded"
+    closed = api.post(f"/films/{film['film_id']}/close", caller=admin).data["close"]
+    assert (closed["outcome"], closed["state"], closed["refunded_pledges"]) == ("failed", "done", 1)
