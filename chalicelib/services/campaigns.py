@@ -55,17 +55,37 @@ class Budget:
 
 # --- goal reached early ------------------------------------------------------------------
 
-def note_goal(film_id: str, confirmed_at: str) -> bool:
-    """After a counted payment: record `goal_reached_at` the first time the goal is met."""
+_GOALS: dict[str, int | None] = {}  # film_id -> goal_cents (fixed once open); None: reached
+_GOALS_KEPT = 2048
+
+
+def _goal_to_watch(film_id: str) -> int | None:
+    """The film's goal while it has not been reached; None once it has (or if unknown)."""
+    if film_id in _GOALS:
+        return _GOALS[film_id]
     try:
-        film = FilmRecord.get(film_id, attributes_to_get=["goal_cents", "goal_reached_at", "status"])
+        film = FilmRecord.get(film_id, attributes_to_get=["goal_cents", "goal_reached_at"])
     except DoesNotExist:
-        return False
-    if film.goal_reached_at or film.status != "open":
+        return None
+    if len(_GOALS) >= _GOALS_KEPT:
+        _GOALS.clear()
+    _GOALS[film_id] = None if film.goal_reached_at else int(film.goal_cents)
+    return _GOALS[film_id]
+
+
+def note_goal(film_id: str, confirmed_at: str) -> bool:
+    """After a counted payment: record `goal_reached_at` the first time the goal is met.
+
+    The goal is read once per process (it is fixed once the film is open): one Query of the
+    film's counter per payment until the goal is reached, nothing after.
+    """
+    goal = _goal_to_watch(film_id)
+    if goal is None:
         return False
     raised = counters.read(counters.film_counter(film_id))["raised_cents"]
-    if not rules.goal_reached(raised, int(film.goal_cents)):
+    if not rules.goal_reached(raised, goal):
         return False
+    _GOALS[film_id] = None
     try:
         FilmRecord(film_id).update(actions=[FilmRecord.goal_reached_at.set(confirmed_at)],
                                    condition=FilmRecord.goal_reached_at.does_not_exist())

@@ -14,6 +14,7 @@ from chalicelib import clock
 from chalicelib.adapters import counters, payments
 from chalicelib.adapters.tables import CampaignCloseRecord, FilmRecord, OutboxRecord, PledgeRecord, UserRecord
 from chalicelib.domain import events
+from chalicelib.observability import metrics
 from chalicelib.services import campaigns, pledges, refunds, stripe_events
 from tests import factories, stripe_helpers as stripe
 
@@ -244,8 +245,10 @@ def test_a_refund_stripe_rejects_is_recorded_retried_with_backoff_then_done(monk
 
     monkeypatch.setattr(payments, "create_refund", reject_first)
     now = datetime.now(timezone.utc)
+    metrics.clear_metrics()
     with clock.frozen(now):
         campaigns.run()
+    assert metrics.metric_set["RefundFailed"]["Value"] == [1.0]  # the alarm's metric
     failed_pledge = rejected[0]["metadata"]["pledge_id"]
     record = refunds.get(failed_pledge)
     assert (record.status, record.failure_code, int(record.failures)) == ("failed", "charge_disputed", 1)
