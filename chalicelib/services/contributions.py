@@ -99,10 +99,13 @@ def _arrived_late(pledge: PledgeRecord, payment_intent_id: str | None) -> None:
     """A payment for a film that no longer takes money: refund it, count nothing."""
     from chalicelib.services import refunds
 
+    current = _get(PledgeRecord, pledge.pledge_id)
+    if current is None or current.status not in rules.UNCOUNTED:
+        return  # counted before the close (a replayed webhook), or refunded already
     if not payment_intent_id:
         logger.error("late payment without a PaymentIntent", extra={"pledge_id": pledge.pledge_id})
         return
-    refunds.refund_late(pledge, payment_intent_id)
+    refunds.refund_late(current, payment_intent_id)
 
 
 def _goal_check(film_id: str, confirmed_at: str) -> None:
