@@ -19,6 +19,7 @@ help:
 	@echo "make bench  - run the benchmarks and rewrite BENCHMARKS.md"
 	@echo "make fuzz   - schemathesis against the local stack, longer than in make test (FUZZ_EXAMPLES)"
 	@echo "make synth  - synthesize the CloudFormation of infra/ (dev, prod); make deploy STAGE=dev"
+	@echo "make close-campaigns - close campaigns past their deadline now, on the running local stack"
 
 $(VENV)/.installed: requirements.txt requirements-dev.txt
 	test -x $(PY) || $(PYTHON) -m venv $(VENV)
@@ -50,3 +51,7 @@ clean: infra-clean
 bench: setup
 	@set -e; for module in $(basename $(notdir $(wildcard bench/bench_*.py))); do \
 		echo "== $$module"; $(PY) -m bench.$$module; done
+
+.PHONY: close-campaigns
+close-campaigns: setup
+	$(PY) -m devstack.close_campaigns

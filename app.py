@@ -7,12 +7,13 @@ from chalice import Chalice
 
 from chalicelib import paging, web
 from chalicelib.domain.films import KINDS, STATUSES
-from chalicelib.observability import http_middleware, logger
+from chalicelib.observability import event_middleware, http_middleware, logger
 from chalicelib.services import films, pledges, profiles, stats
 
 app = Chalice(app_name="coprod")
 app.register_middleware(http_middleware, "http")
 app.register_middleware(web.error_middleware(logger), "http")
+app.register_middleware(event_middleware, "scheduled")
 
 
 def request():
@@ -332,3 +333,31 @@ def watch_backings(event, context):
     from chalicelib.services import perks
 
     return perks.watch_backings(event)
+
+# --- Campaign lifecycle ------------------------------------------------------------------
+
+
+@app.schedule("rate(15 minutes)")
+def close_campaigns(event):
+    from chalicelib.services import campaigns
+
+    return campaigns.run(campaigns.budget_for(event.context))
+
+
+@app.route("/films/{film_id}/close", methods=["POST"])
+def close_film(film_id):
+    from chalicelib.services import campaigns
+
+    return campaigns.close_now(web.caller(request()), web.check_id(film_id, "film_id"))
+
+
+@app.route("/admin/refunds", methods=["GET"])
+def admin_refunds():
+    from chalicelib.services import refunds
+
+    return refunds.list_admin(
+        web.caller(request()),
+        status=web.choice(request(), "status", refunds.LISTED_STATUSES),
+        limit=paging.parse_limit(web.query_param(request(), "limit")),
+        next_token=web.query_param(request(), "next"),
+    )

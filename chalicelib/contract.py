@@ -101,6 +101,13 @@ OPERATIONS: tuple[Operation, ...] = (
                        "notify_email": True, "notify_sms": False}),
     Operation("GET", "/me/films", "Films I produce, drafts included", "me", USER, r.FilmPage, params=PAGED),
     Operation("GET", "/openapi.json", "This document", "platform", PUBLIC, r.OpenApiDocument),
+    # Campaign lifecycle
+    Operation("POST", "/films/{film_id}/close", "Close a campaign now: funded, or failed and refunded (admins)",
+              "campaigns", ADMIN, r.CampaignSummary, params=(FILM_ID,)),
+    Operation("GET", "/admin/refunds", "Refunds not through yet: rejected by Stripe (retried) or pending",
+              "campaigns", ADMIN, r.RefundPage, params=(
+                  Param("status", "query", {"type": "string", "enum": ["failed", "pending"], "default": "failed"}),
+                  *PAGED)),
     # Co-producer services: perks
     Operation("GET", "/films/{film_id}/perks", "The film's perk catalogue", "perks", OPTIONAL, r.PerkList,
               params=(FILM_ID,)),

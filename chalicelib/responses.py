@@ -263,3 +263,49 @@ class Applicant(View):
 
 class ApplicantPage(Page):
     items: list[Applicant]
+
+
+# --- Campaign lifecycle ----------------------------------------------------------------
+
+class CampaignClose(View):
+    state: Literal["closing", "refunding", "done"]
+    outcome: Optional[Literal["funded", "failed"]]
+    raised_cents: Optional[int] = Field(description="What the campaign raised when it closed")
+    refunded_pledges: int
+    canceled_pledges: int
+    outstanding_refunds: int
+    started_at: Timestamp
+    finished_at: Optional[Timestamp]
+
+
+class CampaignSummary(View):
+    film_id: str
+    status: Status
+    goal_cents: int
+    raised_cents: int
+    coproducer_count: int
+    goal_reached_at: Optional[Timestamp]
+    closed_at: Optional[Timestamp]
+    close: Optional[CampaignClose]
+
+
+class Refund(View):
+    pledge_id: str
+    film_id: str
+    user_id: str
+    payment_intent_id: Optional[str]
+    amount_cents: int
+    status: Literal["pending", "failed", "succeeded"]
+    reason: str = Field(description="campaign_failed, or campaign_closed for money that arrived too late")
+    attempts: int
+    failures: int
+    failure_code: Optional[str] = Field(description="Stripe's reason for the last rejection")
+    failure_message: Optional[str]
+    next_attempt_at: Timestamp
+    refunded_cents: int
+    created_at: Timestamp
+    updated_at: Timestamp
+
+
+class RefundPage(Page):
+    items: list[Refund]

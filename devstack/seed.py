@@ -2,7 +2,8 @@
 
 15 open films (one feature; shorts, animation and documentaries) whose goals sum to
 EUR 62,500, and 400 co-producers whose pledges, paid through localstripe with the pledge
-service, bring the films to about 30% of that together.
+service, bring the films to about 30% of that together. One more short film's campaign
+ended ten days ago at 20% of its goal: the close job fails it and refunds its co-producers.
 """
 
 from __future__ import annotations
@@ -100,12 +101,42 @@ def seed_coproducers(film_ids: list[str]) -> int:
     return paid
 
 
+# A campaign that ended short of its goal: the close job fails it and refunds its pledges.
+ENDED_FILM = ("La Dernière Séance", "short", 1_500,
+              "The projectionist of a village cinema runs his last reel.")
+ENDED_PLEDGES_EUROS = (40, 50, 60, 50, 40, 60)  # EUR 300 of EUR 1,500, from demo co-producers
+
+
+def seed_ended_film() -> dict[str, int]:
+    """Created and paid 20 days ago, deadline 10 days ago, still open until the job closes it."""
+    from datetime import datetime, time as day_time, timezone
+
+    from chalicelib.adapters import payments
+
+    started = datetime.combine(clock.today() - timedelta(days=20), day_time(12), tzinfo=timezone.utc)
+    title, kind, goal_euros, synopsis = ENDED_FILM
+    with clock.frozen(started):
+        film = films.create(ADMIN, FilmCreate(
+            title=title, kind=kind, synopsis=synopsis, goal_cents=goal_euros * 100, min_pledge_cents=1000,
+            deadline=clock.today() + timedelta(days=10), producer_id=PRODUCERS[0]))
+        films.patch(ADMIN, film["film_id"], FilmPatch(status="open"))
+        card = payments.client().v1.payment_methods.create(params={
+            "type": "card", "card": {"number": "4242424242424242", "exp_month": 12, "exp_year": 2030, "cvc": "123"}})["id"]
+        paid = 0
+        for index, euros in enumerate(ENDED_PLEDGES_EUROS, start=1):
+            pledge, _ = pledges.create(coproducer(index), film["film_id"], f"demo-seed-{film['film_id']}",
+                                       euros * 100, card)
+            paid += pledge["status"] == "confirmed"
+    return {"ended_films": 1, "ended_pledges": paid}
+
+
 def seed() -> dict[str, int]:
     """Seed once: a data directory that already has films is left as it is."""
     if stats.platform()["films"] > 0:
         return {"films": 0}
     film_ids = seed_films()
-    return {"films": len(film_ids), "pledges": seed_coproducers(film_ids), "sessions": seed_perks(film_ids)}
+    return {"films": len(film_ids), "pledges": seed_coproducers(film_ids), "sessions": seed_perks(film_ids),
+            **seed_ended_film()}
 
 
 # --- Co-producer services: every film has its default catalogue (a private forum) from

@@ -49,17 +49,21 @@ FUNCTIONS: dict[str, FunctionSpec] = {
     "api_handler": FunctionSpec(
         timeout=30, memory=512,
         reads=("films", "counters", "users", "pledges", "backings", "stripe_events")
-        + ("perks", "forum_threads", "forum_posts", "sessions", "rsvps", "casting_calls", "casting_applications"),
+        + ("perks", "forum_threads", "forum_posts", "sessions", "rsvps", "casting_calls", "casting_applications")
+        + ("campaign_closes", "refunds"),
         writes=("films", "counters", "users", "pledges", "backings", "stripe_events")
         + ("perks", "forum_threads", "forum_posts", "sessions", "rsvps", "casting_calls", "casting_applications",
-           "outbox"),
+           "outbox")
+        + ("campaign_closes", "refunds"),
         secrets=(STRIPE_SECRET_KEY, STRIPE_WEBHOOK_SECRET, TOKEN_SECRET),
     ),
-    # Closes campaigns past their deadline: captures or cancels/refunds their pledges.
+    # Closes campaigns past their deadline (funded or failed), refunds failed ones page by
+    # page from a stored cursor, retries rejected refunds; the rest waits for the next run.
     "close_campaigns": FunctionSpec(
         timeout=900, memory=1024, schedule="rate(15 minutes)",
-        reads=("films", "counters", "pledges", "backings"),
-        writes=("films", "counters", "pledges", "backings", "outbox"),
+        reads=("films", "counters", "users", "pledges", "backings", "campaign_closes", "refunds"),
+        writes=("films", "counters", "users", "pledges", "backings", "campaign_closes", "refunds",
+                "outbox"),
         secrets=(STRIPE_SECRET_KEY,),
     ),
     # Splits a royalty run into chunks of backers (one message per chunk).

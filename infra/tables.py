@@ -77,6 +77,14 @@ TABLES: tuple[TableSpec, ...] = (
     )),
     TableSpec("casting_calls", pk=S("film_id"), sk=S("call_id")),
     TableSpec("casting_applications", pk=S("call_id"), sk=S("user_id")),
+
+    # Campaign closes (outcome, refund progress) and the refund of each pledge of a failed film.
+    TableSpec("campaign_closes", pk=S("film_id"), gsis=(
+        Gsi("active", S("active"), S("active_key")),
+    )),
+    TableSpec("refunds", pk=S("pledge_id"), gsis=(
+        Gsi("by_queue", S("queue"), S("queue_key")),
+    )),
 )
 
 BY_SHORT: dict[str, TableSpec] = {t.short: t for t in TABLES}

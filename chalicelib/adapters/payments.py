@@ -111,6 +111,62 @@ def retrieve_intent(payment_intent_id: str) -> Intent:
         raise Unavailable("the payment provider is unavailable; retry") from exc
 
 
+class RefundRejected(Exception):
+    """Stripe refused a refund, or could not be reached: the reason, to record and retry."""
+
+    def __init__(self, code: str, message: str):
+        super().__init__(f"{code}: {message}")
+        self.code = code
+        self.message = message
+
+
+def _rejected(exc: Any) -> RefundRejected:
+    import stripe
+
+    if isinstance(exc, stripe.StripeError) and not isinstance(exc, (stripe.APIConnectionError,)):
+        code = getattr(exc, "code", None) or type(exc).__name__
+        return RefundRejected(str(code), exc.user_message or str(exc) or "refused by Stripe")
+    return RefundRejected("unavailable", "the payment provider is unavailable")
+
+
+def refunded_cents(payment_intent_id: str) -> int:
+    """What Stripe has already refunded on the PaymentIntent's charge (0 when not charged).
+
+    Asked before every new Refund: Stripe, not our records, knows what really went back.
+    """
+    import stripe
+
+    try:
+        intent = client().v1.payment_intents.retrieve(payment_intent_id).to_dict()
+        charge = intent.get("latest_charge")
+        if not charge:
+            return 0
+        if isinstance(charge, dict) and isinstance(charge.get("amount_refunded"), int):
+            return int(charge["amount_refunded"])
+        charge_id = charge["id"] if isinstance(charge, dict) else charge
+        return int(client().v1.charges.retrieve(charge_id).to_dict().get("amount_refunded") or 0)
+    except stripe.StripeError as exc:
+        raise _rejected(exc) from exc
+
+
+def create_refund(*, payment_intent_id: str, amount_cents: int, metadata: dict[str, str],
+                  idempotency_key: str) -> str:
+    """Refund `amount_cents` of the PaymentIntent's charge; returns the Refund id.
+
+    Always with an explicit amount: a Refund without one refunds the whole charge again on
+    some Stripe emulators, even when it was refunded already.
+    """
+    import stripe
+
+    try:
+        refund = client().v1.refunds.create(
+            params={"payment_intent": payment_intent_id, "amount": amount_cents, "metadata": metadata},
+            options={"idempotency_key": idempotency_key})
+    except stripe.StripeError as exc:
+        raise _rejected(exc) from exc
+    return str(refund["id"])
+
+
 def verify_webhook(payload: bytes, signature: str | None) -> dict[str, Any]:
     """The event, if `Stripe-Signature` proves it came from Stripe recently; else 400."""
     import stripe

@@ -11,16 +11,19 @@ STATUSES = ("pending", "requires_action", "confirmed", "failed", "canceled", "re
 
 # Status moves only forward. `failed -> confirmed`: a PaymentIntent declined once can still
 # succeed with another card in the browser; the money is then really there and counts.
+# `-> refunded` from a status that never counted: money that reached Stripe after its film
+# stopped taking pledges (the campaign was closing) is refunded without ever being counted.
 TRANSITIONS: dict[str, frozenset[str]] = {
-    "pending": frozenset({"requires_action", "confirmed", "failed", "canceled"}),
-    "requires_action": frozenset({"confirmed", "failed", "canceled"}),
-    "failed": frozenset({"confirmed", "canceled"}),
+    "pending": frozenset({"requires_action", "confirmed", "failed", "canceled", "refunded"}),
+    "requires_action": frozenset({"confirmed", "failed", "canceled", "refunded"}),
+    "failed": frozenset({"confirmed", "canceled", "refunded"}),
     "confirmed": frozenset({"refunded"}),
     "canceled": frozenset(),
     "refunded": frozenset(),
 }
 CANCELABLE = ("pending", "requires_action", "failed")
 COUNTED = ("confirmed", "refunded")  # statuses whose money went through the counters
+UNCOUNTED = ("pending", "requires_action", "failed")  # may still be paid; nothing counted yet
 
 PRINTABLE = frozenset(string.printable) - frozenset("\t\n\r\x0b\x0c")
 MAX_KEY_LENGTH = 255

@@ -4,6 +4,10 @@ Every change is one DynamoDB transaction over the pledge, the co-producer's back
 film, the user's platform-wide total, one shard of the film counter and one shard of the
 platform counter. The pledge's condition (its status, its refunded amount) makes a replay
 a no-op; the backing and user conditions decide whether a co-producer joins or leaves.
+
+Money counts only while its film is open and not closing: the confirm transaction checks
+the film. A payment that succeeds after that (a 3-D Secure pledge completed as the campaign
+closes) is refunded, never counted (`services/refunds.py`).
 """
 
 from __future__ import annotations
@@ -15,7 +19,7 @@ from pynamodb.exceptions import DoesNotExist, TransactWriteError, UpdateError
 
 from chalicelib import clock
 from chalicelib.adapters import counters
-from chalicelib.adapters.tables import BackingRecord, PledgeRecord, UserRecord, transaction
+from chalicelib.adapters.tables import BackingRecord, FilmRecord, PledgeRecord, UserRecord, transaction
 from chalicelib.domain import pledges as rules
 from chalicelib.errors import Unavailable
 from chalicelib.observability import logger
@@ -57,6 +61,7 @@ def confirm(pledge: PledgeRecord, *, payment_intent_id: str | None = None,
             pledge_actions.append(PledgeRecord.client_secret.set(client_secret))
         try:
             with transaction() as write:
+                write.condition_check(FilmRecord, pledge.film_id, condition=_FILM_TAKES_MONEY)
                 write.update(PledgeRecord(pledge.pledge_id), actions=pledge_actions,
                              condition=PledgeRecord.status.is_in(*rules.sources_of("confirmed")))
                 write.update(BackingRecord(pledge.film_id, pledge.user_id), actions=[
@@ -69,17 +74,73 @@ def confirm(pledge: PledgeRecord, *, payment_intent_id: str | None = None,
                 counters.add_in(write, counters.film_counter(pledge.film_id), raised_cents=amount,
                                 coproducer_count=int(joins_film))
                 counters.add_in(write, counters.PLATFORM, raised_cents=amount, coproducers=int(joins_platform))
+            _goal_check(pledge.film_id, now)
             return now
         except TransactWriteError as exc:
+            # Condition checks come first: film, then pledge, backing, user, counters.
             reasons = exc.cancellation_reasons or []
-            if reasons and _failed(reasons[0]):
+            if len(reasons) > 1 and _failed(reasons[1]):
                 return None  # already confirmed, or in a status that cannot confirm
-            if len(reasons) > 2 and (_failed(reasons[1]) or _failed(reasons[2])):
-                joins_film ^= _failed(reasons[1])
-                joins_platform ^= _failed(reasons[2])
+            if reasons and _failed(reasons[0]):
+                _arrived_late(pledge, payment_intent_id or pledge.payment_intent_id)
+                return None
+            if len(reasons) > 3 and (_failed(reasons[2]) or _failed(reasons[3])):
+                joins_film ^= _failed(reasons[2])
+                joins_platform ^= _failed(reasons[3])
                 continue
             _backoff(attempt)  # a concurrent transaction on the same items
     raise Unavailable("too much contention on this film; retry")
+
+
+_FILM_TAKES_MONEY = (FilmRecord.status == "open") & FilmRecord.closing_at.does_not_exist()
+
+
+def _arrived_late(pledge: PledgeRecord, payment_intent_id: str | None) -> None:
+    """A payment for a film that no longer takes money: refund it, count nothing."""
+    from chalicelib.services import refunds
+
+    current = _get(PledgeRecord, pledge.pledge_id)
+    if current is None or current.status not in rules.UNCOUNTED:
+        return  # counted before the close (a replayed webhook), or refunded already
+    if not payment_intent_id:
+        logger.error("late payment without a PaymentIntent", extra={"pledge_id": pledge.pledge_id})
+        return
+    refunds.refund_late(current, payment_intent_id)
+
+
+def _goal_check(film_id: str, confirmed_at: str) -> None:
+    """Record when a film first reaches its goal (the close job is the backstop)."""
+    from chalicelib.services import campaigns
+
+    try:
+        campaigns.note_goal(film_id, confirmed_at)
+    except Exception:  # the pledge is counted; the close records goal_reached_at anyway
+        logger.exception("goal check failed", extra={"film_id": film_id})
+
+
+def refund_uncounted(pledge_id: str, total_refunded_cents: int, payment_intent_id: str | None,
+                     failure_code: str, failure_message: str) -> bool:
+    """A pledge whose money was never counted is refunded: only its status changes."""
+    pledge = _get(PledgeRecord, pledge_id)
+    if pledge is None or pledge.status not in rules.UNCOUNTED:
+        return False
+    now = clock.iso()
+    amount = int(pledge.amount_cents)
+    actions = [
+        PledgeRecord.status.set("refunded"), PledgeRecord.updated_at.set(now),
+        PledgeRecord.amount_refunded_cents.set(min(amount, max(0, total_refunded_cents))),
+        PledgeRecord.lease_until.set(0),
+        PledgeRecord.failure_code.set(failure_code), PledgeRecord.failure_message.set(failure_message),
+    ]
+    if payment_intent_id:
+        actions.append(PledgeRecord.payment_intent_id.set(payment_intent_id))
+    try:
+        PledgeRecord(pledge_id).update(actions=actions, condition=PledgeRecord.status.is_in(*rules.UNCOUNTED))
+        return True
+    except UpdateError as exc:
+        if exc.cause_response_code == "ConditionalCheckFailedException":
+            return False
+        raise
 
 
 def move(pledge_id: str, target: str, **attributes) -> bool:
@@ -116,7 +177,13 @@ def refund(pledge_id: str, total_refunded_cents: int) -> int:
             if not rules.can_move(pledge.status, "confirmed"):
                 logger.warning("refund for a pledge that never counted", extra={"pledge_id": pledge_id})
                 return 0
-            confirm(pledge)  # the refund proves the payment succeeded: count it first
+            if confirm(pledge) is None:  # the refund proves the payment succeeded: count it first
+                current = _get(PledgeRecord, pledge_id)
+                if current is not None and current.status in rules.UNCOUNTED:
+                    # The film no longer takes money: nothing to take off the totals.
+                    refund_uncounted(pledge_id, total_refunded_cents, pledge.payment_intent_id,
+                                     "campaign_closed", "the payment arrived after the campaign closed")
+                    return 0
             continue
         amount = int(pledge.amount_cents)
         already = int(pledge.amount_refunded_cents or 0)

@@ -180,6 +180,15 @@ def patch(caller: Caller, film_id: str, data: FilmPatch) -> dict[str, Any]:
         from chalicelib.services import perks
 
         unlocks = perks.events_for_stage_change(film, changes["stage"])
+    if film.status == "open" and changes.get("status") in ("funded", "failed"):
+        # An admin's verdict closes the campaign like the schedule does (refunds included).
+        from chalicelib.services import campaigns
+
+        outcome = changes.pop("status")
+        if changes:
+            _apply(film, changes, unlocks)
+        campaigns.close(film_id, campaigns.Budget(campaigns.ADMIN_BUDGET_SECONDS), outcome=outcome)
+        return get(film_id, caller)
     _apply(film, changes, unlocks)
     return get(film_id, caller)
 

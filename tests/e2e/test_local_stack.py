@@ -8,6 +8,7 @@ import time
 import pytest
 import requests
 
+from chalicelib.auth import Caller
 from devstack import services
 from tests import factories
 from tests.e2e.stack import RunningStack
@@ -53,20 +54,41 @@ def test_empty_stack_serves_keeps_data_and_stops(tmp_path):
         again.stop()
 
 
+def _wait_for_the_ended_film_to_fail(stack, timeout=180):
+    """`make run`'s scheduler closes the demo campaign that ended short of its goal."""
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        failed = requests.get(stack.url + "/films?status=failed").json()["items"]
+        if failed and failed[0]["raised_cents"] == 0:
+            assert [f["title"] for f in failed] == ["La Dernière Séance"] and failed[0]["closed_at"]
+            return failed[0]
+        time.sleep(1)
+    raise AssertionError("the ended demo campaign was never closed:\n" + stack.log())
+
+
 def test_seeded_stack_and_a_pledge_paid_through_localstripe(tmp_path):
     stack = RunningStack(tmp_path / "data", seed=True, log_path=tmp_path / "run.log").wait_ready()
     try:
-        films = requests.get(stack.url + "/films?limit=100").json()["items"]
+        ended = _wait_for_the_ended_film_to_fail(stack)
+        films = [f for f in requests.get(stack.url + "/films?limit=100").json()["items"] if f["film_id"] != ended["film_id"]]
         assert len(films) == 15
         assert sum(f["goal_cents"] for f in films) == 6_250_000
         kinds = [f["kind"] for f in films]
         assert kinds.count("feature") == 1 and set(kinds) == {"feature", "short", "animation", "documentary"}
         assert all(f["status"] == "open" for f in films)
         stats = requests.get(stack.url + "/stats").json()
-        assert stats["films"] == 15 and stats["open_films"] == 15 and stats["goal_cents"] == 6_250_000
+        assert stats["films"] == 16 and stats["open_films"] == 15 and stats["goal_cents"] == 6_400_000
         assert stats["coproducers"] == 400
-        assert 0.28 <= stats["raised_cents"] / stats["goal_cents"] <= 0.32
+        assert 0.28 <= stats["raised_cents"] / 6_250_000 <= 0.32
         assert sum(f["raised_cents"] for f in films) == stats["raised_cents"]
+        # The ended campaign's co-producers got their money back, once each, through localstripe.
+        refunds = requests.get(f"http://127.0.0.1:{stack.ports.stripe}/v1/refunds?limit=100",
+                               auth=(services.STRIPE_KEY, "")).json()["data"]
+        refunded = [r["metadata"]["pledge_id"] for r in refunds if r["metadata"].get("film_id") == ended["film_id"]]
+        assert len(refunded) == len(set(refunded)) == 6
+        first = Caller(user_id="demo-coproducer-001", email="coproducer001@example.org")
+        mine = requests.get(stack.url + "/me/pledges?limit=100", headers=_token_header(first)).json()["items"]
+        assert [p["status"] for p in mine if p["film_id"] == ended["film_id"]] == ["refunded"]
 
         # Pay for a pledge, retry the request, and let localstripe's webhook arrive too.
         stripe_url = f"http://127.0.0.1:{stack.ports.stripe}"

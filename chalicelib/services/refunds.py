@@ -1,0 +1,243 @@
+"""Refunds: each pledge of a failed film (or paid too late) is refunded exactly once.
+
+Exactly once does not rest on Stripe's idempotency keys alone (they expire, and emulators
+ignore them):
+
+1. The refund is recorded in DynamoDB first (`refunds`, one item per pledge, conditional put).
+2. An attempt takes a lease on that record, then asks Stripe what the charge already had
+   refunded and creates a Refund only for the rest, with an explicit amount and the key
+   `refund-<pledge_id>` (a new suffix only after a recorded rejection).
+3. The pledge and every total follow (services/contributions.py, idempotent by itself), then
+   the record is marked succeeded, in one transaction with its film's close progress.
+
+A crash anywhere leaves the record pending; the next attempt (after the lease) starts again at
+2 and finds the money already back. A rejection is recorded with Stripe's reason, counted in
+the `RefundFailed` metric, and retried with backoff by the close job.
+"""
+
+from __future__ import annotations
+
+import contextlib
+from typing import Any, Callable, Iterator
+
+from pynamodb.exceptions import DoesNotExist, TransactWriteError, UpdateError
+
+from chalicelib import clock, paging
+from chalicelib.adapters import payments
+from chalicelib.adapters.tables import CampaignCloseRecord, PledgeRecord, RefundRecord, transaction
+from chalicelib.domain import campaigns as rules
+from chalicelib.domain import pledges as pledge_rules
+from chalicelib.errors import invalid_field
+from chalicelib.observability import logger, metrics
+from chalicelib.services import contributions
+
+LEASE_SECONDS = 120
+LISTED_STATUSES = rules.LISTED_REFUND_STATUSES
+CAMPAIGN_FAILED = "campaign_failed"  # the film missed its goal
+CAMPAIGN_CLOSED = "campaign_closed"  # the money arrived after the film stopped taking it
+MESSAGES = {
+    CAMPAIGN_FAILED: "the campaign did not reach its goal: the pledge was refunded",
+    CAMPAIGN_CLOSED: "the payment arrived after the campaign closed: it was refunded",
+}
+
+# --- fault injection --------------------------------------------------------------------
+# Named points between Stripe calls and DynamoDB writes. Tests install a hook that raises
+# at one of them to play a crash; in production the hook is None.
+_hook: Callable[[str], None] | None = None
+
+
+def checkpoint(name: str) -> None:
+    if _hook is not None:
+        _hook(name)
+
+
+@contextlib.contextmanager
+def faults(hook: Callable[[str], None]) -> Iterator[None]:
+    global _hook
+    previous, _hook = _hook, hook
+    try:
+        yield
+    finally:
+        _hook = previous
+
+
+# --- records -----------------------------------------------------------------------------
+
+def _epoch() -> int:
+    return int(clock.now().timestamp())
+
+
+def get(pledge_id: str) -> RefundRecord | None:
+    return contributions._get(RefundRecord, pledge_id)
+
+
+def _close_exists(film_id: str) -> bool:
+    try:
+        CampaignCloseRecord.get(film_id, consistent_read=True, attributes_to_get=["film_id"])
+        return True
+    except DoesNotExist:
+        return False
+
+
+def owe(pledge: PledgeRecord, payment_intent_id: str, reason: str) -> RefundRecord:
+    """Record that this pledge's payment goes back (once: a second call returns the first)."""
+    existing = get(pledge.pledge_id)
+    if existing is not None:
+        return existing
+    tracked = _close_exists(pledge.film_id)
+    now = clock.iso()
+    record = RefundRecord(
+        pledge.pledge_id, film_id=pledge.film_id, user_id=pledge.user_id,
+        payment_intent_id=payment_intent_id, amount_cents=int(pledge.amount_cents),
+        status=rules.REFUND_PENDING, reason=reason, tracked=tracked, failures=0, attempts=0,
+        refunded_cents=0, lease_until=0, next_attempt_at=now, created_at=now, updated_at=now,
+        queue=rules.REFUND_PENDING, queue_key=f"{now}#{pledge.pledge_id}",
+    )
+    try:
+        with transaction() as write:
+            write.save(record, condition=RefundRecord.pledge_id.does_not_exist())
+            if tracked:
+                write.update(CampaignCloseRecord(pledge.film_id),
+                             actions=[CampaignCloseRecord.outstanding.add(1)])
+    except TransactWriteError:
+        existing = get(pledge.pledge_id)
+        if existing is None:
+            raise
+        return existing
+    return record
+
+
+def _take_lease(record: RefundRecord) -> bool:
+    now = _epoch()
+    try:
+        record.update(actions=[
+            RefundRecord.lease_until.set(now + LEASE_SECONDS), RefundRecord.attempts.add(1),
+            RefundRecord.updated_at.set(clock.iso()),
+        ], condition=(RefundRecord.lease_until < now) & (RefundRecord.status != rules.REFUND_SUCCEEDED))
+        return True
+    except UpdateError as exc:
+        if exc.cause_response_code == "ConditionalCheckFailedException":
+            return False
+        raise
+
+
+def _record_failure(record: RefundRecord, exc: payments.RefundRejected) -> None:
+    failures = int(record.failures or 0) + 1
+    now = clock.now()
+    due = clock.iso(rules.next_attempt_at(now, failures))
+    try:
+        record.update(actions=[
+            RefundRecord.status.set(rules.REFUND_FAILED), RefundRecord.failures.set(failures),
+            RefundRecord.failure_code.set(exc.code), RefundRecord.failure_message.set(exc.message[:500]),
+            RefundRecord.next_attempt_at.set(due), RefundRecord.queue.set(rules.REFUND_FAILED),
+            RefundRecord.queue_key.set(f"{due}#{record.pledge_id}"), RefundRecord.lease_until.set(0),
+            RefundRecord.updated_at.set(clock.iso(now)),
+        ], condition=RefundRecord.status != rules.REFUND_SUCCEEDED)
+    except UpdateError as error:
+        if error.cause_response_code != "ConditionalCheckFailedException":
+            raise
+    metrics.add_metric(name="RefundFailed", unit="Count", value=1)
+    logger.warning("refund rejected", extra={"pledge_id": record.pledge_id, "film_id": record.film_id,
+                                             "code": exc.code, "failures": failures})
+
+
+def _apply(record: RefundRecord) -> None:
+    """The pledge and the totals follow the money that went back (idempotent)."""
+    amount = int(record.amount_cents)
+    for _ in range(3):
+        pledge = contributions._get(PledgeRecord, record.pledge_id)
+        if pledge is None:
+            return
+        if pledge.status in pledge_rules.COUNTED:
+            contributions.refund(record.pledge_id, amount)
+            return
+        if pledge.status not in pledge_rules.UNCOUNTED:
+            logger.warning("refunded a pledge that is %s", pledge.status, extra={"pledge_id": record.pledge_id})
+            return
+        if contributions.refund_uncounted(record.pledge_id, amount, record.payment_intent_id,
+                                          record.reason, MESSAGES.get(record.reason, "refunded")):
+            return
+
+
+def _succeed(record: RefundRecord) -> None:
+    now = clock.iso()
+    try:
+        with transaction() as write:
+            write.update(record, actions=[
+                RefundRecord.status.set(rules.REFUND_SUCCEEDED), RefundRecord.refunded_cents.set(int(record.amount_cents)),
+                RefundRecord.succeeded_at.set(now), RefundRecord.updated_at.set(now),
+                RefundRecord.queue.remove(), RefundRecord.queue_key.remove(), RefundRecord.lease_until.set(0),
+            ], condition=RefundRecord.status != rules.REFUND_SUCCEEDED)
+            if record.tracked:
+                write.update(CampaignCloseRecord(record.film_id), actions=[
+                    CampaignCloseRecord.outstanding.add(-1), CampaignCloseRecord.refunded_pledges.add(1)])
+    except TransactWriteError:
+        pass  # succeeded already (another attempt finished it)
+    record.status = rules.REFUND_SUCCEEDED
+
+
+def process(record: RefundRecord) -> str:
+    """One attempt at a recorded refund: succeeded, failed (recorded, retried later) or busy."""
+    if record.status == rules.REFUND_SUCCEEDED:
+        return rules.REFUND_SUCCEEDED
+    if not _take_lease(record):
+        return "busy"
+    checkpoint("refund.leased")
+    amount = int(record.amount_cents)
+    try:
+        remaining = rules.refund_remaining(amount, payments.refunded_cents(record.payment_intent_id))
+        if remaining:
+            payments.create_refund(
+                payment_intent_id=record.payment_intent_id, amount_cents=remaining,
+                metadata={"pledge_id": record.pledge_id, "film_id": record.film_id, "reason": record.reason},
+                idempotency_key=rules.refund_idempotency_key(record.pledge_id, int(record.failures or 0)))
+            checkpoint("refund.stripe_done")
+    except payments.RefundRejected as exc:
+        _record_failure(record, exc)
+        return rules.REFUND_FAILED
+    _apply(record)
+    checkpoint("refund.applied")
+    _succeed(record)
+    return rules.REFUND_SUCCEEDED
+
+
+def refund(pledge: PledgeRecord, payment_intent_id: str, reason: str) -> str:
+    return process(owe(pledge, payment_intent_id, reason))
+
+
+def refund_late(pledge: PledgeRecord, payment_intent_id: str) -> str:
+    """A payment that succeeded after its film stopped taking money."""
+    logger.info("payment after the campaign closed: refunding", extra={"pledge_id": pledge.pledge_id})
+    return refund(pledge, payment_intent_id, CAMPAIGN_CLOSED)
+
+
+def due(queue: str, limit: int | None = None) -> Iterator[RefundRecord]:
+    """Refunds in `queue` whose next attempt is due now, the most overdue first."""
+    return RefundRecord.by_queue.query(queue, RefundRecord.queue_key <= f"{clock.iso()}~", limit=limit)
+
+
+# --- admin view --------------------------------------------------------------------------
+
+def view(record: RefundRecord) -> dict[str, Any]:
+    return {
+        "pledge_id": record.pledge_id, "film_id": record.film_id, "user_id": record.user_id,
+        "payment_intent_id": record.payment_intent_id, "amount_cents": int(record.amount_cents),
+        "status": record.status, "reason": record.reason, "attempts": int(record.attempts or 0),
+        "failures": int(record.failures or 0), "failure_code": record.failure_code,
+        "failure_message": record.failure_message, "next_attempt_at": record.next_attempt_at,
+        "refunded_cents": int(record.refunded_cents or 0), "created_at": record.created_at,
+        "updated_at": record.updated_at,
+    }
+
+
+def list_admin(caller: Any, *, status: str | None, limit: int, next_token: str | None) -> dict[str, Any]:
+    """Refunds not yet through, for admins: `failed` (rejected, awaiting retry) or `pending`."""
+    caller.require("admin")
+    status = status or rules.REFUND_FAILED
+    if status not in LISTED_STATUSES:
+        raise invalid_field("status", f"must be one of {', '.join(LISTED_STATUSES)}")
+    scope = f"admin-refunds:{status}"
+    results = RefundRecord.by_queue.query(status, limit=limit + 1,
+                                          last_evaluated_key=paging.decode(next_token, scope))
+    items, resume = paging.take_page(results, limit)
+    return {"items": [view(r) for r in items], "next": paging.encode(resume, scope)}
