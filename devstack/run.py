@@ -25,6 +25,7 @@ def main() -> int:
     manager.add_process("emulator", shlex.join(emulator_command(ports.emulator)), env=env, cwd=str(ROOT))
     manager.add_process("stripe", shlex.join(stripe_command(ports.stripe, data_dir / "localstripe.pickle")), env=env, cwd=str(ROOT))
     manager.add_process("api", shlex.join([sys.executable, "-m", "devstack.prepare"]), env=env, cwd=str(ROOT))
+    manager.add_process("pump", shlex.join([sys.executable, "-m", "devstack.pump"]), env=env, cwd=str(ROOT))
     manager.loop()
     return manager.returncode or 0
 

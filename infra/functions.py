@@ -40,6 +40,7 @@ class FunctionSpec:
     consumes: tuple[str, ...] = ()  # queue short names that invoke this function
     secrets: tuple[str, ...] = ()  # STRIPE_SECRET_KEY / STRIPE_WEBHOOK_SECRET
     sends_email: bool = False  # SES through the stage's configuration set
+    sends_sms: bool = False  # SNS Publish to phone numbers (no topic ARN to scope it to)
     batch_size: int = 10  # for queue/stream event sources
 
 
@@ -47,8 +48,9 @@ FUNCTIONS: dict[str, FunctionSpec] = {
     # Every HTTP route, including the Stripe webhook.
     "api_handler": FunctionSpec(
         timeout=30, memory=512,
-        reads=("films", "counters", "users", "pledges", "backings", "stripe_events"),
-        writes=("films", "counters", "users", "pledges", "backings", "stripe_events"),
+        reads=("films", "counters", "users", "pledges", "backings", "stripe_events", "outbox",
+               "deliveries"),
+        writes=("films", "counters", "users", "pledges", "backings", "stripe_events", "outbox"),
         secrets=(STRIPE_SECRET_KEY, STRIPE_WEBHOOK_SECRET),
     ),
     # Closes campaigns past their deadline: captures or cancels/refunds their pledges.
@@ -74,9 +76,16 @@ FUNCTIONS: dict[str, FunctionSpec] = {
     "relay_outbox": FunctionSpec(
         timeout=60, memory=256, streams=("outbox",), publishes=("events",),
     ),
-    # Events (via the notifications queue) -> e-mails to backers and producers.
+    # Counters stream -> funding and co-producer milestones in the outbox.
+    "watch_counters": FunctionSpec(
+        timeout=60, memory=256, streams=("counters",), batch_size=100,
+        reads=("films", "counters", "outbox"), writes=("outbox",),
+    ),
+    # Events (via the notifications queue) -> chunks of the audience -> e-mails and SMS,
+    # one delivery record per (event, user, channel). Queues its own next chunks.
     "send_notifications": FunctionSpec(
-        timeout=60, memory=256, consumes=("notifications",),
-        reads=("users", "films"), sends_email=True,
+        timeout=120, memory=512, consumes=("notifications",), sends=("notifications",),
+        reads=("users", "films", "backings", "deliveries"), writes=("deliveries",),
+        sends_email=True, sends_sms=True, batch_size=1,
     ),
 }

@@ -65,6 +65,9 @@ def logical_id(name: str) -> str:
     return "APIHandler" if name == "api_handler" else to_cfn_resource_name(name)
 
 
+SNS_ANY_TOPIC = "arn:aws:sns:*:*:*"
+
+
 def env_key(short: str, suffix: str) -> str:
     return f"{short.upper().replace('-', '_')}_{suffix}"
 
@@ -351,6 +354,8 @@ class CoprodStack(cdk.Stack):
                                 resource_name=self.ses_identity.email_identity_name),
                 self.format_arn(service="ses", resource="configuration-set",
                                 resource_name=self.ses_config_set.configuration_set_name)])
+        if spec.sends_sms:  # SMS to phone numbers: every publish that is not to a topic
+            role.add_to_policy(iam.PolicyStatement(actions=["sns:Publish"], not_resources=[SNS_ANY_TOPIC]))
         return role
 
     # --- alarms ------------------------------------------------------------------------

@@ -15,9 +15,11 @@ from chalicelib import clock, paging
 from chalicelib.adapters import counters
 from chalicelib.adapters.tables import FilmRecord, transaction
 from chalicelib.auth import Caller
+from chalicelib.domain import events
 from chalicelib.domain import films as rules
 from chalicelib.errors import Conflict, Forbidden, NotFound, invalid_field
 from chalicelib.schemas import FilmCreate, FilmPatch
+from chalicelib.services import outbox
 
 CATALOG = "film"
 PRODUCER_FIELDS = {"title", "synopsis", "stage"}
@@ -204,5 +206,14 @@ def _apply(film: FilmRecord, changes: dict[str, Any]) -> None:
         with transaction() as write:
             write.update(film, actions=actions, condition=condition)
             counters.add_in(write, counters.PLATFORM, **stats)
+            if changes.get("stage", film.stage) != film.stage:
+                outbox.add_in(write, stage_changed(film, changes, now))
     except TransactWriteError as exc:
         raise Conflict("the film changed meanwhile; read it again and retry") from exc
+
+
+def stage_changed(film: FilmRecord, changes: dict[str, Any], now: str) -> events.Event:
+    """Co-producers hear of each stage once: stages only move forward."""
+    return events.Event(events.STAGE_CHANGED, changes["stage"], now, events.Audience(events.COPRODUCERS),
+                        film.film_id, {"title": changes.get("title", film.title), "stage": changes["stage"],
+                                       "previous_stage": film.stage})
