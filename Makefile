@@ -9,7 +9,7 @@ export PYTHONPATH := $(CURDIR)
 
 include infra/infra.mk
 
-.PHONY: run test setup token bench clean help
+.PHONY: run test setup token bench clean help outbox
 .DEFAULT_GOAL := help
 
 help:
@@ -17,6 +17,7 @@ help:
 	@echo "make test   - set up and run the whole test suite"
 	@echo "make token SUB=alice GROUPS=admin - print a local sign-in token"
 	@echo "make bench  - run the benchmarks and rewrite BENCHMARKS.md"
+	@echo "make outbox [TO=address-or-phone] [Q=text] - emails and SMS the local stack has sent"
 	@echo "make synth  - synthesize the CloudFormation of infra/ (dev, prod); make deploy STAGE=dev"
 
 $(VENV)/.installed: requirements.txt requirements-dev.txt
@@ -44,3 +45,6 @@ clean: infra-clean
 
 bench: setup
 	$(PY) -m bench.bench_pledges
+
+outbox: setup
+	@$(PY) -m devstack.outbox $(if $(TO),--to "$(TO)") $(if $(Q),--q "$(Q)")

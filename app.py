@@ -188,4 +188,4 @@ def failed_notifications():
 def dev_outbox():
     from chalicelib.services import local_outbox
 
-    return local_outbox.messages(to=web.query_param(request(), "to"))
+    return local_outbox.messages(to=web.query_param(request(), "to"), text=web.query_param(request(), "q"))

@@ -23,8 +23,9 @@ def _emulator_data() -> dict[str, Any]:
         raise Unavailable("the local SNS/SES emulator does not answer") from exc
 
 
-def messages(*, to: str | None = None, limit: int = 100) -> dict[str, Any]:
-    """The last `limit` emails and SMS, newest last; `to` keeps one address or number."""
+def messages(*, to: str | None = None, text: str | None = None, limit: int = 100) -> dict[str, Any]:
+    """The last `limit` emails and SMS, newest last; `to` keeps one address or number, `text`
+    those whose subject or body contains it (a film's title, say)."""
     s = settings()
     if not s.is_local or not s.aws_endpoint:
         raise NotFound("no local outbox on this stage")
@@ -37,4 +38,7 @@ def messages(*, to: str | None = None, limit: int = 100) -> dict[str, Any]:
     if to:
         emails = [m for m in emails if m["to"] == to]
         sms = [m for m in sms if m["to"] == to]
+    if text:
+        emails = [m for m in emails if text in f"{m['subject']} {m['body']}"]
+        sms = [m for m in sms if text in (m["body"] or "")]
     return {"emails": emails[-limit:], "sms": sms[-limit:], "email_count": len(emails), "sms_count": len(sms)}
