@@ -45,6 +45,7 @@ clean: infra-clean
 
 bench: setup
 	$(PY) -m bench.bench_pledges
+	$(PY) -m bench.bench_notifications
 
 outbox: setup
 	@$(PY) -m devstack.outbox $(if $(TO),--to "$(TO)") $(if $(Q),--q "$(Q)")

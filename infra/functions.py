@@ -85,7 +85,7 @@ FUNCTIONS: dict[str, FunctionSpec] = {
     # one delivery record per (event, user, channel). Queues its own next chunks.
     "send_notifications": FunctionSpec(
         timeout=120, memory=512, consumes=("notifications",), sends=("notifications",),
-        reads=("users", "films", "backings", "deliveries"), writes=("deliveries",),
+        reads=("users", "backings", "deliveries"), writes=("deliveries",),
         sends_email=True, sends_sms=True, batch_size=1,
     ),
 }

@@ -248,7 +248,7 @@ class DeliveryRecord(Model):
     status = UnicodeAttribute()  # sending | sent | failed | queued
     user_id = UnicodeAttribute(null=True)
     channel = UnicodeAttribute(null=True)
-    attempts = NumberAttribute(default=0)
+    attempts = NumberAttribute(null=True)  # failed sends so far
     lease_until = NumberAttribute(default=0)  # epoch seconds: who is sending it
     message_id = UnicodeAttribute(null=True)
     error = UnicodeAttribute(null=True)

@@ -8,9 +8,10 @@
    notifier queues the next chunk, once (a `~chunk#<n>` marker in `deliveries`), so a big
    audience is fanned out by many invocations in parallel.
 3. Each (event, user, channel) is claimed in `deliveries` with a conditional write before
-   anything is sent: `sent` is final, `sending` is leased (a crashed sender's claim lapses),
-   `failed` may be claimed again. A stream batch or queue message delivered again sends
-   nothing twice.
+   anything is sent (100 claims per transaction; the ones whose condition fails are left
+   out): `sent` is final, `sending` is leased (a crashed sender's claim lapses), `failed` may
+   be claimed again. A stream batch or queue message delivered again sends nothing twice.
+   Sent messages are recorded 25 per BatchWriteItem.
 4. Sending backs off and retries throttling and server errors; a message that still fails
    is recorded `failed` (visible in `GET /admin/notifications?status=failed`) and reported to
    SQS, which redelivers it and, after `max_receive_count` receives, dead-letters it.
@@ -26,11 +27,11 @@ import time
 from concurrent.futures import ThreadPoolExecutor
 from typing import Any, Callable, Mapping
 
-from pynamodb.exceptions import DoesNotExist, UpdateError
+from pynamodb.exceptions import DoesNotExist, TransactWriteError
 
 from chalicelib import clock, paging, signing
 from chalicelib.adapters import channels, streams
-from chalicelib.adapters.tables import BackingRecord, DeliveryRecord, UserRecord
+from chalicelib.adapters.tables import BackingRecord, DeliveryRecord, UserRecord, transaction
 from chalicelib.auth import Caller
 from chalicelib.config import settings
 from chalicelib.domain import events, messages
@@ -42,10 +43,13 @@ CHUNK_SIZE = 100  # users per queue message (BatchGetItem takes 100 keys)
 SEND_ATTEMPTS = 4  # per message and per delivery of the queue message
 BACKOFF_SECONDS = 0.2  # first wait; doubled each attempt, with full jitter
 LEASE_SECONDS = 120  # a claim older than this is a crashed sender's
+CLAIMS_PER_TRANSACTION = 100  # TransactWriteItems' limit
+CLAIM_ATTEMPTS = 10
 SENDERS = 8  # concurrent sends per chunk
 KEEP_DAYS = 180
 UNSUBSCRIBE = "unsubscribe"
 
+Job = tuple[UserRecord, str]  # (user, channel)
 sleep: Callable[[float], None] = time.sleep  # tests record the waits instead of waiting
 
 
@@ -131,10 +135,8 @@ def deliver_chunk(event: events.Event, cursor: dict[str, Any] | None, number: in
         _queue_next(event, next_cursor, number + 1)
     users = _users(user_ids)
     jobs = [(user, channel) for user in users for channel in CHANNELS if wants(user, channel)]
-    with ThreadPoolExecutor(max_workers=SENDERS) as pool:
-        outcomes = list(pool.map(lambda job: deliver(event, *job), jobs))
-    counts = {outcome: outcomes.count(outcome) for outcome in set(outcomes)}
-    if counts.get("failed"):
+    counts = deliver(event, jobs)
+    if counts["failed"]:
         raise RuntimeError(f"{counts['failed']} of {len(jobs)} messages of {event.event_id} failed")
     return counts
 
@@ -158,38 +160,62 @@ def _expiry() -> int:
     return int(time.time()) + KEEP_DAYS * 86400
 
 
-def _claim(event_id: str, user_id: str, channel: str) -> bool:
-    """Take the right to send; False if it was sent, or someone else is sending it now."""
-    now = int(time.time())
-    record = DeliveryRecord(event_id, f"{user_id}#{channel}")
-    try:
-        record.update(actions=[
-            DeliveryRecord.status.set("sending"), DeliveryRecord.user_id.set(user_id),
-            DeliveryRecord.channel.set(channel), DeliveryRecord.attempts.add(1),
-            DeliveryRecord.lease_until.set(now + LEASE_SECONDS), DeliveryRecord.updated_at.set(clock.iso()),
-            DeliveryRecord.expires_at.set(_expiry()),
-        ], condition=(DeliveryRecord.status.does_not_exist() | (DeliveryRecord.status == "failed")
-                      | ((DeliveryRecord.status == "sending") & (DeliveryRecord.lease_until < now))))
-        return True
-    except UpdateError as exc:
-        if exc.cause_response_code == "ConditionalCheckFailedException":
-            return False
-        raise
+def _claimable(now: int):
+    return (DeliveryRecord.status.does_not_exist() | (DeliveryRecord.status == "failed")
+            | ((DeliveryRecord.status == "sending") & (DeliveryRecord.lease_until < now)))
 
 
-def _finish(event_id: str, user_id: str, channel: str, *, message_id: str | None = None,
-            error: str | None = None) -> None:
+def claim(event_id: str, jobs: list[Job]) -> list[Job]:
+    """Take the right to send each job, 100 per transaction. A job whose condition fails was
+    sent already, or someone else is sending it now: it is left out."""
+    claimed: list[Job] = []
+    for start in range(0, len(jobs), CLAIMS_PER_TRANSACTION):
+        pending = jobs[start:start + CLAIMS_PER_TRANSACTION]
+        for attempt in range(CLAIM_ATTEMPTS):
+            if not pending:
+                break
+            now = int(time.time())
+            try:
+                with transaction() as write:
+                    for user, channel in pending:
+                        write.update(DeliveryRecord(event_id, f"{user.user_id}#{channel}"), actions=[
+                            DeliveryRecord.status.set("sending"), DeliveryRecord.user_id.set(user.user_id),
+                            DeliveryRecord.channel.set(channel), DeliveryRecord.lease_until.set(now + LEASE_SECONDS),
+                            DeliveryRecord.updated_at.set(clock.iso()), DeliveryRecord.expires_at.set(_expiry()),
+                        ], condition=_claimable(now))
+                claimed += pending
+                pending = []
+            except TransactWriteError as exc:
+                reasons = exc.cancellation_reasons or []
+                taken = {i for i, r in enumerate(reasons) if r is not None and r.code == "ConditionalCheckFailed"}
+                if taken:
+                    pending = [job for i, job in enumerate(pending) if i not in taken]
+                else:  # a concurrent transaction on the same items: wait, then again
+                    sleep(random.uniform(0, BACKOFF_SECONDS * 2 ** attempt))
+        if pending:
+            raise RuntimeError(f"could not claim {len(pending)} messages of {event_id}")
+    return claimed
+
+
+def _mark_sent(event_id: str, sent: list[tuple[UserRecord, str, str]]) -> None:
+    """One BatchWriteItem per 25: the claim is ours, so the whole item is written."""
     now = clock.iso()
-    recipient = f"{user_id}#{channel}"
-    if error is None:
-        actions = [DeliveryRecord.status.set("sent"), DeliveryRecord.message_id.set(message_id),
-                   DeliveryRecord.sent_at.set(now), DeliveryRecord.error.remove(),
-                   DeliveryRecord.failed.remove(), DeliveryRecord.failed_key.remove()]
-    else:
-        actions = [DeliveryRecord.status.set("failed"), DeliveryRecord.error.set(error[:500]),
-                   DeliveryRecord.failed.set("failed"), DeliveryRecord.failed_key.set(f"{now}#{event_id}#{recipient}"),
-                   DeliveryRecord.lease_until.set(0)]
-    DeliveryRecord(event_id, recipient).update(actions=[*actions, DeliveryRecord.updated_at.set(now)])
+    with DeliveryRecord.batch_write() as batch:
+        for user, channel, message_id in sent:
+            batch.save(DeliveryRecord(event_id, f"{user.user_id}#{channel}", status="sent", user_id=user.user_id,
+                                      channel=channel, message_id=message_id, sent_at=now, updated_at=now,
+                                      expires_at=_expiry()))
+
+
+def _mark_failed(event_id: str, user: UserRecord, channel: str, error: str) -> None:
+    now = clock.iso()
+    recipient = f"{user.user_id}#{channel}"
+    DeliveryRecord(event_id, recipient).update(actions=[
+        DeliveryRecord.status.set("failed"), DeliveryRecord.error.set(error[:500]),
+        DeliveryRecord.attempts.add(1), DeliveryRecord.failed.set("failed"),
+        DeliveryRecord.failed_key.set(f"{now}#{event_id}#{recipient}"), DeliveryRecord.lease_until.set(0),
+        DeliveryRecord.updated_at.set(now),
+    ])
 
 
 def unsubscribe_url(user_id: str, channel: str) -> str:
@@ -215,17 +241,25 @@ def with_backoff(send: Callable[[], str]) -> str:
     raise AssertionError("unreachable")
 
 
-def deliver(event: events.Event, user: UserRecord, channel: str) -> str:
-    """"sent", "skipped" (sent already, or being sent) or "failed" (recorded, retried later)."""
-    if not _claim(event.event_id, user.user_id, channel):
-        return "skipped"
-    try:
-        message_id = with_backoff(lambda: _send(event, user, channel))
-    except channels.SendError as exc:
-        _finish(event.event_id, user.user_id, channel, error=str(exc))
-        return "failed"
-    _finish(event.event_id, user.user_id, channel, message_id=message_id)
-    return "sent"
+def deliver(event: events.Event, jobs: list[Job]) -> dict[str, int]:
+    """Claim, send (SENDERS at a time, each with backoff), record. Counts of "sent",
+    "skipped" (sent already, or being sent) and "failed" (recorded, retried later)."""
+    claimed = claim(event.event_id, jobs)
+
+    def send(job: Job) -> tuple[Job, str | None, str | None]:
+        try:
+            return job, with_backoff(lambda: _send(event, *job)), None
+        except channels.SendError as exc:
+            return job, None, str(exc)
+
+    with ThreadPoolExecutor(max_workers=SENDERS) as pool:
+        results = list(pool.map(send, claimed))
+    sent = [(user, channel, message_id) for (user, channel), message_id, _ in results if message_id]
+    _mark_sent(event.event_id, sent)
+    failed = [(job, error) for job, _, error in results if error]
+    for (user, channel), error in failed:
+        _mark_failed(event.event_id, user, channel, error)
+    return {"sent": len(sent), "skipped": len(jobs) - len(claimed), "failed": len(failed)}
 
 
 # --- unsubscribe links and the admin view --------------------------------------------------

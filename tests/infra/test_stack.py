@@ -432,6 +432,14 @@ def test_environment_of_the_api_handler(real, stage):
     assert groups == {"admin", "producer"}
 
 
+@pytest.mark.parametrize("stage", STAGES)
+def test_messages_link_to_the_stage_api(real, stage):
+    _, props = function(real[stage], "send_notifications")
+    url = props["Environment"]["Variables"]["API_URL"]
+    assert url == {"Fn::Sub": "https://${RestAPI}.execute-api.${AWS::Region}.${AWS::URLSuffix}/api"}
+    assert "RestAPI" in real[stage].json["Resources"]
+
+
 def test_environment_of_every_function_with_an_existing_user_pool(fixture_synth):
     assert not fixture_synth.resources("AWS::Cognito::UserPool")
     for name, spec in FUNCTIONS.items():
