@@ -19,6 +19,7 @@ from chalicelib.adapters import counters, streams
 from chalicelib.adapters.tables import FilmRecord
 from chalicelib.auth import Caller
 from chalicelib.domain import events
+from chalicelib.observability import logger
 from chalicelib.services import films, outbox
 
 FILM_PREFIX = "film#"
@@ -69,6 +70,7 @@ def watch(lambda_event: dict[str, Any]) -> dict[str, Any]:
         try:
             check(film_id)
         except Exception:
+            logger.exception("milestone check failed", extra={"film_id": film_id})
             first = next(r for r in batch if r.keys.get("counter_id") == FILM_PREFIX + film_id)
             return {"batchItemFailures": [{"itemIdentifier": first.sequence_number}]}
     return {"batchItemFailures": []}

@@ -219,3 +219,17 @@ def test_persistent_failures_are_dead_lettered_visible_to_admins_and_never_touch
     # The pledge and the money are as they were.
     assert PledgeRecord.get(pledge["pledge_id"]).status == "confirmed"
     assert counters.read(counters.film_counter(film["film_id"]))["raised_cents"] == 1000
+
+
+def test_the_pump_feeds_every_stream_and_queue_consumer_that_functions_py_lists(local_services):
+    from chalicelib.config import table_name
+    from infra.functions import FUNCTIONS
+
+    handlers = app_handlers()
+    pump = Pump(handlers, from_latest=True)
+    streams = {(s.function, s.table) for s in pump.stream_sources}
+    assert streams == {(name, table_name(t)) for name, spec in FUNCTIONS.items() if name in handlers
+                       for t in spec.streams}
+    assert {("watch_counters", table_name("counters")), ("relay_outbox", table_name("outbox"))} <= streams
+    assert ("send_notifications", resource_name("notifications"), 1) in pump.queue_sources
+    assert all(s.arn for s in pump.stream_sources)  # every such table has its stream
