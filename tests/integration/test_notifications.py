@@ -233,3 +233,23 @@ def test_the_pump_feeds_every_stream_and_queue_consumer_that_functions_py_lists(
     assert {("watch_counters", table_name("counters")), ("relay_outbox", table_name("outbox"))} <= streams
     assert ("send_notifications", resource_name("notifications"), 1) in pump.queue_sources
     assert all(s.arn for s in pump.stream_sources)  # every such table has its stream
+
+
+def test_a_film_that_fails_is_reported_so_the_batch_is_retried_from_it(local_services, monkeypatch):
+    from chalicelib.services import milestones
+
+    checked = []
+
+    def check(film_id):
+        checked.append(film_id)
+        if film_id == "b":
+            raise RuntimeError("DynamoDB is down")
+        return []
+
+    monkeypatch.setattr(milestones, "check", check)
+    batch = {"Records": [
+        {"eventName": "MODIFY", "eventSourceARN": "arn:aws:dynamodb:r:1:table/t/stream/x",
+         "dynamodb": {"SequenceNumber": str(n), "Keys": {"counter_id": {"S": cid}, "shard": {"N": "0"}}}}
+        for n, cid in enumerate(["film#a", "platform", "film#b", "film#c", "film#b"], start=1)]}
+    assert milestones.watch(batch) == {"batchItemFailures": [{"itemIdentifier": "3"}]}
+    assert checked == ["a", "b"]

@@ -96,3 +96,14 @@ def test_a_long_title_is_shortened_not_the_milestone():
                                          (5, "0,05 €", "€0.05")])
 def test_money_is_formatted_from_integer_cents(cents, fr, en):
     assert messages.money(cents, "fr") == fr and messages.money(cents, "en") == en
+
+
+@given(cents=st.integers(-10**13, 10**13))
+def test_money_reads_back_as_the_same_cents(cents):
+    fr = messages.money(cents, "fr").removesuffix(" €").replace(" ", "")
+    en = messages.money(cents, "en").replace("€", "").replace(",", "")
+    euros_fr, _, rest_fr = fr.partition(",")
+    euros_en, _, rest_en = en.partition(".")
+    for euros, rest in ((euros_fr, rest_fr), (euros_en, rest_en)):
+        sign = -1 if euros.startswith("-") else 1
+        assert sign * (abs(int(euros)) * 100 + int(rest or 0)) == cents
