@@ -9,7 +9,7 @@ export PYTHONPATH := $(CURDIR)
 
 include infra/infra.mk
 
-.PHONY: run test fuzz setup token bench clean help
+.PHONY: run test fuzz setup token bench clean help outbox
 .DEFAULT_GOAL := help
 
 help:
@@ -18,6 +18,7 @@ help:
 	@echo "make token SUB=alice GROUPS=admin - print a local sign-in token"
 	@echo "make bench  - run the benchmarks and rewrite BENCHMARKS.md"
 	@echo "make fuzz   - schemathesis against the local stack, longer than in make test (FUZZ_EXAMPLES)"
+	@echo "make outbox [TO=address-or-phone] [Q=text] - emails and SMS the local stack has sent"
 	@echo "make synth  - synthesize the CloudFormation of infra/ (dev, prod); make deploy STAGE=dev"
 	@echo "make close-campaigns - close campaigns past their deadline now, on the running local stack"
 
@@ -55,3 +56,6 @@ bench: setup
 .PHONY: close-campaigns
 close-campaigns: setup
 	$(PY) -m devstack.close_campaigns
+
+outbox: setup
+	@$(PY) -m devstack.outbox $(if $(TO),--to "$(TO)") $(if $(Q),--q "$(Q)")

@@ -361,3 +361,61 @@ def admin_refunds():
         limit=paging.parse_limit(web.query_param(request(), "limit")),
         next_token=web.query_param(request(), "next"),
     )
+
+# --- Notifications ---------------------------------------------------------------------
+# Stream and queue consumers are plain Lambda functions taking the raw event: infra wires
+# their sources from infra/functions.py (on_dynamodb_record / on_sns_message would need the
+# stage's ARNs at package time); `make run` feeds them through devstack/pump.py.
+
+@app.lambda_function(name="watch_counters")
+def watch_counters(event, context):
+    from chalicelib.services import milestones
+
+    return milestones.watch(event)
+
+
+@app.lambda_function(name="relay_outbox")
+def relay_outbox(event, context):
+    from chalicelib.services import notifications
+
+    return notifications.relay(event)
+
+
+@app.lambda_function(name="send_notifications")
+def send_notifications(event, context):
+    from chalicelib.services import notifications
+
+    return notifications.notify(event)
+
+
+@app.route("/films/{film_id}/milestones", methods=["GET"])
+def film_milestones(film_id):
+    from chalicelib.services import milestones
+
+    return milestones.list_for(web.check_id(film_id, "film_id"), web.caller(request(), required=False))
+
+
+@app.route("/unsubscribe", methods=["GET"])
+def unsubscribe():
+    from chalicelib.services import notifications
+
+    return notifications.unsubscribe(web.query_param(request(), "token"))
+
+
+@app.route("/admin/notifications", methods=["GET"])
+def failed_notifications():
+    from chalicelib.services import notifications
+
+    caller = web.caller(request())
+    return notifications.failures(
+        caller, status=web.choice(request(), "status", ("failed",)) or "failed",
+        limit=paging.parse_limit(web.query_param(request(), "limit")),
+        next_token=web.query_param(request(), "next"),
+    )
+
+
+@app.route("/dev/outbox", methods=["GET"])
+def dev_outbox():
+    from chalicelib.services import local_outbox
+
+    return local_outbox.messages(to=web.query_param(request(), "to"), text=web.query_param(request(), "q"))

@@ -19,17 +19,25 @@ os.environ.update(services.isolated_environment(PORTS, "coprod-bench"))
 
 
 @contextlib.contextmanager
-def running() -> Iterator[services.Ports]:
+def running(*, emulator: bool = False) -> Iterator[services.Ports]:
+    """`emulator`: also moto's server (SNS, SES, SQS), with the notification topic and queues."""
     processes = []
+    commands = [(services.dynamodb_command(PORTS.dynamodb, None), PORTS.dynamodb),
+                (services.stripe_command(PORTS.stripe, None), PORTS.stripe)]
+    if emulator:
+        commands.append((services.emulator_command(PORTS.emulator), PORTS.emulator))
     try:
-        for command, port in ((services.dynamodb_command(PORTS.dynamodb, None), PORTS.dynamodb),
-                              (services.stripe_command(PORTS.stripe, None), PORTS.stripe)):
+        for command, port in commands:
             processes.append(subprocess.Popen(command, cwd=ROOT, stdout=subprocess.DEVNULL,
                                               stderr=subprocess.DEVNULL, start_new_session=True))
             services.wait_for_port(port, timeout=90)
         from chalicelib.adapters.tables import create_missing_tables
 
         create_missing_tables()
+        if emulator:
+            from devstack import messaging
+
+            messaging.ensure()
         yield PORTS
     finally:
         for process in processes:

@@ -11,6 +11,7 @@ from dataclasses import dataclass
 from functools import lru_cache
 
 DEFAULT_LOCAL_JWT_SECRET = "local-dev-secret-not-for-production-use"
+LOCAL_ACCOUNT = "123456789012"  # the account of moto's server
 
 
 def _int(name: str, default: int) -> int:
@@ -44,6 +45,12 @@ class Settings:
     stripe_secret_key_param: str | None
     stripe_webhook_secret: str | None
     stripe_webhook_secret_param: str | None
+    # Notifications: the events topic, the queue the notifier fans out through, SES.
+    events_topic_arn: str
+    notifications_queue_url: str | None  # None: looked up by name (local stack)
+    ses_sender: str
+    ses_configuration_set: str | None
+    api_url: str  # public base URL of the API, for links in messages
 
     @property
     def is_local(self) -> bool:
@@ -79,8 +86,19 @@ def settings() -> Settings:
         stripe_secret_key_param=env.get("STRIPE_SECRET_KEY_PARAM") or None,
         stripe_webhook_secret=env.get("STRIPE_WEBHOOK_SECRET") or None,
         stripe_webhook_secret_param=env.get("STRIPE_WEBHOOK_SECRET_PARAM") or None,
+        events_topic_arn=env.get("EVENTS_TOPIC_ARN") or (
+            f"arn:aws:sns:{region}:{LOCAL_ACCOUNT}:{env.get('TABLE_PREFIX', f'coprod-{stage}')}-events"),
+        notifications_queue_url=env.get("NOTIFICATIONS_QUEUE_URL") or None,
+        ses_sender=env.get("SES_SENDER", "no-reply@example.org"),
+        ses_configuration_set=env.get("SES_CONFIGURATION_SET") or None,
+        api_url=env.get("API_URL", "http://127.0.0.1:8000").rstrip("/"),
     )
 
 
 def table_name(short: str) -> str:
+    return f"{settings().table_prefix}-{short}"
+
+
+def resource_name(short: str) -> str:
+    """Topics and queues share the tables' prefix: ``coprod-<stage>-<short>``."""
     return f"{settings().table_prefix}-{short}"

@@ -108,6 +108,19 @@ OPERATIONS: tuple[Operation, ...] = (
               "campaigns", ADMIN, r.RefundPage, params=(
                   Param("status", "query", {"type": "string", "enum": ["failed", "pending"], "default": "failed"}),
                   *PAGED)),
+    # Notifications
+    Operation("GET", "/films/{film_id}/milestones", "Milestones the film reached, oldest first", "notifications",
+              OPTIONAL, r.MilestoneList, params=(FILM_ID,)),
+    Operation("GET", "/unsubscribe", "Turn one channel off from the signed link of a message (no sign-in)",
+              "notifications", PUBLIC, r.Unsubscribed, params=(
+                  Param("token", "query", {"type": "string", "maxLength": 2048}, "From the message", required=True),)),
+    Operation("GET", "/admin/notifications", "Messages that could not be sent (admins)", "notifications", ADMIN,
+              r.FailedDeliveryPage, params=(
+                  Param("status", "query", {"type": "string", "enum": ["failed"], "default": "failed"}), *PAGED)),
+    Operation("GET", "/dev/outbox", "Stage local only (404 elsewhere): e-mails and SMS the emulator received",
+              "notifications", PUBLIC, r.LocalOutbox, params=(
+                  Param("to", "query", {"type": "string"}, "One address or phone number"),
+                  Param("q", "query", {"type": "string"}, "Text the subject or body contains"))),
     # Co-producer services: perks
     Operation("GET", "/films/{film_id}/perks", "The film's perk catalogue", "perks", OPTIONAL, r.PerkList,
               params=(FILM_ID,)),

@@ -8,7 +8,7 @@ default may be absent (only some callers see it).
 
 from __future__ import annotations
 
-from typing import Literal, Optional
+from typing import Any, Literal, Optional
 
 from pydantic import BaseModel, ConfigDict, Field
 
@@ -309,3 +309,59 @@ class Refund(View):
 
 class RefundPage(Page):
     items: list[Refund]
+
+
+# --- Notifications ---------------------------------------------------------------------
+
+class Milestone(View):
+    kind: Literal["funding", "coproducers"]
+    milestone: int = Field(description="Percent of the goal (funding) or number of co-producers")
+    event_id: str
+    reached_at: Timestamp
+    percent: Optional[int] = None
+    raised_cents: Optional[int] = None
+    goal_cents: Optional[int] = None
+    count: Optional[int] = None
+
+
+class MilestoneList(Page):
+    items: list[Milestone]
+
+
+class Unsubscribed(View):
+    channel: Literal["email", "sms"]
+    subscribed: Literal[False]
+
+
+class FailedDelivery(View):
+    event_id: str
+    user_id: Optional[str]
+    channel: Optional[Literal["email", "sms"]]
+    status: str
+    attempts: int
+    error: Optional[str]
+    updated_at: Optional[Timestamp]
+
+
+class FailedDeliveryPage(Page):
+    items: list[FailedDelivery]
+
+
+class SentEmail(View):
+    to: str
+    subject: Any
+    body: Any
+    message_id: Optional[str]
+
+
+class SentSms(View):
+    to: Optional[str]
+    body: Optional[str]
+    message_id: Optional[str]
+
+
+class LocalOutbox(View):
+    emails: list[SentEmail]
+    sms: list[SentSms]
+    email_count: int
+    sms_count: int

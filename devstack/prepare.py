@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import os
 import sys
+import time
 import urllib.parse
 import urllib.request
 
@@ -20,6 +21,10 @@ def prepare(ports: Ports, *, seed: bool) -> dict[str, int]:
     from chalicelib.adapters.tables import create_missing_tables
 
     create_missing_tables()
+    enable_missing_streams()
+    from devstack import messaging
+
+    messaging.ensure()
     seeded = {"films": 0}
     if seed:
         from devstack.seed import seed as seed_demo
@@ -27,6 +32,34 @@ def prepare(ports: Ports, *, seed: bool) -> dict[str, int]:
         seeded = seed_demo()
     register_stripe_webhook(ports)
     return seeded
+
+
+def enable_missing_streams() -> None:
+    """A data directory from before a table had its stream gets it now."""
+    from chalicelib.adapters.tables import ALL_MODELS, connection
+
+    for model in ALL_MODELS:
+        view = getattr(model.Meta, "stream_view_type", None)
+        table = connection().client.describe_table(TableName=model.Meta.table_name)["Table"]
+        if view and not table.get("StreamSpecification", {}).get("StreamEnabled"):
+            connection().client.update_table(TableName=model.Meta.table_name, StreamSpecification={
+                "StreamEnabled": True, "StreamViewType": view})
+
+
+def wait_until_prepared(timeout: float = 180) -> None:
+    """For the other processes of `make run` (the event pump): tables, topic and queues exist."""
+    from chalicelib.adapters.channels import SendError, queue_url
+
+    deadline = time.monotonic() + timeout
+    while True:
+        try:
+            queue_url.cache_clear()
+            queue_url("notifications")
+            return
+        except SendError:
+            if time.monotonic() > deadline:
+                raise
+            time.sleep(0.5)
 
 
 def register_stripe_webhook(ports: Ports) -> None:

@@ -72,8 +72,8 @@ def dynamodb_command(port: int, data_dir: Path | None) -> list[str]:
 
 
 def emulator_command(port: int) -> list[str]:
-    """moto's server, used for SNS and SES only."""
-    return [sys.executable, "-m", "moto.server", "-H", "127.0.0.1", "-p", str(port)]
+    """moto's server, used for SNS, SES and SQS (the notifications) only."""
+    return [sys.executable, "-m", "devstack.emulator", "-H", "127.0.0.1", "-p", str(port)]
 
 
 def stripe_command(port: int, state_file: Path | None) -> list[str]:

@@ -41,6 +41,7 @@ class FunctionSpec:
     consumes: tuple[str, ...] = ()  # queue short names that invoke this function
     secrets: tuple[str, ...] = ()  # STRIPE_SECRET_KEY / STRIPE_WEBHOOK_SECRET / TOKEN_SECRET
     sends_email: bool = False  # SES through the stage's configuration set
+    sends_sms: bool = False  # SNS Publish to phone numbers (no topic ARN to scope it to)
     batch_size: int = 10  # for queue/stream event sources
 
 
@@ -50,7 +51,7 @@ FUNCTIONS: dict[str, FunctionSpec] = {
         timeout=30, memory=512,
         reads=("films", "counters", "users", "pledges", "backings", "stripe_events")
         + ("perks", "forum_threads", "forum_posts", "sessions", "rsvps", "casting_calls", "casting_applications")
-        + ("campaign_closes", "refunds"),
+        + ("campaign_closes", "refunds", "outbox", "deliveries"),
         writes=("films", "counters", "users", "pledges", "backings", "stripe_events")
         + ("perks", "forum_threads", "forum_posts", "sessions", "rsvps", "casting_calls", "casting_applications",
            "outbox")
@@ -86,9 +87,17 @@ FUNCTIONS: dict[str, FunctionSpec] = {
     "watch_backings": FunctionSpec(
         timeout=60, memory=256, streams=("backings",), reads=("films", "perks"), writes=("outbox",),
     ),
-    # Events (via the notifications queue) -> e-mails to backers and producers.
+    # Counters stream -> funding and co-producer milestones in the outbox.
+    "watch_counters": FunctionSpec(
+        timeout=60, memory=256, streams=("counters",), batch_size=100,
+        reads=("films", "counters", "outbox"), writes=("outbox",),
+    ),
+    # Events (via the notifications queue) -> chunks of the audience -> e-mails and SMS,
+    # one delivery record per (event, user, channel). Queues its own next chunks.
     "send_notifications": FunctionSpec(
-        timeout=60, memory=256, consumes=("notifications",),
-        reads=("users", "films"), sends_email=True,
+        timeout=120, memory=512, consumes=("notifications",), sends=("notifications",),
+        reads=("users", "backings", "deliveries"), writes=("deliveries",),
+        sends_email=True, sends_sms=True, batch_size=1,
+        secrets=(TOKEN_SECRET,),  # signs the unsubscribe links
     ),
 }

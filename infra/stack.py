@@ -65,6 +65,9 @@ def logical_id(name: str) -> str:
     return "APIHandler" if name == "api_handler" else to_cfn_resource_name(name)
 
 
+SNS_ANY_TOPIC = "arn:aws:sns:*:*:*"
+
+
 def env_key(short: str, suffix: str) -> str:
     return f"{short.upper().replace('-', '_')}_{suffix}"
 
@@ -299,6 +302,9 @@ class CoprodStack(cdk.Stack):
             env[env_key(short, "TOPIC_ARN")] = self.topics[short].topic_arn
         for short in spec.sends:
             env[env_key(short, "QUEUE_URL")] = self.queues[short].queue_url
+        if spec.sends_email and "RestAPI" in self.chalice.packaged_template["Resources"]:
+            env["API_URL"] = cdk.Fn.sub(  # links in messages (unsubscribe)
+                "https://${RestAPI}.execute-api.${AWS::Region}.${AWS::URLSuffix}/api")
         if spec.sends_email:
             env["SES_SENDER"] = s.ses_sender
             env["SES_CONFIGURATION_SET"] = self.ses_config_set.configuration_set_name
@@ -354,6 +360,8 @@ class CoprodStack(cdk.Stack):
                                 resource_name=self.ses_identity.email_identity_name),
                 self.format_arn(service="ses", resource="configuration-set",
                                 resource_name=self.ses_config_set.configuration_set_name)])
+        if spec.sends_sms:  # SMS to phone numbers: every publish that is not to a topic
+            role.add_to_policy(iam.PolicyStatement(actions=["sns:Publish"], not_resources=[SNS_ANY_TOPIC]))
         return role
 
     # --- alarms ------------------------------------------------------------------------

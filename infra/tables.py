@@ -48,7 +48,7 @@ TABLES: tuple[TableSpec, ...] = (
         Gsi("catalog", S("catalog"), S("catalog_key")),
         Gsi("by_producer", S("producer_id"), S("created_at")),
     )),
-    TableSpec("counters", pk=S("counter_id"), sk=N("shard")),
+    TableSpec("counters", pk=S("counter_id"), sk=N("shard"), stream="KEYS_ONLY"),
     TableSpec("users", pk=S("user_id")),
     TableSpec("pledges", pk=S("pledge_id"), gsis=(
         Gsi("by_user", S("user_id"), S("created_key")),
@@ -84,6 +84,10 @@ TABLES: tuple[TableSpec, ...] = (
     )),
     TableSpec("refunds", pk=S("pledge_id"), gsis=(
         Gsi("by_queue", S("queue"), S("queue_key")),
+    )),
+    # One item per (event, user, channel), written conditionally before sending.
+    TableSpec("deliveries", pk=S("event_id"), sk=S("recipient"), ttl="expires_at", gsis=(
+        Gsi("failures", S("failed"), S("failed_key")),
     )),
 )
 

@@ -46,15 +46,18 @@ class LocalServices:
 
 @pytest.fixture(scope="session")
 def local_services(tmp_path_factory):
-    """DynamoDB Local in memory, moto's server (SNS/SES), localstripe from scratch; tables created."""
+    """DynamoDB Local in memory, moto's server (SNS/SES/SQS), localstripe from scratch; tables,
+    topic and queues created."""
     stack = LocalServices(PORTS, tmp_path_factory.mktemp("services"))
     try:
         stack.start("dynamodb", services.dynamodb_command(PORTS.dynamodb, None), PORTS.dynamodb)
         stack.start("emulator", services.emulator_command(PORTS.emulator), PORTS.emulator)
         stack.start("stripe", services.stripe_command(PORTS.stripe, None), PORTS.stripe)
         from chalicelib.adapters.tables import create_missing_tables
+        from devstack import messaging
 
         create_missing_tables()
+        messaging.ensure()  # the events topic, the notifications queue, a verified sender
         yield stack
     finally:
         stack.stop()

@@ -90,7 +90,7 @@ class CounterShard(Model):
     one Query. Attributes absent on a shard count as zero.
     """
 
-    Meta = _meta("counters")
+    Meta = _meta("counters", stream_view_type="KEYS_ONLY")  # milestones are watched on it
     counter_id = UnicodeAttribute(hash_key=True)
     shard = NumberAttribute(range_key=True)
     raised_cents = NumberAttribute(null=True)
@@ -421,12 +421,43 @@ class RefundRecord(Model):
 
     by_queue = RefundsByQueue()
 
+class DeliveryFailures(GlobalSecondaryIndex):
+    """Sparse: only deliveries that failed carry `failed`; newest first for admins."""
+
+    Meta = _index_meta("failures")
+    failed = UnicodeAttribute(hash_key=True)  # always "failed"
+    failed_key = UnicodeAttribute(range_key=True)  # "<updated_at>#<event_id>#<recipient>"
+
+
+class DeliveryRecord(Model):
+    """One message of one event to one user on one channel ("<user_id>#email|sms"), or the
+    marker of a fan-out chunk already queued ("~chunk#<n>"). Claimed conditionally before
+    sending, so a redelivered stream batch or queue message never sends twice."""
+
+    Meta = _meta("deliveries")
+    event_id = UnicodeAttribute(hash_key=True)
+    recipient = UnicodeAttribute(range_key=True)
+    status = UnicodeAttribute()  # sending | sent | failed | queued
+    user_id = UnicodeAttribute(null=True)
+    channel = UnicodeAttribute(null=True)
+    attempts = NumberAttribute(null=True)  # failed sends so far
+    lease_until = NumberAttribute(default=0)  # epoch seconds: who is sending it
+    message_id = UnicodeAttribute(null=True)
+    error = UnicodeAttribute(null=True)
+    updated_at = UnicodeAttribute(null=True)
+    sent_at = UnicodeAttribute(null=True)
+    failed = UnicodeAttribute(null=True)
+    failed_key = UnicodeAttribute(null=True)
+    expires_at = NumberAttribute(null=True)  # TTL, epoch seconds
+
+    failures = DeliveryFailures()
+
 
 ALL_MODELS: list[type[Model]] = [
     FilmRecord, CounterShard, UserRecord, PledgeRecord, BackingRecord, StripeEventRecord,
     OutboxRecord,
     PerkRecord, ForumThreadRecord, ForumPostRecord, SessionRecord, RsvpRecord, CastingCallRecord,
-    CastingApplicationRecord, CampaignCloseRecord, RefundRecord,
+    CastingApplicationRecord, CampaignCloseRecord, RefundRecord, DeliveryRecord,
 ]
 
 

@@ -15,6 +15,7 @@ from chalicelib import clock, paging
 from chalicelib.adapters import counters
 from chalicelib.adapters.tables import FilmRecord, transaction
 from chalicelib.auth import Caller
+from chalicelib.domain import events
 from chalicelib.domain import films as rules
 from chalicelib.errors import Conflict, Forbidden, NotFound, invalid_field
 from chalicelib.services import outbox
@@ -227,5 +228,14 @@ def _apply(film: FilmRecord, changes: dict[str, Any], unlocks: list | None = Non
             counters.add_in(write, counters.PLATFORM, **stats)
             for event in unlocks or ():  # perks the new stage opens, told once
                 outbox.add_in(write, event)
+            if changes.get("stage", film.stage) != film.stage:
+                outbox.add_in(write, stage_changed(film, changes, now))
     except TransactWriteError as exc:
         raise Conflict("the film changed meanwhile; read it again and retry") from exc
+
+
+def stage_changed(film: FilmRecord, changes: dict[str, Any], now: str) -> events.Event:
+    """Co-producers hear of each stage once: stages only move forward."""
+    return events.Event(events.STAGE_CHANGED, changes["stage"], now, events.Audience(events.COPRODUCERS),
+                        film.film_id, {"title": changes.get("title", film.title), "stage": changes["stage"],
+                                       "previous_stage": film.stage})

@@ -89,6 +89,10 @@ ROWS: tuple[Row, ...] = (
     Row("GET", "/openapi.json", cells(200)),
     Row("POST", "/films/{closable}/close", signed_in(403, admin=200)),
     Row("GET", "/admin/refunds", signed_in(403, admin=200)),
+    Row("GET", "/films/{film}/milestones", cells(200)),
+    Row("GET", "/unsubscribe", cells(400)),  # the signed token is the only credential
+    Row("GET", "/admin/notifications", signed_in(403, admin=200)),
+    Row("GET", "/dev/outbox", cells(200)),  # stage local only
 )
 
 

@@ -101,7 +101,10 @@ def granted(synth, name: str) -> dict[str, set[str]]:
     for st in statements(synth, role_logical):
         assert st["Effect"] == "Allow" and "Condition" not in st or st["Action"] == "kms:Decrypt"
         for action in as_list(st["Action"]):
-            out.setdefault(action, set()).update(render(synth, r) for r in as_list(st["Resource"]))
+            if "NotResource" in st:  # SMS: any publish that is not to a topic
+                out.setdefault(action, set()).update(f"not {r}" for r in as_list(st["NotResource"]))
+            else:
+                out.setdefault(action, set()).update(render(synth, r) for r in as_list(st["Resource"]))
     return out
 
 
@@ -136,6 +139,8 @@ def expected_grants(stage: str, name: str, spec: FunctionSpec, ses_sender: str) 
     if spec.sends_email:
         add(["ses:SendEmail", "ses:SendRawEmail"],
             [arn % ("ses", f"identity/{ses_sender}"), arn % ("ses", f"configuration-set/coprod-{stage}")])
+    if spec.sends_sms:
+        add(["sns:Publish"], ["not arn:aws:sns:*:*:*"])
     return out
 
 
@@ -363,6 +368,9 @@ def test_no_wildcards_in_identity_policies(real, fixture_synth, which):
     for st in found:
         actions = as_list(st["Action"])
         assert not any(a == "*" or a.endswith(":*") for a in actions), st
+        if "NotResource" in st:  # only SMS: publishes that are not to a topic
+            assert actions == ["sns:Publish"] and st["NotResource"] == "arn:aws:sns:*:*:*", st
+            continue
         if any(a.split(":")[0] in {"dynamodb", "sns", "sqs", "ssm"} for a in actions):
             assert "*" not in json.dumps(st["Resource"]), st
     for role in synth.resources("AWS::IAM::Role").values():
@@ -425,6 +433,14 @@ def test_environment_of_the_api_handler(real, stage):
     assert pool_props.get("DeletionProtection") == ("ACTIVE" if stage == "prod" else "INACTIVE")
     groups = {v["Properties"]["GroupName"] for v in synth.resources("AWS::Cognito::UserPoolGroup").values()}
     assert groups == {"admin", "producer"}
+
+
+@pytest.mark.parametrize("stage", STAGES)
+def test_messages_link_to_the_stage_api(real, stage):
+    _, props = function(real[stage], "send_notifications")
+    url = props["Environment"]["Variables"]["API_URL"]
+    assert url == {"Fn::Sub": "https://${RestAPI}.execute-api.${AWS::Region}.${AWS::URLSuffix}/api"}
+    assert "RestAPI" in real[stage].json["Resources"]
 
 
 def test_environment_of_every_function_with_an_existing_user_pool(fixture_synth):

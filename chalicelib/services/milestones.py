@@ -1,0 +1,87 @@
+"""Funding and co-producer milestones: recorded once, when a film's counters cross them.
+
+The `counters` table's stream (keys only) invokes `watch`. For every film whose counter
+moved, one consistent Query sums its shards, and every milestone reached is emitted to the
+outbox. The milestone's id is derived from (film, milestone), so concurrent pledges, several
+shards moving in one batch, or a batch delivered again all end in exactly one record.
+A crash before the emit loses nothing: Lambda retries the batch (and the next change of the
+counter would find the milestone still missing).
+"""
+
+from __future__ import annotations
+
+from typing import Any, Iterable
+
+from pynamodb.exceptions import DoesNotExist
+
+from chalicelib import clock
+from chalicelib.adapters import counters, streams
+from chalicelib.adapters.tables import FilmRecord
+from chalicelib.auth import Caller
+from chalicelib.domain import events
+from chalicelib.observability import logger
+from chalicelib.services import films, outbox
+
+FILM_PREFIX = "film#"
+MILESTONE_PREFIX = "milestone."
+
+
+def films_moved(records: Iterable[streams.StreamRecord]) -> list[str]:
+    """Film ids whose counter changed in a stream batch (each once, in order)."""
+    ids = (str(r.keys.get("counter_id", "")) for r in records)
+    return list(dict.fromkeys(cid.removeprefix(FILM_PREFIX) for cid in ids if cid.startswith(FILM_PREFIX)))
+
+
+def reached(film: FilmRecord, totals: dict[str, int], occurred_at: str) -> list[events.Event]:
+    goal = int(film.goal_cents)
+    raised = totals.get("raised_cents", 0)
+    audience = events.Audience(events.COPRODUCERS)
+    found = [
+        events.Event(events.FUNDING_MILESTONE, str(percent), occurred_at, audience, film.film_id, {
+            "title": film.title, "percent": percent, "raised_cents": raised, "goal_cents": goal})
+        for percent in events.funding_milestones_reached(raised, goal)
+    ]
+    found += [
+        events.Event(events.COPRODUCER_MILESTONE, str(count), occurred_at, audience, film.film_id, {
+            "title": film.title, "count": count})
+        for count in events.coproducer_milestones_reached(totals.get("coproducer_count", 0))
+    ]
+    return found
+
+
+def check(film_id: str) -> list[str]:
+    """Emit every milestone the film has reached and that is not recorded yet."""
+    try:
+        film = FilmRecord.get(film_id, consistent_read=True)
+    except DoesNotExist:
+        return []
+    totals = counters.read(counters.film_counter(film_id))
+    recorded = []
+    for event in reached(film, totals, clock.iso()):
+        if outbox.emit(event):
+            recorded.append(event.event_id)
+    return recorded
+
+
+def watch(lambda_event: dict[str, Any]) -> dict[str, Any]:
+    """Stream handler: a failed film is reported so that Lambda retries from its record."""
+    batch = list(streams.records(lambda_event))
+    for film_id in films_moved(batch):
+        try:
+            check(film_id)
+        except Exception:
+            logger.exception("milestone check failed", extra={"film_id": film_id})
+            first = next(r for r in batch if r.keys.get("counter_id") == FILM_PREFIX + film_id)
+            return {"batchItemFailures": [{"itemIdentifier": first.sequence_number}]}
+    return {"batchItemFailures": []}
+
+
+def list_for(film_id: str, caller: Caller | None) -> dict[str, Any]:
+    """The milestones a film reached, oldest first. Same visibility as the film itself."""
+    films.visible(film_id, caller)
+    items = []
+    for event in outbox.film_events(film_id, prefix=MILESTONE_PREFIX):
+        kind = "funding" if event.event_type == events.FUNDING_MILESTONE else "coproducers"
+        items.append({"kind": kind, "milestone": int(event.key), "event_id": event.event_id,
+                      "reached_at": event.occurred_at, **{k: v for k, v in event.data.items() if k != "title"}})
+    return {"items": items, "next": None}

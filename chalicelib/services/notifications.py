@@ -1,0 +1,295 @@
+"""From an outbox record to emails and SMS, each sent at most once per (event, user, channel).
+
+1. `relay` (outbox stream): publishes each new event to the events topic, with message
+   attributes `film_id` and `event_type`.
+2. The topic delivers to the `notifications` queue (raw). `notify` takes each message: an
+   event, or a chunk of an event's audience (`{"event": ..., "cursor": ..., "chunk": n}`).
+   One chunk is one page of the audience (CHUNK_SIZE backings); before sending it, the
+   notifier queues the next chunk, once (a `~chunk#<n>` marker in `deliveries`), so a big
+   audience is fanned out by many invocations in parallel.
+3. Each (event, user, channel) is claimed in `deliveries` with a conditional write before
+   anything is sent (100 claims per transaction; the ones whose condition fails are left
+   out): `sent` is final, `sending` is leased (a crashed sender's claim lapses), `failed` may
+   be claimed again. A stream batch or queue message delivered again sends nothing twice.
+   Sent messages are recorded 25 per BatchWriteItem.
+4. Sending backs off and retries throttling and server errors; a message that still fails
+   is recorded `failed` (visible in `GET /admin/notifications?status=failed`) and reported to
+   SQS, which redelivers it and, after `max_receive_count` receives, dead-letters it.
+Nothing here writes to pledges, backings or counters: a notification failure never touches
+a pledge.
+"""
+
+from __future__ import annotations
+
+import json
+import random
+import time
+from concurrent.futures import ThreadPoolExecutor
+from typing import Any, Callable, Mapping
+
+from pynamodb.exceptions import DoesNotExist, TransactWriteError
+
+from chalicelib import clock, paging, signing
+from chalicelib.adapters import channels, streams
+from chalicelib.adapters.tables import BackingRecord, DeliveryRecord, UserRecord, transaction
+from chalicelib.auth import Caller
+from chalicelib.config import settings
+from chalicelib.domain import events, messages
+from chalicelib.errors import BadRequest, invalid_field
+from chalicelib.observability import logger
+
+CHANNELS = ("email", "sms")
+CHUNK_SIZE = 100  # users per queue message (BatchGetItem takes 100 keys)
+SEND_ATTEMPTS = 4  # per message and per delivery of the queue message
+BACKOFF_SECONDS = 0.2  # first wait; doubled each attempt, with full jitter
+LEASE_SECONDS = 120  # a claim older than this is a crashed sender's
+CLAIMS_PER_TRANSACTION = 100  # TransactWriteItems' limit
+CLAIM_ATTEMPTS = 10
+SENDERS = 8  # concurrent sends per chunk
+KEEP_DAYS = 180
+UNSUBSCRIBE = "unsubscribe"
+
+Job = tuple[UserRecord, str]  # (user, channel)
+sleep: Callable[[float], None] = time.sleep  # tests record the waits instead of waiting
+
+
+# --- 1. outbox stream -> events topic ----------------------------------------------------
+
+def _event_of(image: Mapping[str, Any]) -> events.Event:
+    raw = dict(image)
+    for name in ("audience", "data"):
+        if isinstance(raw.get(name), str):  # JSONAttribute: a JSON string in the item
+            raw[name] = json.loads(raw[name])
+    return events.Event.from_dict(raw)
+
+
+def relay(lambda_event: Mapping[str, Any]) -> dict[str, Any]:
+    """Stream handler of the outbox: publish new events; report the first that failed."""
+    for record in streams.records(lambda_event):
+        if record.event_name != "INSERT" or not record.new:
+            continue
+        event = _event_of(record.new)
+        try:
+            channels.publish_event(event.to_json(), {"event_type": event.event_type,
+                                                     "film_id": event.film_id or "-"})
+        except channels.SendError:
+            logger.exception("publish failed", extra={"event_id": event.event_id})
+            return {"batchItemFailures": [{"itemIdentifier": record.sequence_number}]}
+    return {"batchItemFailures": []}
+
+
+# --- 2. the notifications queue -> chunks ------------------------------------------------
+
+def notify(lambda_event: Mapping[str, Any]) -> dict[str, Any]:
+    """Queue handler: each message is an event or a chunk of one. Failures are reported per
+    message (ReportBatchItemFailures): SQS redelivers them, then dead-letters them."""
+    failures = []
+    for record in lambda_event.get("Records") or ():
+        try:
+            handle(json.loads(record["body"]))
+        except Exception:
+            logger.exception("notification message failed", extra={"message_id": record.get("messageId")})
+            failures.append({"itemIdentifier": record.get("messageId")})
+    return {"batchItemFailures": failures}
+
+
+def handle(body: Mapping[str, Any]) -> dict[str, int]:
+    if "chunk" in body:
+        return deliver_chunk(events.Event.from_dict(body["event"]), body.get("cursor"), int(body["chunk"]))
+    return deliver_chunk(events.Event.from_dict(body), None, 0)
+
+
+def _page(event: events.Event, cursor: dict[str, Any] | None) -> tuple[list[str], dict[str, Any] | None]:
+    """One page of the event's audience (user ids) and the cursor of the next page."""
+    audience = event.audience
+    if audience.kind == events.USER:
+        return [audience.user_id or ""], None
+    if not event.film_id:
+        return [], None
+    condition = None
+    if audience.kind == events.COPRODUCERS:
+        condition = BackingRecord.confirmed_cents >= max(1, audience.min_cents)
+    results = BackingRecord.query(event.film_id, filter_condition=condition, last_evaluated_key=cursor,
+                                  limit=CHUNK_SIZE, page_size=CHUNK_SIZE)
+    users = [backing.user_id for backing in results]
+    return users, results.last_evaluated_key
+
+
+def _queue_next(event: events.Event, cursor: dict[str, Any], number: int) -> None:
+    """Queue chunk `number` once: a redelivered chunk finds the marker and queues nothing."""
+    marker = f"~chunk#{number}"
+    try:
+        DeliveryRecord.get(event.event_id, marker, consistent_read=True)
+        return
+    except DoesNotExist:
+        pass
+    channels.send_to_queue("notifications", {"event": event.to_dict(), "cursor": cursor, "chunk": number})
+    DeliveryRecord(event.event_id, marker, status="queued", updated_at=clock.iso(),
+                   expires_at=_expiry()).save()
+
+
+def deliver_chunk(event: events.Event, cursor: dict[str, Any] | None, number: int) -> dict[str, int]:
+    """Send the event to one page of its audience; queue the next page first."""
+    user_ids, next_cursor = _page(event, cursor)
+    if next_cursor:
+        _queue_next(event, next_cursor, number + 1)
+    users = _users(user_ids)
+    jobs = [(user, channel) for user in users for channel in CHANNELS if wants(user, channel)]
+    counts = deliver(event, jobs)
+    if counts["failed"]:
+        raise RuntimeError(f"{counts['failed']} of {len(jobs)} messages of {event.event_id} failed")
+    return counts
+
+
+def _users(user_ids: list[str]) -> list[UserRecord]:
+    found = []
+    for start in range(0, len(user_ids), 100):
+        found += list(UserRecord.batch_get(user_ids[start:start + 100]))
+    return sorted(found, key=lambda u: u.user_id)
+
+
+def wants(user: UserRecord, channel: str) -> bool:
+    if channel == "email":
+        return bool(user.email) and user.notify_email is not False  # on unless turned off
+    return bool(user.phone) and bool(user.notify_sms)
+
+
+# --- 3. one (event, user, channel) -------------------------------------------------------
+
+def _expiry() -> int:
+    return int(time.time()) + KEEP_DAYS * 86400
+
+
+def _claimable(now: int):
+    return (DeliveryRecord.status.does_not_exist() | (DeliveryRecord.status == "failed")
+            | ((DeliveryRecord.status == "sending") & (DeliveryRecord.lease_until < now)))
+
+
+def claim(event_id: str, jobs: list[Job]) -> list[Job]:
+    """Take the right to send each job, 100 per transaction. A job whose condition fails was
+    sent already, or someone else is sending it now: it is left out."""
+    claimed: list[Job] = []
+    for start in range(0, len(jobs), CLAIMS_PER_TRANSACTION):
+        pending = jobs[start:start + CLAIMS_PER_TRANSACTION]
+        for attempt in range(CLAIM_ATTEMPTS):
+            if not pending:
+                break
+            now = int(time.time())
+            try:
+                with transaction() as write:
+                    for user, channel in pending:
+                        write.update(DeliveryRecord(event_id, f"{user.user_id}#{channel}"), actions=[
+                            DeliveryRecord.status.set("sending"), DeliveryRecord.user_id.set(user.user_id),
+                            DeliveryRecord.channel.set(channel), DeliveryRecord.lease_until.set(now + LEASE_SECONDS),
+                            DeliveryRecord.updated_at.set(clock.iso()), DeliveryRecord.expires_at.set(_expiry()),
+                        ], condition=_claimable(now))
+                claimed += pending
+                pending = []
+            except TransactWriteError as exc:
+                reasons = exc.cancellation_reasons or []
+                taken = {i for i, r in enumerate(reasons) if r is not None and r.code == "ConditionalCheckFailed"}
+                if taken:
+                    pending = [job for i, job in enumerate(pending) if i not in taken]
+                else:  # a concurrent transaction on the same items: wait, then again
+                    sleep(random.uniform(0, BACKOFF_SECONDS * 2 ** attempt))
+        if pending:
+            raise RuntimeError(f"could not claim {len(pending)} messages of {event_id}")
+    return claimed
+
+
+def _mark_sent(event_id: str, sent: list[tuple[UserRecord, str, str]]) -> None:
+    """One BatchWriteItem per 25: the claim is ours, so the whole item is written."""
+    now = clock.iso()
+    with DeliveryRecord.batch_write() as batch:
+        for user, channel, message_id in sent:
+            batch.save(DeliveryRecord(event_id, f"{user.user_id}#{channel}", status="sent", user_id=user.user_id,
+                                      channel=channel, message_id=message_id, sent_at=now, updated_at=now,
+                                      expires_at=_expiry()))
+
+
+def _mark_failed(event_id: str, user: UserRecord, channel: str, error: str) -> None:
+    now = clock.iso()
+    recipient = f"{user.user_id}#{channel}"
+    DeliveryRecord(event_id, recipient).update(actions=[
+        DeliveryRecord.status.set("failed"), DeliveryRecord.error.set(error[:500]),
+        DeliveryRecord.attempts.add(1), DeliveryRecord.failed.set("failed"),
+        DeliveryRecord.failed_key.set(f"{now}#{event_id}#{recipient}"), DeliveryRecord.lease_until.set(0),
+        DeliveryRecord.updated_at.set(now),
+    ])
+
+
+def unsubscribe_url(user_id: str, channel: str) -> str:
+    return f"{settings().api_url}/unsubscribe?token={unsubscribe_token(user_id, channel)}"
+
+
+def _send(event: events.Event, user: UserRecord, channel: str) -> str:
+    locale = messages.locale_of(user.locale)
+    if channel == "email":
+        email = messages.render_email(event, locale, unsubscribe_url(user.user_id, "email"))
+        return channels.send_email(user.email, email.subject, email.html, email.text)
+    return channels.send_sms(user.phone, messages.render_sms(event, locale))
+
+
+def with_backoff(send: Callable[[], str]) -> str:
+    for attempt in range(SEND_ATTEMPTS):
+        try:
+            return send()
+        except channels.SendError as exc:
+            if not exc.retryable or attempt == SEND_ATTEMPTS - 1:
+                raise
+            sleep(random.uniform(0, BACKOFF_SECONDS * 2 ** attempt))
+    raise AssertionError("unreachable")
+
+
+def deliver(event: events.Event, jobs: list[Job]) -> dict[str, int]:
+    """Claim, send (SENDERS at a time, each with backoff), record. Counts of "sent",
+    "skipped" (sent already, or being sent) and "failed" (recorded, retried later)."""
+    claimed = claim(event.event_id, jobs)
+
+    def send(job: Job) -> tuple[Job, str | None, str | None]:
+        try:
+            return job, with_backoff(lambda: _send(event, *job)), None
+        except channels.SendError as exc:
+            return job, None, str(exc)
+
+    with ThreadPoolExecutor(max_workers=SENDERS) as pool:
+        results = list(pool.map(send, claimed))
+    sent = [(user, channel, message_id) for (user, channel), message_id, _ in results if message_id]
+    _mark_sent(event.event_id, sent)
+    failed = [(job, error) for job, _, error in results if error]
+    for (user, channel), error in failed:
+        _mark_failed(event.event_id, user, channel, error)
+    return {"sent": len(sent), "skipped": len(jobs) - len(claimed), "failed": len(failed)}
+
+
+# --- unsubscribe links and the admin view --------------------------------------------------
+
+def unsubscribe_token(user_id: str, channel: str) -> str:
+    return signing.seal({"p": UNSUBSCRIBE, "u": user_id, "c": channel})
+
+
+def unsubscribe(token: str | None) -> dict[str, Any]:
+    """Turn one channel of one user off, from the signed link of a message."""
+    if not token:
+        raise BadRequest("token: is required", code="missing_field", field="token")
+    try:
+        payload = signing.unseal(token)
+        if payload.get("p") != UNSUBSCRIBE or payload.get("c") not in CHANNELS or not payload.get("u"):
+            raise ValueError("not an unsubscribe token")
+    except (ValueError, TypeError):
+        raise invalid_field("token", "is not a valid unsubscribe link")
+    channel = payload["c"]
+    attribute = UserRecord.notify_email if channel == "email" else UserRecord.notify_sms
+    UserRecord(payload["u"]).update(actions=[attribute.set(False), UserRecord.updated_at.set(clock.iso())])
+    return {"channel": channel, "subscribed": False}
+
+
+def failures(caller: Caller, *, status: str, limit: int, next_token: str | None) -> dict[str, Any]:
+    caller.require("admin")
+    scope = f"notifications:{status}"
+    results = DeliveryRecord.failures.query("failed", scan_index_forward=False, limit=limit + 1,
+                                            last_evaluated_key=paging.decode(next_token, scope))
+    records, resume = paging.take_page(results, limit)
+    items = [{"event_id": r.event_id, "user_id": r.user_id, "channel": r.channel, "status": r.status,
+              "attempts": int(r.attempts or 0), "error": r.error, "updated_at": r.updated_at} for r in records]
+    return {"items": items, "next": paging.encode(resume, scope)}
