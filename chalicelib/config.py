@@ -42,6 +42,11 @@ class Settings:
     stripe_secret_key_param: str | None
     stripe_webhook_secret: str | None
     stripe_webhook_secret_param: str | None
+    # Royalties: balances from this amount are paid out; "stripe" (Connect transfers) or
+    # "local" (recorded in memory, for the local stack: localstripe has no transfers).
+    payout_threshold_cents: int = 1000
+    payouts: str = "local"
+    distribution_chunks_queue_url: str | None = None
 
     @property
     def is_local(self) -> bool:
@@ -76,6 +81,9 @@ def settings() -> Settings:
         stripe_secret_key_param=env.get("STRIPE_SECRET_KEY_PARAM") or None,
         stripe_webhook_secret=env.get("STRIPE_WEBHOOK_SECRET") or None,
         stripe_webhook_secret_param=env.get("STRIPE_WEBHOOK_SECRET_PARAM") or None,
+        payout_threshold_cents=_int("PAYOUT_THRESHOLD_CENTS", 1000),
+        payouts=env.get("PAYOUTS") or ("local" if stage == "local" else "stripe"),
+        distribution_chunks_queue_url=env.get("DISTRIBUTION_CHUNKS_QUEUE_URL") or None,
     )
 
 
