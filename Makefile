@@ -9,7 +9,7 @@ export PYTHONPATH := $(CURDIR)
 
 include infra/infra.mk
 
-.PHONY: run test setup token bench clean help
+.PHONY: run test setup token bench clean help distribute
 .DEFAULT_GOAL := help
 
 help:
@@ -17,6 +17,7 @@ help:
 	@echo "make test   - set up and run the whole test suite"
 	@echo "make token SUB=alice GROUPS=admin - print a local sign-in token"
 	@echo "make bench  - run the benchmarks and rewrite BENCHMARKS.md"
+	@echo "make distribute PERIOD=YYYY-MM - run the royalty distribution of a period on the local stack"
 	@echo "make synth  - synthesize the CloudFormation of infra/ (dev, prod); make deploy STAGE=dev"
 
 $(VENV)/.installed: requirements.txt requirements-dev.txt
@@ -44,3 +45,8 @@ clean: infra-clean
 
 bench: setup
 	$(PY) -m bench.bench_pledges
+	$(PY) -m bench.bench_royalties
+
+distribute: setup
+	@test -n "$(PERIOD)" || (echo "usage: make distribute PERIOD=YYYY-MM" >&2; exit 2)
+	$(PY) -m devstack.distribute --period "$(PERIOD)"

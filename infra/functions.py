@@ -69,14 +69,14 @@ FUNCTIONS: dict[str, FunctionSpec] = {
     # every film with receipts, pays balances out, records statement events; films too large
     # for one invocation go to the chunk queue.
     "distribute_royalties": FunctionSpec(
-        timeout=900, memory=2048, schedule="cron(0 3 1 * ? *)",
+        timeout=900, memory=1024, schedule="cron(0 3 1 * ? *)",
         reads=ROYALTY_READS, writes=ROYALTY_WRITES,
         sends=("distribution-chunks",),
         secrets=(STRIPE_SECRET_KEY,),
     ),
     # Distributes and settles one film of a run (a message per film; redelivery is harmless).
     "distribute_royalties_chunk": FunctionSpec(
-        timeout=900, memory=2048, consumes=("distribution-chunks",), batch_size=1,
+        timeout=900, memory=1024, consumes=("distribution-chunks",), batch_size=1,
         reads=ROYALTY_READS, writes=ROYALTY_WRITES,
         secrets=(STRIPE_SECRET_KEY,),
     ),
