@@ -76,3 +76,8 @@ def credit_item(*, user_id: str, film_id: str, period: str, batch: int, amount_c
 
 def credit_key(period: str, film_id: str, batch: int) -> str:
     return f"{period}#credit#{film_id}#{batch:03d}"
+
+
+def snapshot_page_item(snapshot_id: str, page: int, entries: bytes) -> dict[str, Any]:
+    """A page of weights (SnapshotPage) as DynamoDB JSON."""
+    return {"snapshot_id": {"S": snapshot_id}, "page": {"N": str(page)}, "entries": {"B": entries}}

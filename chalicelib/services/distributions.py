@@ -162,9 +162,8 @@ def _take_snapshot(record: DistributionRecord, started: datetime, checkpoint: Ch
     shares = _weights(record.film_id, as_of)
     pages = [Page(i, shares[start:start + PAGE_SIZE], set()) for i, start in enumerate(range(0, len(shares), PAGE_SIZE))]
     sid = snapshot_id(record.film_id, record.period)
-    for page in pages:
-        SnapshotPage(sid, page.number, entries=_encode(page.shares)).save()
-        checkpoint("snapshot-page")
+    bulk.put_all("royalty_snapshots", [bulk.snapshot_page_item(sid, page.number, _encode(page.shares)) for page in pages],
+                 after_call=lambda: checkpoint("snapshot-pages"))
     try:
         record.update(actions=[
             DistributionRecord.snapshot_pages.set(len(pages)), DistributionRecord.as_of.set(as_of),

@@ -60,8 +60,8 @@ def test_killed_at_20_random_points_then_rerun(crowd):
     with clock.frozen(datetime(2026, 1, 1, tzinfo=timezone.utc)):
         counting = KillAt()
         distributions.distribute_film(film_id, all_periods[0], checkpoint=counting)
-        steps = counting.calls  # claim, 9 snapshot pages, commit, credits and page markers, close
-        assert steps > 25
+        steps = counting.calls  # claim, snapshot pages, commit, 9 x (credits, page marker), close
+        assert steps >= 20
         for period in all_periods[1:]:
             kill = KillAt(rng.randint(1, steps))
             with pytest.raises(Killed):
