@@ -216,7 +216,8 @@ def failed_payouts():
     from chalicelib.services import payouts
 
     web.choice(request(), "status", ("failed",))
-    return payouts.failed(web.caller(request()), limit=paging.parse_limit(web.query_param(request(), "limit")))
+    return payouts.failed(web.caller(request()), limit=paging.parse_limit(web.query_param(request(), "limit")),
+                          next_token=web.query_param(request(), "next"))
 
 
 @app.schedule("cron(0 3 1 * ? *)")

@@ -20,7 +20,7 @@ from typing import Any, Callable, Iterable
 from aws_lambda_powertools.metrics import MetricUnit
 from pynamodb.exceptions import DoesNotExist, TransactWriteError, UpdateError
 
-from chalicelib import clock
+from chalicelib import clock, paging
 from chalicelib.adapters import transfers as transfer_adapter
 from chalicelib.adapters.tables import LedgerRecord, PayoutRecord, UserRecord, transaction
 from chalicelib.auth import Caller
@@ -178,10 +178,14 @@ def payout_view(p: PayoutRecord, *, admin: bool = False) -> dict[str, Any]:
     return view
 
 
-def failed(caller: Caller, *, limit: int) -> dict[str, Any]:
+def failed(caller: Caller, *, limit: int, next_token: str | None = None) -> dict[str, Any]:
+    """Failed payouts, newest first (admins)."""
     caller.require("admin")
-    items = list(PayoutRecord.failures.query(FAILED, scan_index_forward=False, limit=limit))
-    return {"items": [payout_view(p, admin=True) for p in items[:limit]], "next": None}
+    scope = "payouts:failed"
+    results = PayoutRecord.failures.query(FAILED, scan_index_forward=False, limit=limit + 1,
+                                          last_evaluated_key=paging.decode(next_token, scope))
+    items, resume = paging.take_page(results, limit)
+    return {"items": [payout_view(p, admin=True) for p in items], "next": paging.encode(resume, scope)}
 
 
 def set_account(caller: Caller, data: PayoutAccount) -> dict[str, Any]:

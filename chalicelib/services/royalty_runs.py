@@ -80,7 +80,7 @@ def request(caller: Caller, data: DistributionRun) -> dict[str, Any]:
     caller.require("admin")
     if rules.is_future(data.period, clock.today()):
         raise invalid_field("period", "is in the future")
-    return run_period(data.period)
+    return run_period(data.period, dispatch=True)
 
 
 def scheduled() -> dict[str, Any]:
