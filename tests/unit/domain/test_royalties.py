@@ -1,11 +1,10 @@
 """The pool and its largest-remainder allocation: exact to the cent, whatever the input.
 
-The property tests below run 10,500 examples in total, on small inputs so that they stay fast.
+The property tests below run 10,000 examples in total, on small inputs so that they stay fast.
 """
 
 import random
 from datetime import date, datetime, timezone
-from fractions import Fraction
 
 import pytest
 from hypothesis import HealthCheck, given, settings
@@ -32,18 +31,17 @@ def check_exact(pool, shares, result):
     assert sum(result.values()) == pool
     assert set(result) == {s.user_id for s in shares if s.weight_cents > 0}
     for share in shares:
-        if share.weight_cents > 0:
-            exact = Fraction(pool * share.weight_cents, total)
-            assert abs(result[share.user_id] - exact) < 1
+        if share.weight_cents > 0:  # |amount - pool * weight / total| < 1, in integers
+            assert abs(result[share.user_id] * total - pool * share.weight_cents) < total
 
 
-@settings(max_examples=3000, **FAST)
+@settings(max_examples=2800, **FAST)
 @given(pool=st.integers(-10**6, 10**6), shares=shares_strategy())
 def test_sum_is_exact_and_each_within_one_cent(pool, shares):
     check_exact(pool, shares, rules.allocate(pool, shares))
 
 
-@settings(max_examples=2000, **FAST)
+@settings(max_examples=1800, **FAST)
 @given(pool=st.integers(0, 10**6), shares=shares_strategy(), seed=st.integers(0, 2**32))
 def test_deterministic_and_independent_of_input_order(pool, shares, seed):
     shuffled = list(shares)
@@ -51,19 +49,19 @@ def test_deterministic_and_independent_of_input_order(pool, shares, seed):
     assert rules.allocate(pool, shares) == rules.allocate(pool, shuffled) == rules.allocate(pool, list(shares))
 
 
-@settings(max_examples=1500, **FAST)
+@settings(max_examples=1400, **FAST)
 @given(shares=shares_strategy())
 def test_zero_pool_gives_zero_to_everyone(shares):
     assert all(amount == 0 for amount in rules.allocate(0, shares).values())
 
 
-@settings(max_examples=1500, **FAST)
+@settings(max_examples=1400, **FAST)
 @given(pool=st.integers(-10**9, 10**9), weight=st.integers(1, 10**9))
 def test_one_coproducer_gets_the_whole_pool(pool, weight):
     assert rules.allocate(pool, [Share("solo", weight, "2026-01-01T00:00:00Z")]) == {"solo": pool}
 
 
-@settings(max_examples=1500, **FAST)
+@settings(max_examples=1400, **FAST)
 @given(shares=shares_strategy(min_size=4, max_size=20), pool=st.integers(0, 19))
 def test_pool_smaller_than_the_number_of_coproducers(shares, pool):
     pool = min(pool, max(0, sum(1 for s in shares if s.weight_cents > 0) - 1))
@@ -72,7 +70,7 @@ def test_pool_smaller_than_the_number_of_coproducers(shares, pool):
     assert sum(1 for amount in result.values() if amount) <= pool
 
 
-@settings(max_examples=1000, **FAST)
+@settings(max_examples=900, **FAST)
 @given(pool=st.integers(10**12, 10**15), shares=shares_strategy(max_weight=10**13))
 def test_very_large_amounts(pool, shares):
     check_exact(pool, shares, rules.allocate(pool, shares))
@@ -105,7 +103,7 @@ def test_pool_rounds_toward_zero(received, rate, pool):
     assert rules.pool_cents(received, rate) == pool
 
 
-@settings(max_examples=500, **FAST)
+@settings(max_examples=300, **FAST)
 @given(received=st.integers(-10**12, 10**12), rate=st.integers(0, 10_000))
 def test_a_correction_takes_back_exactly_what_the_receipt_gave(received, rate):
     assert rules.pool_cents(received, rate) + rules.pool_cents(-received, rate) == 0
