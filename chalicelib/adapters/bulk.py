@@ -23,11 +23,11 @@ def _client() -> Any:
     return connection().client
 
 
-def stream_backings(film_id: str) -> Iterator[tuple[str, int, str | None, str | None]]:
+def stream_backings(film_id: str, *, consistent: bool = True) -> Iterator[tuple[str, int, str | None, str | None]]:
     """(user_id, confirmed_cents, first_confirmed_at, updated_at) of every backing of a
-    film, in user id order, strongly consistent."""
+    film, in user id order."""
     params: dict[str, Any] = {
-        "TableName": table_name("backings"), "ConsistentRead": True,
+        "TableName": table_name("backings"), "ConsistentRead": consistent,
         "KeyConditionExpression": "film_id = :f", "ExpressionAttributeValues": {":f": {"S": film_id}},
         "ProjectionExpression": "user_id, confirmed_cents, first_confirmed_at, updated_at",
     }

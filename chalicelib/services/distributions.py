@@ -24,7 +24,7 @@ from __future__ import annotations
 import json
 import zlib
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import datetime, timedelta
 from typing import Any, Callable, Iterable
 
 from pynamodb.exceptions import DoesNotExist, PutError, TransactWriteError, UpdateError
@@ -44,6 +44,7 @@ from chalicelib.services import films, rights
 PAGE_SIZE = 1000
 MAX_RECEIPTS_PER_BATCH = 90  # one TransactWriteItems: the record + the receipts (limit 100)
 COUNTED = ("confirmed", "refunded")
+CONSISTENCY_WINDOW = timedelta(minutes=1)
 
 Checkpoint = Callable[[str], None]
 Progress = Callable[[int], None]
@@ -138,11 +139,16 @@ def _as_of_from_pledges(film_id: str, user_id: str, as_of: str) -> tuple[int, st
     return cents, first
 
 
-def _weights(film_id: str, as_of: str) -> list[Share]:
+def _weights(film_id: str, as_of: datetime) -> list[Share]:
+    """Every co-producer's weight at `as_of`. Strongly consistent reads only when `as_of`
+    is recent: a change older than a minute is visible to any read (and one made after
+    `as_of` is replaced by the pledge history anyway)."""
     shares = []
-    for user_id, cents, first, updated in bulk.stream_backings(film_id):
-        if updated is not None and updated >= as_of:
-            cents, first = _as_of_from_pledges(film_id, user_id, as_of)
+    moment = clock.iso(as_of)
+    recent = clock.now() - as_of < CONSISTENCY_WINDOW
+    for user_id, cents, first, updated in bulk.stream_backings(film_id, consistent=recent):
+        if updated is not None and updated >= moment:
+            cents, first = _as_of_from_pledges(film_id, user_id, moment)
         if cents > 0:
             shares.append(Share(user_id, cents, first or ""))
     return shares
@@ -158,8 +164,9 @@ def _decode(raw: bytes) -> list[Share]:
 
 
 def _take_snapshot(record: DistributionRecord, started: datetime, checkpoint: Checkpoint) -> list[Page]:
-    as_of = clock.iso(rules.weights_as_of(record.period, started))
-    shares = _weights(record.film_id, as_of)
+    moment = rules.weights_as_of(record.period, started)
+    as_of = clock.iso(moment)
+    shares = _weights(record.film_id, moment)
     pages = [Page(i, shares[start:start + PAGE_SIZE], set()) for i, start in enumerate(range(0, len(shares), PAGE_SIZE))]
     sid = snapshot_id(record.film_id, record.period)
     bulk.put_all("royalty_snapshots", [bulk.snapshot_page_item(sid, page.number, _encode(page.shares)) for page in pages],
