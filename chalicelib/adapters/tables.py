@@ -363,6 +363,7 @@ class PayoutRecord(Model):
     failed = UnicodeAttribute(null=True)
     failed_at = UnicodeAttribute(null=True)
     paid_out_cents = NumberAttribute(null=True)  # on the account item only
+    pending_payout = UnicodeAttribute(null=True)  # on the account item: a payout not finished yet
 
     by_user = PayoutsByUser()
     failures = PayoutFailures()

@@ -15,6 +15,7 @@ One payout per (user, period): its id is derived from them.
 from __future__ import annotations
 
 import hashlib
+import threading
 from typing import Any, Callable, Iterable
 
 from aws_lambda_powertools.metrics import MetricUnit
@@ -34,6 +35,7 @@ from chalicelib.services import outbox
 
 FAILED = "failed"
 MAX_ATTEMPTS = 8
+SETTLE_WORKERS = 8
 
 
 def payout_id(period: str, user_id: str) -> str:
@@ -68,11 +70,10 @@ def payouts_of(user_id: str) -> list[PayoutRecord]:
     return list(PayoutRecord.by_user.query(user_id, scan_index_forward=False))
 
 
-def _reserve(user_id: str, period: str, destination: str, threshold: int) -> PayoutRecord | None:
+def _reserve(user_id: str, period: str, destination: str, threshold: int, credited: int,
+             guard: PayoutRecord | None) -> PayoutRecord | None:
     """Record a pending payout of the whole balance, if one is due. None otherwise."""
     for _ in range(MAX_ATTEMPTS):
-        credited = sum(int(c.amount_cents) for c in credits_of(user_id))
-        guard = _get(PayoutRecord, account_key(user_id))
         already = int(guard.paid_out_cents or 0) if guard else 0
         amount = credited - already
         if not rules.payout_due(amount, threshold, bool(destination)):
@@ -85,13 +86,16 @@ def _reserve(user_id: str, period: str, destination: str, threshold: int) -> Pay
         try:
             with transaction() as write:
                 write.save(payout, condition=PayoutRecord.payout_id.does_not_exist())
-                write.update(PayoutRecord(account_key(user_id)), actions=[PayoutRecord.paid_out_cents.add(amount)],
-                             condition=guard_condition)
+                write.update(PayoutRecord(account_key(user_id)), actions=[
+                    PayoutRecord.paid_out_cents.add(amount), PayoutRecord.pending_payout.set(pid),
+                ], condition=guard_condition)
             return payout
         except TransactWriteError as exc:
             reasons = exc.cancellation_reasons or []
             if reasons and reasons[0] is not None and reasons[0].code == "ConditionalCheckFailed":
                 return None  # this period's payout exists already
+            guard = _get(PayoutRecord, account_key(user_id))  # the guard moved: read it again
+            credited = sum(int(c.amount_cents) for c in credits_of(user_id))
     raise Unavailable("too much contention on this balance; the payout is retried on the next run")
 
 
@@ -104,50 +108,63 @@ def _complete(payout: PayoutRecord, transfers: transfer_adapter.Transfers) -> st
         logger.warning("payout outcome unknown, retried on the next run", extra={"payout_id": payout.payout_id})
         return "pending"
     now = clock.iso()
-    if result.ok:
-        try:
-            payout.update(actions=[PayoutRecord.status.set("paid"), PayoutRecord.transfer_id.set(result.transfer_id),
-                                   PayoutRecord.updated_at.set(now)], condition=PayoutRecord.status == "pending")
-        except UpdateError:
-            pass  # recorded by another run
-        return "paid"
+    guard = PayoutRecord(account_key(payout.user_id))
+    done = [PayoutRecord.pending_payout.remove()]
+    if not result.ok:
+        done.append(PayoutRecord.paid_out_cents.add(-int(payout.amount_cents)))  # back in the balance
     try:
         with transaction() as write:
-            write.update(payout, actions=[
-                PayoutRecord.status.set(FAILED), PayoutRecord.reason.set(result.reason or "refused"),
-                PayoutRecord.failed.set(FAILED), PayoutRecord.failed_at.set(f"{now}#{payout.payout_id}"),
-                PayoutRecord.updated_at.set(now),
-            ], condition=PayoutRecord.status == "pending")
-            write.update(PayoutRecord(account_key(payout.user_id)),
-                         actions=[PayoutRecord.paid_out_cents.add(-int(payout.amount_cents))])
+            if result.ok:
+                write.update(payout, actions=[PayoutRecord.status.set("paid"),
+                                              PayoutRecord.transfer_id.set(result.transfer_id),
+                                              PayoutRecord.updated_at.set(now)],
+                             condition=PayoutRecord.status == "pending")
+            else:
+                write.update(payout, actions=[
+                    PayoutRecord.status.set(FAILED), PayoutRecord.reason.set(result.reason or "refused"),
+                    PayoutRecord.failed.set(FAILED), PayoutRecord.failed_at.set(f"{now}#{payout.payout_id}"),
+                    PayoutRecord.updated_at.set(now),
+                ], condition=PayoutRecord.status == "pending")
+            write.update(guard, actions=done)
     except TransactWriteError:
-        return FAILED  # recorded by another run
-    metrics.add_metric(name="PayoutFailed", unit=MetricUnit.Count, value=1)
-    logger.warning("payout failed", extra={"payout_id": payout.payout_id, "reason": result.reason})
-    return FAILED
+        return "paid" if result.ok else FAILED  # recorded by another run
+    if not result.ok:
+        metrics.add_metric(name="PayoutFailed", unit=MetricUnit.Count, value=1)
+        logger.warning("payout failed", extra={"payout_id": payout.payout_id, "reason": result.reason})
+        return FAILED
+    return "paid"
 
 
 def settle_user(user_id: str, period: str, *, checkpoint: Callable[[str], None] = lambda _: None) -> dict[str, Any]:
-    """Finish pending payouts, pay the balance if due, tell the co-producer their statement."""
+    """Finish a pending payout, pay the balance if due, tell the co-producer their statement.
+
+    Costs one Query (the user's credits) and two GetItems, plus the payout when one is due."""
     transfers = transfer_adapter.current()
     outcome = {"paid_cents": 0, "failed": 0}
-    for payout in payouts_of(user_id):
-        if payout.status == "pending":
-            _complete(payout, transfers)
+    guard = _get(PayoutRecord, account_key(user_id))
+    if guard is not None and guard.pending_payout:
+        pending = _get(PayoutRecord, guard.pending_payout)
+        if pending is not None and pending.status == "pending":
+            _complete(pending, transfers)
+        guard = _get(PayoutRecord, account_key(user_id))
+    credits = credits_of(user_id)
+    credited = sum(int(c.amount_cents) for c in credits)
     user = _get(UserRecord, user_id)
     destination = (user.stripe_account_id if user else None) or ""
-    payout = _reserve(user_id, period, destination, settings().payout_threshold_cents)
+    payout = _reserve(user_id, period, destination, settings().payout_threshold_cents, credited, guard)
     if payout is not None:
         checkpoint("payout-reserved")
         status = _complete(payout, transfers)
         outcome["paid_cents"] = int(payout.amount_cents) if status == "paid" else 0
         outcome["failed"] = int(status == FAILED)
-    credits = [c for c in credits_of(user_id) if c.period == period]
-    if credits:
+        guard = _get(PayoutRecord, account_key(user_id))
+    in_period = [c for c in credits if c.period == period]
+    if in_period:
+        balance_cents = credited - (int(guard.paid_out_cents or 0) if guard else 0)
         outbox.emit(events.Event(
             events.ROYALTY_STATEMENT, f"{period}#{user_id}", clock.iso(), events.Audience(events.USER, user_id=user_id),
-            data={"period": period, "credited_cents": sum(int(c.amount_cents) for c in credits),
-                  "balance_cents": balance(user_id), "paid_out_cents": outcome["paid_cents"]}))
+            data={"period": period, "credited_cents": sum(int(c.amount_cents) for c in in_period),
+                  "balance_cents": balance_cents, "paid_out_cents": outcome["paid_cents"]}))
     return outcome
 
 
@@ -156,14 +173,26 @@ def retry_candidates() -> Iterable[str]:
     return {p.user_id for p in PayoutRecord.failures.query(FAILED)}
 
 
-def settle(user_ids: Iterable[str], period: str, *, progress: Callable[[int], None] = lambda _: None) -> dict[str, int]:
+def settle(user_ids: Iterable[str], period: str, *, progress: Callable[[int], None] = lambda _: None,
+           workers: int = SETTLE_WORKERS) -> dict[str, int]:
+    """Settle every user once, `workers` at a time (each user's money is guarded by their own
+    item, so users are independent)."""
+    from concurrent.futures import ThreadPoolExecutor
+
     totals = {"users": 0, "paid_cents": 0, "failed": 0}
-    for user_id in dict.fromkeys([*user_ids, *retry_candidates()]):
+    lock = threading.Lock()
+
+    def one(user_id: str) -> None:
         outcome = settle_user(user_id, period)
-        totals["users"] += 1
-        totals["paid_cents"] += outcome["paid_cents"]
-        totals["failed"] += outcome["failed"]
-        progress(1)
+        with lock:
+            totals["users"] += 1
+            totals["paid_cents"] += outcome["paid_cents"]
+            totals["failed"] += outcome["failed"]
+            progress(1)
+
+    with ThreadPoolExecutor(max_workers=workers) as pool:
+        for _ in pool.map(one, dict.fromkeys([*user_ids, *retry_candidates()])):
+            pass
     return totals
 
 
