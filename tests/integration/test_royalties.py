@@ -168,3 +168,19 @@ def test_a_future_period_is_refused(period):
     with pytest.raises(Exception) as exc:
         receipt(film_id, period, 100)
     assert getattr(exc.value, "field", None) == "period"
+
+
+def test_the_schedule_and_the_chunk_queue_run_the_same_code():
+    import json
+
+    film_id = factories.make_film()["film_id"]
+    users = coproducers(film_id, [1000, 1000], at=datetime(2026, 8, 2, tzinfo=timezone.utc))
+    with clock.frozen(datetime(2026, 8, 20, tzinfo=timezone.utc)):
+        receipt(film_id, "2026-08", 2_000)
+    message = {"Records": [{"body": json.dumps({"film_id": film_id, "period": "2026-08"})}]}
+    with clock.frozen(datetime(2026, 9, 1, 3, tzinfo=timezone.utc)):
+        royalty_runs.handle_chunks(message)
+        royalty_runs.handle_chunks(message)  # a redelivery
+        result = royalty_runs.scheduled()  # the 1st of the month: the previous month, every film
+    assert result["period"] == "2026-08" and film_id in [f["film_id"] for f in result["films"]]
+    assert credits_by_user(film_id, "2026-08") == {users[0]: 800, users[1]: 800}
