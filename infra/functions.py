@@ -44,7 +44,7 @@ class FunctionSpec:
 
 
 # What a royalty run touches (services/royalty_runs.py and below).
-ROYALTY_READS = ("counters", "users", "pledges", "backings", "films", "rights", "receipts", "distributions",
+ROYALTY_READS = ("counters", "users", "pledges", "backings", "rights", "receipts", "distributions",
                  "royalty_snapshots", "royalty_ledger", "payouts")
 ROYALTY_WRITES = ("receipts", "distributions", "royalty_snapshots", "royalty_ledger", "payouts", "outbox")
 
@@ -56,6 +56,7 @@ FUNCTIONS: dict[str, FunctionSpec] = {
                "rights", "receipts", "distributions", "royalty_snapshots", "royalty_ledger", "payouts"),
         writes=("films", "counters", "users", "pledges", "backings", "stripe_events",
                 "rights", "receipts", "distributions", "royalty_snapshots", "royalty_ledger", "payouts", "outbox"),
+        sends=("distribution-chunks",),  # POST /admin/distributions: films too large to run inline
         secrets=(STRIPE_SECRET_KEY, STRIPE_WEBHOOK_SECRET),
     ),
     # Closes campaigns past their deadline: captures or cancels/refunds their pledges.
