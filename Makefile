@@ -9,7 +9,7 @@ export PYTHONPATH := $(CURDIR)
 
 include infra/infra.mk
 
-.PHONY: run test fuzz setup token bench clean help outbox
+.PHONY: run test fuzz setup token bench clean help outbox distribute
 .DEFAULT_GOAL := help
 
 help:
@@ -19,6 +19,7 @@ help:
 	@echo "make bench  - run the benchmarks and rewrite BENCHMARKS.md"
 	@echo "make fuzz   - schemathesis against the local stack, longer than in make test (FUZZ_EXAMPLES)"
 	@echo "make outbox [TO=address-or-phone] [Q=text] - emails and SMS the local stack has sent"
+	@echo "make distribute PERIOD=YYYY-MM - run the royalty distribution of a period on the local stack"
 	@echo "make synth  - synthesize the CloudFormation of infra/ (dev, prod); make deploy STAGE=dev"
 	@echo "make close-campaigns - close campaigns past their deadline now, on the running local stack"
 
@@ -59,3 +60,7 @@ close-campaigns: setup
 
 outbox: setup
 	@$(PY) -m devstack.outbox $(if $(TO),--to "$(TO)") $(if $(Q),--q "$(Q)")
+
+distribute: setup
+	@test -n "$(PERIOD)" || (echo "usage: make distribute PERIOD=YYYY-MM" >&2; exit 2)
+	$(PY) -m devstack.distribute --period "$(PERIOD)"

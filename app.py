@@ -419,3 +419,104 @@ def dev_outbox():
     from chalicelib.services import local_outbox
 
     return local_outbox.messages(to=web.query_param(request(), "to"), text=web.query_param(request(), "q"))
+
+# --- Royalties -------------------------------------------------------------------------
+
+@app.route("/films/{film_id}/rights", methods=["PUT"])
+def put_rights(film_id):
+    from chalicelib.schemas import Rights
+    from chalicelib.services import rights
+
+    caller = web.caller(request())
+    return rights.put_rights(caller, web.check_id(film_id, "film_id"), web.parse_body(request(), Rights))
+
+
+@app.route("/films/{film_id}/receipts", methods=["POST"])
+def record_receipt(film_id):
+    from chalicelib.schemas import ReceiptCreate
+    from chalicelib.services import rights
+
+    caller = web.caller(request())
+    receipt, created = rights.record_receipt(caller, web.check_id(film_id, "film_id"),
+                                             web.parse_body(request(), ReceiptCreate))
+    return web.created(receipt) if created else receipt
+
+
+@app.route("/films/{film_id}/receipts", methods=["GET"])
+def list_receipts(film_id):
+    from chalicelib.services import rights
+
+    return rights.list_receipts(web.caller(request()), web.check_id(film_id, "film_id"))
+
+
+@app.route("/admin/distributions", methods=["POST"])
+def run_distribution():
+    from chalicelib.schemas import DistributionRun
+    from chalicelib.services import royalty_runs
+
+    caller = web.caller(request())
+    return royalty_runs.request(caller, web.parse_body(request(), DistributionRun))
+
+
+@app.route("/films/{film_id}/distributions/{period}", methods=["GET"])
+def film_distribution(film_id, period):
+    from chalicelib.services import distributions
+
+    return distributions.get(web.caller(request()), web.check_id(film_id, "film_id"), period)
+
+
+@app.route("/me/royalties", methods=["GET"])
+def my_royalties():
+    from chalicelib.services import statements
+
+    return statements.royalties(web.caller(request()))
+
+
+@app.route("/me/statements/{period}", methods=["GET"])
+def my_statement(period):
+    from chalicelib.services import statements
+
+    body = statements.statement(web.caller(request()), period)
+    if web.choice(request(), "format", ("json", "csv")) == "csv":
+        return web.Response(body=statements.statement_csv(body), status_code=200,
+                            headers={"Content-Type": "text/csv; charset=utf-8"})
+    return body
+
+
+@app.route("/me/portfolio", methods=["GET"])
+def my_portfolio():
+    from chalicelib.services import statements
+
+    return statements.portfolio(web.caller(request()))
+
+
+@app.route("/me/payout-account", methods=["PUT"])
+def put_payout_account():
+    from chalicelib.schemas import PayoutAccount
+    from chalicelib.services import payouts
+
+    caller = web.caller(request())
+    return payouts.set_account(caller, web.parse_body(request(), PayoutAccount))
+
+
+@app.route("/admin/payouts", methods=["GET"])
+def failed_payouts():
+    from chalicelib.services import payouts
+
+    web.choice(request(), "status", ("failed",))
+    return payouts.failed(web.caller(request()), limit=paging.parse_limit(web.query_param(request(), "limit")),
+                          next_token=web.query_param(request(), "next"))
+
+
+@app.schedule("cron(0 3 1 * ? *)")
+def distribute_royalties(event):
+    from chalicelib.services import royalty_runs
+
+    royalty_runs.scheduled()
+
+
+@app.lambda_function(name="distribute_royalties_chunk")
+def distribute_royalties_chunk(event, context):
+    from chalicelib.services import royalty_runs
+
+    royalty_runs.handle_chunks(event)

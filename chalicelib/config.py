@@ -51,6 +51,11 @@ class Settings:
     ses_sender: str
     ses_configuration_set: str | None
     api_url: str  # public base URL of the API, for links in messages
+    # Royalties: balances from this amount are paid out; "stripe" (Connect transfers) or
+    # "local" (recorded in memory, for the local stack: localstripe has no transfers).
+    payout_threshold_cents: int = 1000
+    payouts: str = "local"
+    distribution_chunks_queue_url: str | None = None
 
     @property
     def is_local(self) -> bool:
@@ -92,6 +97,9 @@ def settings() -> Settings:
         ses_sender=env.get("SES_SENDER", "no-reply@example.org"),
         ses_configuration_set=env.get("SES_CONFIGURATION_SET") or None,
         api_url=env.get("API_URL", "http://127.0.0.1:8000").rstrip("/"),
+        payout_threshold_cents=_int("PAYOUT_THRESHOLD_CENTS", 1000),
+        payouts=env.get("PAYOUTS") or ("local" if stage == "local" else "stripe"),
+        distribution_chunks_queue_url=env.get("DISTRIBUTION_CHUNKS_QUEUE_URL") or None,
     )
 
 

@@ -40,6 +40,8 @@ class Operation:
     example: dict[str, Any] | None = None  # a request body example
     content_types: tuple[str, ...] = ("application/json",)
     extra_responses: tuple[int, ...] = field(default=())
+    also: tuple[int, ...] = ()  # other success statuses with the same body (200 for a replayed create)
+    csv: bool = False  # also answers text/csv with ?format=csv
 
     @property
     def operation_id(self) -> str:
@@ -61,6 +63,8 @@ PLEDGE_ID = path_id("pledge_id")
 PERK_ID = path_id("perk_id")
 SESSION_ID = path_id("session_id")
 CALL_ID = path_id("call_id")
+PERIOD = Param("period", "path", {"type": "string", "pattern": r"^\d{4}-(0[1-9]|1[0-2])$"}, "YYYY-MM",
+               required=True)
 IDEMPOTENCY_KEY = Param("Idempotency-Key", "header", {"type": "string", "minLength": 1, "maxLength": 255},
                         "One key per pledge the user means to make: a retry with the same key and body returns "
                         "the same pledge and never charges twice", required=True)
@@ -121,6 +125,32 @@ OPERATIONS: tuple[Operation, ...] = (
               "notifications", PUBLIC, r.LocalOutbox, params=(
                   Param("to", "query", {"type": "string"}, "One address or phone number"),
                   Param("q", "query", {"type": "string"}, "Text the subject or body contains"))),
+    # Royalties
+    Operation("PUT", "/films/{film_id}/rights", "Set the negotiated profit rights of a film (admins)", "royalties",
+              ADMIN, r.RightsTerms, body=s.Rights, params=(FILM_ID,),
+              example={"description": "2% of net receipts, all territories", "coproducer_rate_bps": 8000}),
+    Operation("POST", "/films/{film_id}/receipts", "Record money received for a film's rights (admins; "
+              "append-only: a correction is a new, negative receipt)", "royalties", ADMIN, r.Receipt, 201,
+              s.ReceiptCreate, params=(FILM_ID,), also=(200,),
+              example={"period": "2026-10", "rights_received_cents": 100_000, "reference": "SACEM-2026-10-0042"}),
+    Operation("GET", "/films/{film_id}/receipts", "A film's receipts, newest first (admins)", "royalties", ADMIN,
+              r.ReceiptPage, params=(FILM_ID,)),
+    Operation("POST", "/admin/distributions", "Distribute a period's receipts now (admins)", "royalties", ADMIN,
+              r.DistributionRunResult, body=s.DistributionRun, example={"period": "2026-10"}),
+    Operation("GET", "/films/{film_id}/distributions/{period}", "A film's distribution for a period (its "
+              "producer, admins)", "royalties", USER, r.Distribution, params=(FILM_ID, PERIOD)),
+    Operation("GET", "/me/royalties", "My balance, credits and payouts, newest first", "royalties", USER,
+              r.Royalties),
+    Operation("GET", "/me/statements/{period}", "My statement for a period (?format=csv for a spreadsheet)",
+              "royalties", USER, r.Statement, params=(
+                  PERIOD, Param("format", "query", {"type": "string", "enum": ["json", "csv"]})), csv=True),
+    Operation("GET", "/me/portfolio", "Every film I co-produce: my money, my share, royalties to date",
+              "royalties", USER, r.Portfolio),
+    Operation("PUT", "/me/payout-account", "Where my royalties are paid (a Stripe Connect account)",
+              "royalties", USER, r.PayoutAccountSet, body=s.PayoutAccount,
+              example={"stripe_account_id": "acct_1Nv0FGQ9RKHgCVdK"}),
+    Operation("GET", "/admin/payouts", "Failed payouts, newest first (admins)", "royalties", ADMIN,
+              r.PayoutPage, params=(Param("status", "query", {"type": "string", "enum": ["failed"]}), *PAGED)),
     # Co-producer services: perks
     Operation("GET", "/films/{film_id}/perks", "The film's perk catalogue", "perks", OPTIONAL, r.PerkList,
               params=(FILM_ID,)),

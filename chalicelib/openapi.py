@@ -63,10 +63,15 @@ def _operation(op: contract.Operation) -> dict[str, Any]:
         doc["requestBody"] = {"required": True, "content": {t: media for t in op.content_types}}
     elif op.content_types != ("application/json",):
         doc["requestBody"] = {"required": True, "content": {t: {"schema": {}} for t in op.content_types}}
-    success: dict[str, Any] = {"description": "OK" if op.status == 200 else "Created"}
-    if op.response is not None:
-        success["content"] = {"application/json": {"schema": {"$ref": REF.format(model=op.response.__name__)}}}
-    doc["responses"] = {str(op.status): success, **_error_responses(op)}
+    successes = {}
+    for status in (op.status, *op.also):
+        success: dict[str, Any] = {"description": {200: "OK", 201: "Created", 204: "No content"}.get(status, "OK")}
+        if op.response is not None:
+            success["content"] = {"application/json": {"schema": {"$ref": REF.format(model=op.response.__name__)}}}
+            if op.csv:
+                success["content"]["text/csv"] = {"schema": {"type": "string"}}
+        successes[str(status)] = success
+    doc["responses"] = {**successes, **_error_responses(op)}
     return doc
 
 

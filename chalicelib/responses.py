@@ -365,3 +365,150 @@ class LocalOutbox(View):
     sms: list[SentSms]
     email_count: int
     sms_count: int
+
+
+# --- Royalties -------------------------------------------------------------------------
+
+class RightsTerms(View):
+    film_id: str
+    description: Optional[str]
+    coproducer_rate_bps: int = Field(description="Share of the rights received paid to co-producers, in basis points")
+    updated_at: Optional[Timestamp]
+
+
+class Receipt(View):
+    receipt_id: str
+    film_id: str
+    period: str
+    rights_received_cents: int = Field(description="Negative for a correction")
+    reference: str
+    corrects: Optional[str]
+    recorded_at: Timestamp
+    distributed: bool
+    batch: Optional[int]
+
+
+class ReceiptPage(Page):
+    items: list[Receipt]
+
+
+class DistributionBatch(BaseModel):
+    model_config = ConfigDict(extra="allow")
+    batch: int
+    receipts: list[str]
+    rights_received_cents: int
+    coproducer_rate_bps: int
+    pool_cents: int
+    status: Literal["running", "done"]
+    started_at: Timestamp
+    finished_at: Optional[Timestamp]
+    credited_cents: Optional[int]
+    credits: Optional[int]
+    unallocated_cents: Optional[int]
+
+
+class Distribution(View):
+    film_id: str
+    period: str
+    status: Literal["running", "done"]
+    weights_as_of: Optional[Timestamp]
+    coproducers: int
+    film_confirmed_cents: int
+    rights_received_cents: int
+    pool_cents: int
+    credited_cents: int
+    unallocated_cents: int
+    credits: int
+    batches: list[DistributionBatch]
+    created_at: Timestamp
+    updated_at: Timestamp
+
+
+class Settlement(View):
+    users: int
+    paid_cents: int
+    failed: int
+
+
+class FilmDistribution(Distribution):
+    payouts: Settlement
+
+
+class DistributionRunResult(View):
+    period: str
+    films: list[FilmDistribution]
+    queued_films: list[str] = Field(description="Films too large to run inline: distributed through the queue")
+    credited_cents: int
+    paid_out_cents: int
+    failed_payouts: int
+
+
+class Payout(View):
+    payout_id: str
+    period: str
+    amount_cents: int
+    status: Literal["pending", "paid", "failed"]
+    reason: Optional[str]
+    transfer_id: Optional[str]
+    created_at: Timestamp
+    updated_at: Optional[Timestamp]
+    user_id: Optional[str] = Field(default=None, description="Admins only")
+    destination: Optional[str] = Field(default=None, description="Admins only")
+
+
+class PayoutPage(Page):
+    items: list[Payout]
+
+
+class Credit(View):
+    period: str
+    film_id: str
+    title: Optional[str]
+    batch: int
+    amount_cents: int
+    your_confirmed_cents: int
+    created_at: Timestamp
+
+
+class Royalties(View):
+    balance_cents: int
+    credits: list[Credit]
+    payouts: list[Payout]
+
+
+class StatementLine(View):
+    film_id: str
+    title: Optional[str]
+    batch: int
+    rights_received_cents: int
+    coproducer_rate_bps: int
+    pool_cents: int
+    your_confirmed_cents: int
+    film_confirmed_cents: int
+    amount_cents: int
+
+
+class Statement(View):
+    period: str
+    lines: list[StatementLine]
+    total_cents: int
+
+
+class Holding(View):
+    film_id: str
+    title: Optional[str]
+    your_confirmed_cents: int
+    film_confirmed_cents: int
+    share_ppm: int = Field(description="Your share of the film's co-producers' money, in parts per million")
+    royalties_received_cents: int
+    first_confirmed_at: Optional[Timestamp]
+
+
+class Portfolio(Page):
+    items: list[Holding]
+    royalties_received_cents: int
+
+
+class PayoutAccountSet(View):
+    user_id: str
+    stripe_account_id: str

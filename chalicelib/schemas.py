@@ -185,3 +185,27 @@ class CastingApplication(Body):
 
 class CastingDecision(Body):
     selected: Annotated[list[Id], Field(max_length=500)]
+
+# --- Royalties -------------------------------------------------------------------------
+
+Period = Annotated[str, Field(pattern=r"^\d{4}-(0[1-9]|1[0-2])$")]
+
+
+class Rights(Body):
+    description: Annotated[str, Field(min_length=1, max_length=2000), AfterValidator(_text)]
+    coproducer_rate_bps: Annotated[int, Field(ge=0, le=10_000)] = 8000
+
+
+class ReceiptCreate(Body):
+    period: Period
+    rights_received_cents: Annotated[int, Field(ge=-(10**13), le=10**13)]
+    reference: Annotated[str, Field(min_length=1, max_length=200), AfterValidator(_text)]
+    corrects: Optional[Annotated[str, Field(min_length=1, max_length=64)]] = None
+
+
+class DistributionRun(Body):
+    period: Period
+
+
+class PayoutAccount(Body):
+    stripe_account_id: Annotated[str, Field(pattern=r"^acct_[A-Za-z0-9_]{1,64}$")]

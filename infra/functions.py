@@ -45,17 +45,25 @@ class FunctionSpec:
     batch_size: int = 10  # for queue/stream event sources
 
 
+# What a royalty run touches (services/royalty_runs.py and below).
+ROYALTY_READS = ("counters", "users", "pledges", "backings", "rights", "receipts", "distributions",
+                 "royalty_snapshots", "royalty_ledger", "payouts")
+ROYALTY_WRITES = ("receipts", "distributions", "royalty_snapshots", "royalty_ledger", "payouts", "outbox")
+
 FUNCTIONS: dict[str, FunctionSpec] = {
     # Every HTTP route, including the Stripe webhook.
     "api_handler": FunctionSpec(
         timeout=30, memory=512,
         reads=("films", "counters", "users", "pledges", "backings", "stripe_events")
         + ("perks", "forum_threads", "forum_posts", "sessions", "rsvps", "casting_calls", "casting_applications")
-        + ("campaign_closes", "refunds", "outbox", "deliveries"),
+        + ("campaign_closes", "refunds", "outbox", "deliveries")
+        + ("rights", "receipts", "distributions", "royalty_snapshots", "royalty_ledger", "payouts"),
         writes=("films", "counters", "users", "pledges", "backings", "stripe_events")
         + ("perks", "forum_threads", "forum_posts", "sessions", "rsvps", "casting_calls", "casting_applications",
            "outbox")
-        + ("campaign_closes", "refunds"),
+        + ("campaign_closes", "refunds")
+        + ("rights", "receipts", "distributions", "royalty_snapshots", "royalty_ledger", "payouts"),
+        sends=("distribution-chunks",),  # POST /admin/distributions: films too large to run inline
         secrets=(STRIPE_SECRET_KEY, STRIPE_WEBHOOK_SECRET, TOKEN_SECRET),
     ),
     # Closes campaigns past their deadline (funded or failed), refunds failed ones page by
@@ -67,16 +75,19 @@ FUNCTIONS: dict[str, FunctionSpec] = {
                 "outbox"),
         secrets=(STRIPE_SECRET_KEY,),
     ),
-    # Splits a royalty run into chunks of backers (one message per chunk).
+    # The monthly royalty run (services/royalty_runs.py): distributes the previous month of
+    # every film with receipts, pays balances out, records statement events; films too large
+    # for one invocation go to the chunk queue.
     "distribute_royalties": FunctionSpec(
         timeout=900, memory=1024, schedule="cron(0 3 1 * ? *)",
-        reads=("films", "backings"),
+        reads=ROYALTY_READS, writes=ROYALTY_WRITES,
         sends=("distribution-chunks",),
+        secrets=(STRIPE_SECRET_KEY,),
     ),
-    # Pays one chunk of backers.
+    # Distributes and settles one film of a run (a message per film; redelivery is harmless).
     "distribute_royalties_chunk": FunctionSpec(
-        timeout=300, memory=512, consumes=("distribution-chunks",), batch_size=1,
-        reads=("backings", "users", "idempotency"), writes=("idempotency", "outbox"),
+        timeout=900, memory=1024, consumes=("distribution-chunks",), batch_size=1,
+        reads=ROYALTY_READS, writes=ROYALTY_WRITES,
         secrets=(STRIPE_SECRET_KEY,),
     ),
     # Outbox stream -> events topic.

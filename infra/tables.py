@@ -89,6 +89,20 @@ TABLES: tuple[TableSpec, ...] = (
     TableSpec("deliveries", pk=S("event_id"), sk=S("recipient"), ttl="expires_at", gsis=(
         Gsi("failures", S("failed"), S("failed_key")),
     )),
+    # Royalties: rights, receipts, distributions, their weight snapshots, the ledger, payouts.
+    TableSpec("rights", pk=S("film_id")),
+    TableSpec("receipts", pk=S("film_id"), sk=S("receipt_id"), gsis=(
+        Gsi("by_period", S("period"), S("film_receipt")),
+    )),
+    TableSpec("distributions", pk=S("film_id"), sk=S("period")),
+    TableSpec("royalty_snapshots", pk=S("snapshot_id"), sk=N("page")),
+    TableSpec("royalty_ledger", pk=S("user_id"), sk=S("entry_key"), gsis=(
+        Gsi("by_film", S("film_id"), S("film_entry")),
+    )),
+    TableSpec("payouts", pk=S("payout_id"), gsis=(
+        Gsi("by_user", S("user_id"), S("created_key")),
+        Gsi("failures", S("failed"), S("failed_at")),
+    )),
 )
 
 BY_SHORT: dict[str, TableSpec] = {t.short: t for t in TABLES}

@@ -1,0 +1,305 @@
+"""The monthly royalty distribution of a film: exactly once, resumable from any point.
+
+For (film, period) one DistributionRecord holds everything: the weights snapshot (taken once,
+as of the period's end, then frozen in SnapshotPage items), the batches of receipts
+distributed so far, totals and status. A run:
+
+1. claims the period's receipts not distributed yet as a new batch: one transaction sets
+   `batch` on each receipt (only if unset) and appends the batch to the record (conditioned
+   on its version), so a receipt belongs to exactly one batch;
+2. takes the weights snapshot if the period has none yet (the first batch): every backing
+   as of the period's end, written as pages, then committed on the record (a crash before
+   the commit leaves nothing that depends on the pages, and the next run takes them again);
+3. allocates the batch's pool over the snapshot (largest remainder, deterministic) and
+   writes each page's credits with BatchWriteItem. Credits have deterministic keys and
+   contents, so writing a page again is harmless; the page then records the batch in
+   `done_batches` (an idempotent set ADD) and a resumed run skips it;
+4. closes the batch: totals added to the record under its version condition, once.
+
+`checkpoint(step)` is called after every write: tests inject crashes there.
+"""
+
+from __future__ import annotations
+
+import json
+import zlib
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+from typing import Any, Callable, Iterable
+
+from pynamodb.exceptions import DoesNotExist, PutError, TransactWriteError, UpdateError
+
+from chalicelib import clock
+from chalicelib.adapters import bulk
+from chalicelib.adapters.tables import (
+    DistributionRecord, PledgeRecord, ReceiptRecord, SnapshotPage, transaction,
+)
+from chalicelib.auth import Caller
+from chalicelib.domain import royalties as rules
+from chalicelib.domain.royalties import Share
+from chalicelib.errors import Forbidden, NotFound, invalid_field
+from chalicelib.observability import logger
+from chalicelib.services import films, rights
+
+PAGE_SIZE = 1000
+MAX_RECEIPTS_PER_BATCH = 90  # one TransactWriteItems: the record + the receipts (limit 100)
+COUNTED = ("confirmed", "refunded")
+CONSISTENCY_WINDOW = timedelta(minutes=1)
+
+Checkpoint = Callable[[str], None]
+Progress = Callable[[int], None]
+
+
+def _nothing(_: Any) -> None:
+    return None
+
+
+@dataclass
+class Page:
+    number: int
+    shares: list[Share]
+    done_batches: set[int]
+
+
+def snapshot_id(film_id: str, period: str) -> str:
+    return f"{film_id}#{period}"
+
+
+def _load(film_id: str, period: str) -> DistributionRecord | None:
+    try:
+        return DistributionRecord.get(film_id, period, consistent_read=True)
+    except DoesNotExist:
+        return None
+
+
+def _open(film_id: str, period: str) -> DistributionRecord:
+    record = _load(film_id, period)
+    if record is not None:
+        return record
+    now = clock.iso()
+    record = DistributionRecord(film_id, period, status="running", version=0, batches=[], created_at=now,
+                                updated_at=now)
+    try:
+        record.save(condition=DistributionRecord.film_id.does_not_exist())
+        return record
+    except PutError:
+        return _load(film_id, period)  # another run opened it first
+
+
+def _running_batch(record: DistributionRecord) -> dict[str, Any] | None:
+    return next((b for b in record.batches or [] if b["status"] == "running"), None)
+
+
+def _pending_receipts(film_id: str, period: str) -> list[ReceiptRecord]:
+    return [r for r in rights.receipts_of(film_id) if r.period == period and r.batch is None]
+
+
+def _claim(record: DistributionRecord, checkpoint: Checkpoint) -> bool:
+    """Take the undistributed receipts as a new batch. False when there are none."""
+    pending = _pending_receipts(record.film_id, record.period)[:MAX_RECEIPTS_PER_BATCH]
+    if not pending:
+        return False
+    number = len(record.batches or []) + 1
+    received = sum(int(r.rights_received_cents) for r in pending)
+    rate = rights.rate_bps(record.film_id)
+    batch = {
+        "batch": number, "receipts": [r.receipt_id for r in pending], "rights_received_cents": received,
+        "coproducer_rate_bps": rate, "pool_cents": rules.pool_cents(received, rate), "status": "running",
+        "started_at": clock.iso(), "finished_at": None, "credited_cents": None, "credits": None,
+        "unallocated_cents": None,
+    }
+    try:
+        with transaction() as write:
+            write.update(record, actions=[
+                DistributionRecord.batches.set([*(record.batches or []), batch]),
+                DistributionRecord.status.set("running"),
+                DistributionRecord.version.set(int(record.version) + 1),
+                DistributionRecord.updated_at.set(clock.iso()),
+            ], condition=DistributionRecord.version == int(record.version))
+            for receipt in pending:
+                write.update(receipt, actions=[ReceiptRecord.batch.set(number)],
+                             condition=ReceiptRecord.batch.does_not_exist())
+    except TransactWriteError:
+        logger.info("another run claimed these receipts", extra={"film_id": record.film_id})
+    checkpoint("claimed")
+    return True
+
+
+def _as_of_from_pledges(film_id: str, user_id: str, as_of: str) -> tuple[int, str | None]:
+    """A co-producer's confirmed, unrefunded cents at `as_of`, from their pledges, for a
+    backing that changed after it. A refund is dated by the pledge's last update: a pledge
+    updated after `as_of` counts in full (its refunds came later)."""
+    cents, first = 0, None
+    for pledge in PledgeRecord.by_user.query(user_id, filter_condition=PledgeRecord.film_id == film_id):
+        if pledge.status not in COUNTED or not pledge.confirmed_at or pledge.confirmed_at >= as_of:
+            continue
+        refunded = int(pledge.amount_refunded_cents or 0) if pledge.updated_at < as_of else 0
+        cents += int(pledge.amount_cents) - refunded
+        first = min(first or pledge.confirmed_at, pledge.confirmed_at)
+    return cents, first
+
+
+def _weights(film_id: str, as_of: datetime) -> list[Share]:
+    """Every co-producer's weight at `as_of`. Strongly consistent reads only when `as_of`
+    is recent: a change older than a minute is visible to any read (and one made after
+    `as_of` is replaced by the pledge history anyway)."""
+    shares = []
+    moment = clock.iso(as_of)
+    recent = clock.now() - as_of < CONSISTENCY_WINDOW
+    for user_id, cents, first, updated in bulk.stream_backings(film_id, consistent=recent):
+        if updated is not None and updated >= moment:
+            cents, first = _as_of_from_pledges(film_id, user_id, moment)
+        if cents > 0:
+            shares.append(Share(user_id, cents, first or ""))
+    return shares
+
+
+def _encode(shares: list[Share]) -> bytes:
+    rows = [[s.user_id, s.weight_cents, s.first_confirmed_at] for s in shares]
+    return zlib.compress(json.dumps(rows, separators=(",", ":")).encode(), 1)
+
+
+def _decode(raw: bytes) -> list[Share]:
+    return [Share(u, int(w), f) for u, w, f in json.loads(zlib.decompress(raw))]
+
+
+def _take_snapshot(record: DistributionRecord, started: datetime, checkpoint: Checkpoint) -> list[Page]:
+    moment = rules.weights_as_of(record.period, started)
+    as_of = clock.iso(moment)
+    shares = _weights(record.film_id, moment)
+    pages = [Page(i, shares[start:start + PAGE_SIZE], set()) for i, start in enumerate(range(0, len(shares), PAGE_SIZE))]
+    sid = snapshot_id(record.film_id, record.period)
+    bulk.put_all("royalty_snapshots", [bulk.snapshot_page_item(sid, page.number, _encode(page.shares)) for page in pages],
+                 after_call=lambda: checkpoint("snapshot-pages"))
+    try:
+        record.update(actions=[
+            DistributionRecord.snapshot_pages.set(len(pages)), DistributionRecord.as_of.set(as_of),
+            DistributionRecord.coproducers.set(len(shares)),
+            DistributionRecord.film_confirmed_cents.set(sum(s.weight_cents for s in shares)),
+            DistributionRecord.version.set(int(record.version) + 1),
+            DistributionRecord.updated_at.set(clock.iso()),
+        ], condition=DistributionRecord.snapshot_pages.does_not_exist() & (DistributionRecord.version == int(record.version)))
+    except UpdateError:
+        return []  # another run committed its snapshot first: use that one
+    checkpoint("snapshot")
+    return pages
+
+
+def _load_pages(record: DistributionRecord) -> list[Page]:
+    count = int(record.snapshot_pages or 0)
+    pages = SnapshotPage.query(snapshot_id(record.film_id, record.period), SnapshotPage.page < count,
+                               consistent_read=True)
+    return [Page(int(p.page), _decode(p.entries), {int(b) for b in (p.done_batches or ())}) for p in pages]
+
+
+def _credit(record: DistributionRecord, batch: dict[str, Any], pages: list[Page], checkpoint: Checkpoint,
+            progress: Progress) -> dict[str, int]:
+    number, pool = int(batch["batch"]), int(batch["pool_cents"])
+    allocation = rules.allocate(pool, (s for page in pages for s in page.shares))
+    credited = sum(allocation.values())
+    if allocation and credited != pool:  # allocate guarantees it; never write a wrong ledger
+        raise RuntimeError(f"allocation sums to {credited}, not {pool}")
+    sid = snapshot_id(record.film_id, record.period)
+    for page in pages:
+        if number not in page.done_batches:
+            items = [bulk.credit_item(user_id=s.user_id, film_id=record.film_id, period=record.period, batch=number,
+                                      amount_cents=allocation[s.user_id], your_confirmed_cents=s.weight_cents,
+                                      created_at=batch["started_at"])
+                     for s in page.shares if allocation.get(s.user_id)]
+            bulk.put_all("royalty_ledger", items, after_call=lambda: checkpoint("credits"))
+            SnapshotPage(sid, page.number).update(actions=[SnapshotPage.done_batches.add({number})])
+            checkpoint("page-done")
+        progress(len(page.shares))
+    return {"credited_cents": credited, "credits": sum(1 for a in allocation.values() if a),
+            "unallocated_cents": pool - credited}
+
+
+def _close(record: DistributionRecord, batch: dict[str, Any], totals: dict[str, int], checkpoint: Checkpoint) -> None:
+    batches = [dict(b, status="done", finished_at=clock.iso(), **totals) if b["batch"] == batch["batch"] else b
+               for b in record.batches]
+    try:
+        record.update(actions=[
+            DistributionRecord.batches.set(batches),
+            DistributionRecord.status.set("done"),
+            DistributionRecord.rights_received_cents.add(int(batch["rights_received_cents"])),
+            DistributionRecord.pool_cents.add(int(batch["pool_cents"])),
+            DistributionRecord.credited_cents.add(totals["credited_cents"]),
+            DistributionRecord.unallocated_cents.add(totals["unallocated_cents"]),
+            DistributionRecord.credits.add(totals["credits"]),
+            DistributionRecord.version.set(int(record.version) + 1),
+            DistributionRecord.updated_at.set(clock.iso()),
+        ], condition=DistributionRecord.version == int(record.version))
+    except UpdateError:
+        logger.info("another run closed this batch", extra={"film_id": record.film_id})
+    checkpoint("closed")
+
+
+def distribute_film(film_id: str, period: str, *, checkpoint: Checkpoint = _nothing,
+                    progress: Progress = _nothing) -> DistributionRecord:
+    """Distribute every receipt of (film, period) not distributed yet; resumes a run that
+    stopped anywhere. A done period with no new receipts is left exactly as it is."""
+    started = clock.now()
+    pages: list[Page] | None = None
+    while True:
+        record = _load(film_id, period) or _open(film_id, period)
+        batch = _running_batch(record)
+        if batch is None:
+            if _claim(record, checkpoint):
+                continue
+            if record.status != "done":  # opened, but nothing to distribute
+                record.update(actions=[DistributionRecord.status.set("done")])
+            return record
+        if record.snapshot_pages is None:
+            pages = _take_snapshot(record, started, checkpoint) or None
+            continue
+        if pages is None or any(batch["batch"] in p.done_batches for p in pages):
+            pages = _load_pages(record)
+        totals = _credit(record, batch, pages, checkpoint, progress)
+        _close(record, batch, totals, checkpoint)
+        pages = None
+
+
+def snapshot_users(film_id: str, period: str) -> Iterable[str]:
+    """Every co-producer in the weights of (film, period)."""
+    record = _load(film_id, period)
+    if record is None or record.snapshot_pages is None:
+        return []
+    return (s.user_id for page in _load_pages(record) for s in page.shares)
+
+
+def coproducer_count(film_id: str, period: str) -> int:
+    record = _load(film_id, period)
+    return int(record.coproducers or 0) if record else 0
+
+
+# --- Reading ---------------------------------------------------------------------------
+
+def view(record: DistributionRecord) -> dict[str, Any]:
+    return {
+        "film_id": record.film_id, "period": record.period, "status": record.status,
+        "weights_as_of": record.as_of, "coproducers": int(record.coproducers or 0),
+        "film_confirmed_cents": int(record.film_confirmed_cents or 0),
+        "rights_received_cents": int(record.rights_received_cents or 0), "pool_cents": int(record.pool_cents or 0),
+        "credited_cents": int(record.credited_cents or 0), "unallocated_cents": int(record.unallocated_cents or 0),
+        "credits": int(record.credits or 0), "batches": list(record.batches or []),
+        "created_at": record.created_at, "updated_at": record.updated_at,
+    }
+
+
+def get(caller: Caller, film_id: str, period: str) -> dict[str, Any]:
+    try:
+        rules.parse_period(period)
+    except ValueError as exc:
+        raise invalid_field("period", str(exc))
+    film = films.load(film_id)
+    if not films.can_manage(caller, film):
+        raise Forbidden("only the film's producer or an admin may see its distributions")
+    record = _load(film_id, period)
+    if record is None:
+        raise NotFound(f"no distribution of film {film_id} for {period}", field="period")
+    return view(record)
+
+
+def records_for(user_film_periods: Iterable[tuple[str, str]]) -> dict[tuple[str, str], DistributionRecord]:
+    keys = list(dict.fromkeys(user_film_periods))
+    return {(r.film_id, r.period): r for r in DistributionRecord.batch_get(keys)} if keys else {}

@@ -1,0 +1,113 @@
+"""Profit rights of a film and the money received from them (receipts). Admins only.
+
+Receipts are append-only: a correction is a new receipt (negative allowed) naming the one it
+corrects. A receipt's id is derived from (film, reference), so posting the same receipt
+again is harmless: the same body answers the stored receipt, another body is a 409.
+"""
+
+from __future__ import annotations
+
+import hashlib
+from typing import Any
+
+from pynamodb.exceptions import DoesNotExist, PutError
+
+from chalicelib import clock
+from chalicelib.adapters.tables import ReceiptRecord, RightsRecord
+from chalicelib.auth import Caller
+from chalicelib.domain import royalties as rules
+from chalicelib.errors import Conflict, invalid_field
+from chalicelib.schemas import ReceiptCreate, Rights
+from chalicelib.services import films
+
+
+def find_rights(film_id: str) -> RightsRecord | None:
+    try:
+        return RightsRecord.get(film_id, consistent_read=True)
+    except DoesNotExist:
+        return None
+
+
+def rate_bps(film_id: str) -> int:
+    record = find_rights(film_id)
+    return int(record.coproducer_rate_bps) if record else rules.DEFAULT_RATE_BPS
+
+
+def rights_view(film_id: str, record: RightsRecord | None) -> dict[str, Any]:
+    return {
+        "film_id": film_id,
+        "description": record.description if record else None,
+        "coproducer_rate_bps": int(record.coproducer_rate_bps) if record else rules.DEFAULT_RATE_BPS,
+        "updated_at": record.updated_at if record else None,
+    }
+
+
+def put_rights(caller: Caller, film_id: str, data: Rights) -> dict[str, Any]:
+    caller.require("admin")
+    films.load(film_id)
+    record = RightsRecord(film_id, description=data.description, coproducer_rate_bps=data.coproducer_rate_bps,
+                          updated_at=clock.iso(), updated_by=caller.user_id)
+    record.save()
+    return rights_view(film_id, record)
+
+
+def receipt_id(film_id: str, reference: str) -> str:
+    return "rcp_" + hashlib.sha256(f"{film_id}\n{reference}".encode()).hexdigest()[:32]
+
+
+def receipt_view(record: ReceiptRecord) -> dict[str, Any]:
+    return {
+        "receipt_id": record.receipt_id, "film_id": record.film_id, "period": record.period,
+        "rights_received_cents": int(record.rights_received_cents), "reference": record.reference,
+        "corrects": record.corrects, "recorded_at": record.recorded_at,
+        "distributed": record.batch is not None, "batch": int(record.batch) if record.batch is not None else None,
+    }
+
+
+def _same(record: ReceiptRecord, data: ReceiptCreate) -> bool:
+    return (record.period, int(record.rights_received_cents), record.corrects) == (
+        data.period, data.rights_received_cents, data.corrects)
+
+
+def record_receipt(caller: Caller, film_id: str, data: ReceiptCreate) -> tuple[dict[str, Any], bool]:
+    """The receipt, and whether this call recorded it (False: the same one existed)."""
+    caller.require("admin")
+    films.load(film_id)
+    if rules.is_future(data.period, clock.today()):
+        raise invalid_field("period", "is in the future: receipts are for the current month or earlier")
+    if data.corrects is not None:
+        try:
+            ReceiptRecord.get(film_id, data.corrects)
+        except DoesNotExist:
+            raise invalid_field("corrects", "is not a receipt of this film")
+    rid = receipt_id(film_id, data.reference)
+    record = ReceiptRecord(film_id, rid, period=data.period, film_receipt=f"{film_id}#{rid}",
+                           rights_received_cents=data.rights_received_cents, reference=data.reference,
+                           corrects=data.corrects, recorded_at=clock.iso(), recorded_by=caller.user_id)
+    try:
+        record.save(condition=ReceiptRecord.receipt_id.does_not_exist())
+        return receipt_view(record), True
+    except PutError as exc:
+        if exc.cause_response_code != "ConditionalCheckFailedException":
+            raise
+    existing = ReceiptRecord.get(film_id, rid, consistent_read=True)
+    if not _same(existing, data):
+        raise Conflict("reference: a different receipt with this reference exists; a correction is a new receipt",
+                       code="receipt_exists", field="reference")
+    return receipt_view(existing), False
+
+
+def receipts_of(film_id: str) -> list[ReceiptRecord]:
+    """Every receipt of a film, oldest period first (a film has a few per month at most)."""
+    records = list(ReceiptRecord.query(film_id, consistent_read=True))
+    return sorted(records, key=lambda r: (r.period, r.recorded_at, r.receipt_id))
+
+
+def list_receipts(caller: Caller, film_id: str) -> dict[str, Any]:
+    caller.require("admin")
+    films.load(film_id)
+    return {"items": [receipt_view(r) for r in reversed(receipts_of(film_id))], "next": None}
+
+
+def films_with_receipts(period: str) -> list[str]:
+    return sorted({r.film_id for r in ReceiptRecord.by_period.query(period)})

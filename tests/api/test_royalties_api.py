@@ -1,0 +1,101 @@
+"""Royalty routes through the API: who may do what, shapes, and the whole chain adding up."""
+
+from __future__ import annotations
+
+from chalicelib import clock
+from chalicelib.domain import royalties as rules
+from tests import factories
+from tests.integration.royalty_helpers import back
+
+PERIOD = rules.period_of(clock.today())
+
+
+def film_with_coproducers(amounts):
+    producer = factories.producer()
+    film = factories.make_film(producer)
+    users = [factories.member() for _ in amounts]
+    for user, cents in zip(users, amounts):
+        back(film["film_id"], user.user_id, cents)
+    return film["film_id"], producer, users
+
+
+def test_rights_are_set_by_admins_only(api):
+    film_id, producer, _ = film_with_coproducers([])
+    body = {"description": "Net producer share", "coproducer_rate_bps": 7500}
+    assert api.put(f"/films/{film_id}/rights", body, caller=producer).status_code == 403
+    saved = api.put(f"/films/{film_id}/rights", body, caller=factories.admin())
+    assert saved.status_code == 200 and saved.data["coproducer_rate_bps"] == 7500
+    bad = api.put(f"/films/{film_id}/rights", {**body, "coproducer_rate_bps": 10_001}, caller=factories.admin())
+    assert bad.status_code == 400 and bad.data["error"]["field"] == "coproducer_rate_bps"
+    assert api.put("/films/nope/rights", body, caller=factories.admin()).status_code == 404
+
+
+def test_receipts_are_append_only_and_idempotent(api):
+    film_id, producer, _ = film_with_coproducers([])
+    admin = factories.admin()
+    body = {"period": PERIOD, "rights_received_cents": 100_000, "reference": "SACEM 2026/11 #1"}
+    first = api.post(f"/films/{film_id}/receipts", body, caller=admin)
+    assert first.status_code == 201 and first.data["distributed"] is False
+    assert api.post(f"/films/{film_id}/receipts", body, caller=admin).status_code == 200
+    changed = api.post(f"/films/{film_id}/receipts", {**body, "rights_received_cents": 5}, caller=admin)
+    assert changed.status_code == 409 and changed.data["error"]["field"] == "reference"
+    correction = api.post(f"/films/{film_id}/receipts", {
+        "period": PERIOD, "rights_received_cents": -20_000, "reference": "SACEM 2026/11 #1 corrected",
+        "corrects": first.data["receipt_id"]}, caller=admin)
+    assert correction.status_code == 201
+    future = api.post(f"/films/{film_id}/receipts", {**body, "period": "2999-01", "reference": "x"}, caller=admin)
+    assert future.status_code == 400 and future.data["error"]["field"] == "period"
+    assert api.post(f"/films/{film_id}/receipts", {**body, "period": "2026-13"}, caller=admin).status_code == 400
+    assert api.post(f"/films/{film_id}/receipts", body, caller=producer).status_code == 403
+    listed = api.get(f"/films/{film_id}/receipts", caller=admin).data["items"]
+    assert sorted(r["rights_received_cents"] for r in listed) == [-20_000, 100_000]
+
+
+def test_the_whole_chain_adds_up(api):
+    film_id, producer, users = film_with_coproducers([5000, 2500, 2500, 3333])
+    admin = factories.admin()
+    api.post(f"/films/{film_id}/receipts", {"period": PERIOD, "rights_received_cents": 100_000,
+                                           "reference": f"demo-{film_id}"}, caller=admin)
+    run = api.post("/admin/distributions", {"period": PERIOD}, caller=admin)
+    assert run.status_code == 200, run.data
+    mine = next(f for f in run.data["films"] if f["film_id"] == film_id)
+    assert mine["credited_cents"] == mine["pool_cents"] == 80_000
+    dist = api.get(f"/films/{film_id}/distributions/{PERIOD}", caller=producer)
+    assert dist.status_code == 200 and dist.data["status"] == "done" and dist.data["coproducers"] == 4
+    assert api.get(f"/films/{film_id}/distributions/{PERIOD}", caller=users[0]).status_code == 403
+    assert api.get(f"/films/{film_id}/distributions/1999-01", caller=producer).status_code == 404
+    total = 0
+    for user, cents in zip(users, [5000, 2500, 2500, 3333]):
+        statement = api.get(f"/me/statements/{PERIOD}", caller=user).data
+        line, = statement["lines"]
+        assert line["film_confirmed_cents"] == 13_333 and line["your_confirmed_cents"] == cents
+        assert abs(line["amount_cents"] * 13_333 - 80_000 * cents) < 13_333  # within a cent of the share
+        total += statement["total_cents"]
+    assert total == 80_000
+    csv = api.client.http.get(f"/me/statements/{PERIOD}?format=csv", headers=factories.auth(users[0]))
+    assert csv.headers["Content-Type"].startswith("text/csv")
+    assert csv.body.decode().splitlines()[0].startswith("film_id,title,batch,rights_received_cents")
+    royalties = api.get("/me/royalties", caller=users[0]).data
+    assert royalties["balance_cents"] == 30_001 and royalties["credits"][0]["amount_cents"] == 30_001
+    portfolio = api.get("/me/portfolio", caller=users[0]).data["items"]
+    assert portfolio == [{**portfolio[0], "film_id": film_id, "your_confirmed_cents": 5000,
+                          "film_confirmed_cents": 13_333, "share_ppm": 375_009, "royalties_received_cents": 30_001}]
+
+
+def test_payout_account_and_failed_payouts(api):
+    user = factories.member()
+    saved = api.put("/me/payout-account", {"stripe_account_id": "acct_1Abc"}, caller=user)
+    assert saved.status_code == 200 and saved.data["stripe_account_id"] == "acct_1Abc"
+    assert api.put("/me/payout-account", {"stripe_account_id": "nope"}, caller=user).status_code == 400
+    assert api.get("/admin/payouts?status=failed", caller=user).status_code == 403
+    listed = api.get("/admin/payouts?status=failed", caller=factories.admin())
+    assert listed.status_code == 200 and "items" in listed.data
+
+
+def test_royalty_routes_need_a_token_and_admin_runs(api):
+    assert api.get("/me/royalties").status_code == 401
+    assert api.get("/me/portfolio").status_code == 401
+    assert api.post("/admin/distributions", {"period": PERIOD}, caller=factories.member()).status_code == 403
+    future = api.post("/admin/distributions", {"period": "2999-12"}, caller=factories.admin())
+    assert future.status_code == 400 and future.data["error"]["field"] == "period"
+    assert api.get("/me/statements/2026-1", caller=factories.member()).status_code == 400
