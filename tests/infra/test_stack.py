@@ -79,9 +79,12 @@ def present_functions(synth) -> list[str]:
 
 
 def statements(synth, role_logical: str) -> list[dict]:
+    """The role's inline policy, plus the overflow policies CDK splits off when it grows past
+    IAM's size limit (customer-managed, written from the same statements, attached by "Roles")."""
     out = []
-    for policy in synth.resources("AWS::IAM::Policy").values():
-        if {"Ref": role_logical} in policy["Properties"]["Roles"]:
+    policies = {**synth.resources("AWS::IAM::Policy"), **synth.resources("AWS::IAM::ManagedPolicy")}
+    for policy in policies.values():
+        if {"Ref": role_logical} in policy["Properties"].get("Roles", []):
             out += policy["Properties"]["PolicyDocument"]["Statement"]
     role = synth.json["Resources"][role_logical]["Properties"]
     for inline in role.get("Policies", []):
@@ -352,7 +355,7 @@ def test_scheduled_jobs_get_more_than_the_defaults():
 def all_statements(synth) -> list[dict]:
     out = []
     for r in synth.json["Resources"].values():
-        if r["Type"] == "AWS::IAM::Policy":
+        if r["Type"] in ("AWS::IAM::Policy", "AWS::IAM::ManagedPolicy"):
             out += r["Properties"]["PolicyDocument"]["Statement"]
         elif r["Type"] == "AWS::IAM::Role":
             for inline in r["Properties"].get("Policies", []):
