@@ -25,6 +25,9 @@ ROOT = Path(__file__).resolve().parents[1]
 PRICES = tomllib.loads((ROOT / "bench" / "prices.toml").read_text())
 PLEDGES = 200
 TARGET_PER_1000_PLEDGES = 0.03
+ROYALTY_COPRODUCERS = 2_000  # measured; priced for ROYALTY_SCALE (the run is linear in it)
+ROYALTY_SCALE = 100_000
+SMS_EVERY = 5  # one co-producer in 5 takes SMS as well as e-mail
 READS = {"GetItem", "Query", "Scan", "BatchGetItem", "TransactGetItems"}
 
 
@@ -35,9 +38,10 @@ class Meter:
         self.units: Counter = Counter()
         self.requests: Counter = Counter()
         self.stripe_calls = 0
+        self.messages: Counter = Counter()  # (service, operation) of SNS, SES, SQS calls
 
     def install(self) -> None:
-        from chalicelib.adapters import payments, tables
+        from chalicelib.adapters import channels, payments, tables
 
         clients = {id(tables.connection().client): tables.connection().client}
         for model in tables.ALL_MODELS:
@@ -49,6 +53,13 @@ class Meter:
         for name in ("create_intent", "retrieve_intent", "cancel_intent", "create_refund", "retrieve_charge"):
             if hasattr(payments, name):
                 setattr(payments, name, self._counting(getattr(payments, name)))
+        call = channels._call
+
+        def counted_call(service, operation, **params):
+            self.messages[(service, operation)] += 1
+            return call(service, operation, **params)
+
+        channels._call = counted_call
 
     def _counting(self, function):
         def wrapper(*args, **kwargs):
@@ -71,6 +82,7 @@ class Meter:
     def reset(self) -> None:
         self.units.clear()
         self.requests.clear()
+        self.messages.clear()
         self.stripe_calls = 0
 
 
@@ -107,6 +119,61 @@ def pledges_cost(meter: Meter) -> dict:
     return _price(per=PLEDGES, scale=1_000, api_requests=calls, invocations=calls, memory_gb=memory_gb,
                   seconds=handler_seconds + stripe_calls * PRICES["assumptions"]["stripe_call_ms"] / 1000,
                   units=dict(meter.units), dynamodb_requests=dict(meter.requests), stripe_calls=stripe_calls)
+
+
+def royalty_run_cost(meter: Meter) -> dict:
+    """One film's monthly run (snapshot, allocation, ledger, payouts, statement events), then
+    the statements' way out: the outbox relay's publish and the notifier, per co-producer."""
+    from chalicelib.adapters import bulk
+    from chalicelib.adapters.tables import OutboxRecord
+    from chalicelib.domain import events
+    from chalicelib.schemas import ReceiptCreate
+    from chalicelib.services import notifications, outbox, rights, royalty_runs
+    from infra.functions import FUNCTIONS
+    from tests import factories
+
+    n, period = ROYALTY_COPRODUCERS, "2026-10"
+    film_id = factories.make_film()["film_id"]
+    users = [f"cost-{film_id[:8]}-{i:06d}" for i in range(n)]
+    bulk.put_all("backings", [{"film_id": {"S": film_id}, "user_id": {"S": u}, "confirmed_cents": {"N": str(1000 + i % 9000)},
+                               "first_confirmed_at": {"S": "2026-09-01T00:00:00.000000Z"}} for i, u in enumerate(users)])
+    bulk.put_all("users", [{"user_id": {"S": u}, "email": {"S": f"{u}@example.org"}, "phone": {"S": f"+3361{i:07d}"},
+                            "locale": {"S": "fr"}, "notify_email": {"BOOL": True}, "notify_sms": {"BOOL": i % SMS_EVERY == 0},
+                            "confirmed_cents": {"N": "1000"}} for i, u in enumerate(users)])
+    rights.record_receipt(factories.admin(), film_id, ReceiptCreate(
+        period=period, rights_received_cents=100_000_000, reference=f"cost-{film_id}"))
+    meter.reset()
+    start = time.perf_counter()
+    result = royalty_runs.run_film(film_id, period)
+    run_seconds = time.perf_counter() - start
+    assert int(result["credited_cents"]) == 80_000_000 and int(result["credits"]) == n
+    run_units, run_requests = dict(meter.units), dict(meter.requests)
+
+    meter.reset()
+    statement_ids = [events.event_id(events.ROYALTY_STATEMENT, None, f"{period}#{u}") for u in users]
+    statements = [outbox.to_event(r) for r in OutboxRecord.batch_get(statement_ids)]
+    assert len(statements) == n
+    start = time.perf_counter()
+    for event in statements:  # what relay_outbox and send_notifications do, one event each
+        from chalicelib.adapters import channels
+
+        channels.publish_event(event.to_json(), {"event_type": event.event_type, "film_id": "-"})
+        notifications.handle(event.to_dict())
+    notify_seconds = time.perf_counter() - start
+    messages = dict(meter.messages)
+    units = {k: run_units.get(k, 0) + meter.units.get(k, 0) for k in ("read", "write")}
+    memory = {name: FUNCTIONS[name].memory / 1024 for name in ("distribute_royalties", "send_notifications")}
+    gb_seconds = run_seconds * memory["distribute_royalties"] + notify_seconds * memory["send_notifications"]
+    emails = messages.get(("sesv2", "send_email"), 0) + messages.get(("ses", "send_email"), 0)
+    sms = sum(v for (svc, op), v in messages.items() if svc == "sns" and op == "publish") - n
+    priced = _price(per=n, scale=ROYALTY_SCALE, invocations=1 + n // 100 + n, memory_gb=1.0, seconds=gb_seconds,
+                    units=units, sqs=2 * n, sns=n, sms=sms, emails=emails,
+                    dynamodb_requests={**{f"run:{k}": v for k, v in run_requests.items()},
+                                       **{f"notify:{k}": v for k, v in meter.requests.items()}},
+                    messages={f"{svc}:{op}": v for (svc, op), v in messages.items()})
+    priced["without_sms_usd"] = priced["total_usd"] - priced["lines_usd"].get("SMS", 0)
+    priced["measured"] = {"coproducers": n, "run_seconds": run_seconds, "notify_seconds": notify_seconds}
+    return priced
 
 
 def _price(*, per: int, scale: int, api_requests: int = 0, invocations: int = 0, memory_gb: float = 0.0,
@@ -159,15 +226,34 @@ def report(results: dict) -> str:
         "| line | USD per 1,000 pledges |",
         "| --- | --- |",
         *[f"| {name} | {usd:.4f} |" for name, usd in pledges["lines_usd"].items()],
+        "",
+    ]
+    run = results["royalty_run"]
+    rc = run["counted_per_operation"]
+    lines += [
+        f"### Monthly royalty run for {ROYALTY_SCALE:,} co-producers: ${run['total_usd']:.2f}"
+        f" (${run['without_sms_usd']:.2f} without SMS)",
+        "",
+        f"Measured on one film with {run['measured']['coproducers']:,} co-producers and priced for"
+        f" {ROYALTY_SCALE:,} (the run is linear: see Royalties): the distribution and payouts"
+        f" ({run['measured']['run_seconds']:.1f} s at 1024 MB), then each statement's way out: one SNS"
+        f" publish by the outbox relay, one SQS message to the notifier ({run['measured']['notify_seconds']:.1f} s"
+        f" at 512 MB), an e-mail to every co-producer and an SMS to one in {SMS_EVERY}. Per co-producer:"
+        f" {rc['write_units']:.1f} write and {rc['read_units']:.1f} read units. Payouts by Stripe Connect carry"
+        " Stripe's fees, not counted.",
+        "",
+        f"| line | USD per run of {ROYALTY_SCALE:,} |",
+        "| --- | --- |",
+        *[f"| {name} | {usd:.2f} |" for name, usd in run["lines_usd"].items()],
     ]
     return "\n".join(lines)
 
 
 def main() -> None:
-    with stack.running():
+    with stack.running(emulator=True):
         meter = Meter()
         meter.install()
-        results = {"pledges": pledges_cost(meter)}
+        results = {"pledges": pledges_cost(meter), "royalty_run": royalty_run_cost(meter)}
     publish("cost", report(results), results)
 
 
