@@ -16,7 +16,7 @@ from __future__ import annotations
 
 import hashlib
 import threading
-from typing import Any, Callable, Iterable
+from typing import TYPE_CHECKING, Any, Callable, Iterable
 
 from aws_lambda_powertools.metrics import MetricUnit
 from pynamodb.exceptions import DoesNotExist, TransactWriteError, UpdateError
@@ -30,8 +30,10 @@ from chalicelib.domain import events
 from chalicelib.domain import royalties as rules
 from chalicelib.errors import Unavailable
 from chalicelib.observability import logger, metrics
-from chalicelib.schemas import PayoutAccount
 from chalicelib.services import outbox
+
+if TYPE_CHECKING:  # request models: pydantic loads only with the routes that parse a body
+    from chalicelib.schemas import PayoutAccount
 
 FAILED = "failed"
 MAX_ATTEMPTS = 8

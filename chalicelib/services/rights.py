@@ -8,7 +8,7 @@ again is harmless: the same body answers the stored receipt, another body is a 4
 from __future__ import annotations
 
 import hashlib
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from pynamodb.exceptions import DoesNotExist, PutError
 
@@ -17,8 +17,10 @@ from chalicelib.adapters.tables import ReceiptRecord, RightsRecord
 from chalicelib.auth import Caller
 from chalicelib.domain import royalties as rules
 from chalicelib.errors import Conflict, invalid_field
-from chalicelib.schemas import ReceiptCreate, Rights
 from chalicelib.services import films
+
+if TYPE_CHECKING:  # request models: pydantic loads only with the routes that parse a body
+    from chalicelib.schemas import ReceiptCreate, Rights
 
 
 def find_rights(film_id: str) -> RightsRecord | None:

@@ -11,7 +11,7 @@ runs the same code for that film, and a redelivery is harmless.
 from __future__ import annotations
 
 import json
-from typing import Any, Protocol
+from typing import TYPE_CHECKING, Any, Protocol
 
 from chalicelib import clock
 from chalicelib.adapters import counters
@@ -19,8 +19,10 @@ from chalicelib.auth import Caller
 from chalicelib.config import settings
 from chalicelib.domain import royalties as rules
 from chalicelib.errors import invalid_field
-from chalicelib.schemas import DistributionRun
 from chalicelib.services import distributions, payouts, rights
+
+if TYPE_CHECKING:  # request models: pydantic loads only with the routes that parse a body
+    from chalicelib.schemas import DistributionRun
 
 INLINE_COPRODUCERS = 200_000
 

@@ -24,3 +24,15 @@ def test_import_app_loads_no_heavy_module():
 def test_the_routes_that_need_them_still_load_them():
     assert "pydantic" in _loaded_after("import app; from chalicelib.schemas import FilmCreate")
     assert "jwt" in _loaded_after("import app; from chalicelib import auth; auth.issue_local_token('u')")
+
+
+def test_event_handlers_first_calls_load_no_request_schemas_nor_stripe_at_import():
+    """Each scheduled, stream and queue handler: `import app` plus the imports its body makes."""
+    from bench.bench_cold_start import handlers
+
+    entries = {name: imports for name, imports in handlers((ROOT / "app.py").read_text()).items()
+               if not name.startswith("api_handler")}
+    assert {"close_campaigns", "relay_outbox", "send_notifications", "distribute_royalties"} <= set(entries)
+    for name, imports in entries.items():
+        loaded = _loaded_after("; ".join(["import app", *imports]))
+        assert loaded.isdisjoint(("pydantic", "stripe")), (name, sorted(loaded.intersection(("pydantic", "stripe"))))
