@@ -114,8 +114,8 @@ def report(results: dict) -> str:
         "from the events topic through the notifications queue and its chunks (the local event pump), "
         "against DynamoDB Local and moto. "
         + ("" if N >= 100_000 else "100,000 was not run here (`BENCH_NOTIFY_N=100000 make bench` takes about "
-           "20 times as long); ")
-        + f"the per-co-producer figures do not depend on N (chunks of {results['chunk_size']}).",
+           "20 times as long). ")
+        + f"The per-co-producer figures do not depend on N (chunks of {results['chunk_size']}).",
         "",
         "| figure | measured | baseline (same run) | ratio |",
         "| --- | --- | --- | --- |",
