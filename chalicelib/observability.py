@@ -2,12 +2,15 @@
 
 from __future__ import annotations
 
+import logging
 from typing import Any, Callable
 
 from aws_lambda_powertools import Logger, Metrics
 
 logger = Logger(service="coprod")
 metrics = Metrics(namespace="Coprod", service="coprod")
+# One line per boto3 client ("Found credentials in environment variables") says nothing useful.
+logging.getLogger("botocore.credentials").setLevel(logging.WARNING)
 
 
 def _flush() -> None:
