@@ -20,6 +20,12 @@ def request():
     return app.current_request
 
 
+def _page() -> dict:
+    """`limit` and `next` of a list route."""
+    return {"limit": paging.parse_limit(web.query_param(request(), "limit")),
+            "next_token": web.query_param(request(), "next")}
+
+
 # --- Films -----------------------------------------------------------------------------
 
 @app.route("/films", methods=["GET"])
@@ -141,11 +147,6 @@ def my_films():
 
 
 # --- Co-producer services (perks) ------------------------------------------------------
-
-def _page() -> dict:
-    return {"limit": paging.parse_limit(web.query_param(request(), "limit")),
-            "next_token": web.query_param(request(), "next")}
-
 
 @app.route("/films/{film_id}/perks", methods=["GET"])
 def film_perks(film_id):
