@@ -7,6 +7,7 @@ host is DynamoDB Local.
 from __future__ import annotations
 
 from functools import lru_cache
+from typing import Any
 
 from pynamodb.attributes import (
     BinaryAttribute,
@@ -18,6 +19,7 @@ from pynamodb.attributes import (
 )
 from pynamodb.indexes import AllProjection, GlobalSecondaryIndex
 from pynamodb.connection import Connection
+from pynamodb.exceptions import DoesNotExist
 from pynamodb.models import Model
 from pynamodb.transactions import TransactWrite
 
@@ -124,6 +126,14 @@ class UserRecord(Model):
 def connection() -> Connection:
     s = settings()
     return Connection(region=s.region, host=s.dynamodb_endpoint)
+
+
+def find(model: type[Model], *key: Any) -> Any:
+    """One item by its key, read strongly consistent, or None."""
+    try:
+        return model.get(*key, consistent_read=True)
+    except DoesNotExist:
+        return None
 
 
 def transaction(token: str | None = None) -> TransactWrite:

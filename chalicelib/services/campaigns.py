@@ -29,7 +29,7 @@ from pynamodb.exceptions import DoesNotExist, TransactWriteError, UpdateError
 
 from chalicelib import clock
 from chalicelib.adapters import counters, payments
-from chalicelib.adapters.tables import CampaignCloseRecord, FilmRecord, PledgeRecord, transaction
+from chalicelib.adapters.tables import CampaignCloseRecord, FilmRecord, PledgeRecord, find, transaction
 from chalicelib.auth import Caller
 from chalicelib.domain import campaigns as rules
 from chalicelib.domain import events
@@ -99,7 +99,7 @@ def note_goal(film_id: str, confirmed_at: str) -> bool:
 # --- one film ----------------------------------------------------------------------------
 
 def _close_record(film_id: str) -> CampaignCloseRecord | None:
-    return contributions._get(CampaignCloseRecord, film_id)
+    return find(CampaignCloseRecord, film_id)
 
 
 def _start(film: FilmRecord) -> None:

@@ -17,7 +17,7 @@ from pynamodb.exceptions import PutError, TransactWriteError, UpdateError
 
 from chalicelib import clock, paging
 from chalicelib.adapters.tables import (
-    BackingRecord, CastingApplicationRecord, CastingCallRecord, PerkRecord, UserRecord, transaction,
+    BackingRecord, CastingApplicationRecord, CastingCallRecord, PerkRecord, UserRecord, find, transaction,
 )
 from chalicelib.auth import Caller
 from chalicelib.domain import events
@@ -43,7 +43,7 @@ def view(call: CastingCallRecord, mine: CastingApplicationRecord | None) -> dict
 def _usable_call(caller: Caller, film_id: str, call_id: str) -> tuple[perks.Access, CastingCallRecord, Any]:
     acc = perks.access(caller, film_id)
     call = _call(film_id, call_id)
-    perk = perks.find(PerkRecord, film_id, call.perk_id)  # None once the producer removed it
+    perk = find(PerkRecord, film_id, call.perk_id)  # None once the producer removed it
     perks.require(acc, perk, WHAT)
     return acc, call, perk
 

@@ -15,11 +15,11 @@ from __future__ import annotations
 import random
 import time
 
-from pynamodb.exceptions import DoesNotExist, TransactWriteError, UpdateError
+from pynamodb.exceptions import TransactWriteError, UpdateError
 
 from chalicelib import clock
 from chalicelib.adapters import counters
-from chalicelib.adapters.tables import BackingRecord, FilmRecord, PledgeRecord, UserRecord, transaction
+from chalicelib.adapters.tables import BackingRecord, FilmRecord, PledgeRecord, UserRecord, find, transaction
 from chalicelib.domain import pledges as rules
 from chalicelib.errors import Unavailable
 from chalicelib.observability import logger
@@ -99,7 +99,7 @@ def _arrived_late(pledge: PledgeRecord, payment_intent_id: str | None) -> None:
     """A payment for a film that no longer takes money: refund it, count nothing."""
     from chalicelib.services import refunds
 
-    current = _get(PledgeRecord, pledge.pledge_id)
+    current = find(PledgeRecord, pledge.pledge_id)
     if current is None or current.status not in rules.UNCOUNTED:
         return  # counted before the close (a replayed webhook), or refunded already
     if not payment_intent_id:
@@ -121,7 +121,7 @@ def _goal_check(film_id: str, confirmed_at: str) -> None:
 def refund_uncounted(pledge_id: str, total_refunded_cents: int, payment_intent_id: str | None,
                      failure_code: str, failure_message: str) -> bool:
     """A pledge whose money was never counted is refunded: only its status changes."""
-    pledge = _get(PledgeRecord, pledge_id)
+    pledge = find(PledgeRecord, pledge_id)
     if pledge is None or pledge.status not in rules.UNCOUNTED:
         return False
     now = clock.iso()
@@ -160,17 +160,10 @@ def move(pledge_id: str, target: str, **attributes) -> bool:
         raise
 
 
-def _get(model, *key):
-    try:
-        return model.get(*key, consistent_read=True)
-    except DoesNotExist:
-        return None
-
-
 def refund(pledge_id: str, total_refunded_cents: int) -> int:
     """Apply a charge's cumulative refunded amount. Returns the cents newly taken off."""
     for attempt in range(MAX_ATTEMPTS):
-        pledge = _get(PledgeRecord, pledge_id)
+        pledge = find(PledgeRecord, pledge_id)
         if pledge is None:
             return 0
         if pledge.status not in rules.COUNTED:
@@ -178,7 +171,7 @@ def refund(pledge_id: str, total_refunded_cents: int) -> int:
                 logger.warning("refund for a pledge that never counted", extra={"pledge_id": pledge_id})
                 return 0
             if confirm(pledge) is None:  # the refund proves the payment succeeded: count it first
-                current = _get(PledgeRecord, pledge_id)
+                current = find(PledgeRecord, pledge_id)
                 if current is not None and current.status in rules.UNCOUNTED:
                     # The film no longer takes money: nothing to take off the totals.
                     refund_uncounted(pledge_id, total_refunded_cents, pledge.payment_intent_id,
@@ -190,8 +183,8 @@ def refund(pledge_id: str, total_refunded_cents: int) -> int:
         delta = rules.refund_delta(amount, already, total_refunded_cents)
         if delta == 0:
             return 0
-        backing = _get(BackingRecord, pledge.film_id, pledge.user_id)
-        user = _get(UserRecord, pledge.user_id)
+        backing = find(BackingRecord, pledge.film_id, pledge.user_id)
+        user = find(UserRecord, pledge.user_id)
         film_total = int(backing.confirmed_cents or 0) if backing else 0
         user_total = int(user.confirmed_cents or 0) if user else 0
         now = clock.iso()

@@ -15,7 +15,7 @@ from typing import Any
 from pynamodb.exceptions import TransactWriteError
 
 from chalicelib import clock, paging
-from chalicelib.adapters.tables import ForumPostRecord, ForumThreadRecord, transaction
+from chalicelib.adapters.tables import ForumPostRecord, ForumThreadRecord, find, transaction
 from chalicelib.auth import Caller
 from chalicelib.domain.perks import PRIVATE_FORUM
 from chalicelib.errors import Conflict, Forbidden, NotFound
@@ -128,7 +128,7 @@ def create_post(caller: Caller, film_id: str, thread_id: str, data: Any) -> dict
 def patch_post(caller: Caller, film_id: str, thread_id: str, post_id: str, data: Any) -> dict[str, Any]:
     """`body`: its author only. `pinned`, `hidden`: the film's producer or an admin."""
     acc = _member(caller, film_id)
-    post = perks.find(ForumPostRecord, thread_id, post_id)
+    post = find(ForumPostRecord, thread_id, post_id)
     if post is None or post.film_id != film_id:
         raise NotFound(f"post {post_id} not found", field="post_id")
     changes = data.model_dump(exclude_unset=True)

@@ -19,11 +19,11 @@ import threading
 from typing import TYPE_CHECKING, Any, Callable, Iterable
 
 from aws_lambda_powertools.metrics import MetricUnit
-from pynamodb.exceptions import DoesNotExist, TransactWriteError, UpdateError
+from pynamodb.exceptions import TransactWriteError
 
 from chalicelib import clock, paging
 from chalicelib.adapters import transfers as transfer_adapter
-from chalicelib.adapters.tables import LedgerRecord, PayoutRecord, UserRecord, transaction
+from chalicelib.adapters.tables import LedgerRecord, PayoutRecord, UserRecord, find, transaction
 from chalicelib.auth import Caller
 from chalicelib.config import settings
 from chalicelib.domain import events
@@ -48,19 +48,12 @@ def account_key(user_id: str) -> str:
     return f"account#{user_id}"
 
 
-def _get(model, *key):
-    try:
-        return model.get(*key, consistent_read=True)
-    except DoesNotExist:
-        return None
-
-
 def credits_of(user_id: str) -> list[LedgerRecord]:
     return list(LedgerRecord.query(user_id, consistent_read=True, scan_index_forward=False))
 
 
 def paid_out(user_id: str) -> int:
-    guard = _get(PayoutRecord, account_key(user_id))
+    guard = find(PayoutRecord, account_key(user_id))
     return int(guard.paid_out_cents or 0) if guard else 0
 
 
@@ -96,7 +89,7 @@ def _reserve(user_id: str, period: str, destination: str, threshold: int, credit
             reasons = exc.cancellation_reasons or []
             if reasons and reasons[0] is not None and reasons[0].code == "ConditionalCheckFailed":
                 return None  # this period's payout exists already
-            guard = _get(PayoutRecord, account_key(user_id))  # the guard moved: read it again
+            guard = find(PayoutRecord, account_key(user_id))  # the guard moved: read it again
             credited = sum(int(c.amount_cents) for c in credits_of(user_id))
     raise Unavailable("too much contention on this balance; the payout is retried on the next run")
 
@@ -143,15 +136,15 @@ def settle_user(user_id: str, period: str, *, checkpoint: Callable[[str], None] 
     Costs one Query (the user's credits) and two GetItems, plus the payout when one is due."""
     transfers = transfer_adapter.current()
     outcome = {"paid_cents": 0, "failed": 0}
-    guard = _get(PayoutRecord, account_key(user_id))
+    guard = find(PayoutRecord, account_key(user_id))
     if guard is not None and guard.pending_payout:
-        pending = _get(PayoutRecord, guard.pending_payout)
+        pending = find(PayoutRecord, guard.pending_payout)
         if pending is not None and pending.status == "pending":
             _complete(pending, transfers)
-        guard = _get(PayoutRecord, account_key(user_id))
+        guard = find(PayoutRecord, account_key(user_id))
     credits = credits_of(user_id)
     credited = sum(int(c.amount_cents) for c in credits)
-    user = _get(UserRecord, user_id)
+    user = find(UserRecord, user_id)
     destination = (user.stripe_account_id if user else None) or ""
     payout = _reserve(user_id, period, destination, settings().payout_threshold_cents, credited, guard)
     if payout is not None:
@@ -159,7 +152,7 @@ def settle_user(user_id: str, period: str, *, checkpoint: Callable[[str], None] 
         status = _complete(payout, transfers)
         outcome["paid_cents"] = int(payout.amount_cents) if status == "paid" else 0
         outcome["failed"] = int(status == FAILED)
-        guard = _get(PayoutRecord, account_key(user_id))
+        guard = find(PayoutRecord, account_key(user_id))
     in_period = [c for c in credits if c.period == period]
     if in_period:
         balance_cents = credited - (int(guard.paid_out_cents or 0) if guard else 0)

@@ -16,12 +16,12 @@ import uuid
 from dataclasses import dataclass
 from typing import Any, Mapping
 
-from pynamodb.exceptions import DoesNotExist, PutError
+from pynamodb.exceptions import PutError
 from pynamodb.transactions import TransactWrite
 
 from chalicelib import clock, paging
 from chalicelib.adapters import streams
-from chalicelib.adapters.tables import BackingRecord, FilmRecord, PerkRecord
+from chalicelib.adapters.tables import BackingRecord, FilmRecord, PerkRecord, find
 from chalicelib.auth import Caller
 from chalicelib.domain import events
 from chalicelib.domain import perks as rules
@@ -80,14 +80,6 @@ class Access:
 
     def priority_key(self) -> str:
         return rules.priority_key(self.confirmed_cents, self.first_confirmed_at)
-
-
-def find(model: Any, *key: str) -> Any:
-    """One item by its key (strongly consistent), or None."""
-    try:
-        return model.get(*key, consistent_read=True)
-    except DoesNotExist:
-        return None
 
 
 def found(model: Any, *key: str, what: str, field: str) -> Any:

@@ -24,7 +24,7 @@ from pynamodb.exceptions import DoesNotExist, TransactWriteError, UpdateError
 
 from chalicelib import clock, paging
 from chalicelib.adapters import payments
-from chalicelib.adapters.tables import CampaignCloseRecord, PledgeRecord, RefundRecord, transaction
+from chalicelib.adapters.tables import CampaignCloseRecord, PledgeRecord, RefundRecord, find, transaction
 from chalicelib.domain import campaigns as rules
 from chalicelib.domain import pledges as pledge_rules
 from chalicelib.errors import invalid_field
@@ -68,7 +68,7 @@ def _epoch() -> int:
 
 
 def get(pledge_id: str) -> RefundRecord | None:
-    return contributions._get(RefundRecord, pledge_id)
+    return find(RefundRecord, pledge_id)
 
 
 def _close_exists(film_id: str) -> bool:
@@ -145,7 +145,7 @@ def _apply(record: RefundRecord) -> None:
     """The pledge and the totals follow the money that went back (idempotent)."""
     amount = int(record.amount_cents)
     for _ in range(3):
-        pledge = contributions._get(PledgeRecord, record.pledge_id)
+        pledge = find(PledgeRecord, record.pledge_id)
         if pledge is None:
             return
         if pledge.status in pledge_rules.COUNTED:

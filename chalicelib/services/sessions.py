@@ -25,7 +25,7 @@ from typing import Any
 from pynamodb.exceptions import TransactWriteError
 
 from chalicelib import clock, paging
-from chalicelib.adapters.tables import PerkRecord, RsvpRecord, SessionRecord, UserRecord, transaction
+from chalicelib.adapters.tables import PerkRecord, RsvpRecord, SessionRecord, UserRecord, find, transaction
 from chalicelib.auth import Caller
 from chalicelib.domain import perks as rules
 from chalicelib.errors import NotFound, Unavailable, invalid_field
@@ -45,12 +45,12 @@ def _session(film_id: str, session_id: str) -> SessionRecord:
 
 
 def _rsvp(session_id: str, user_id: str) -> RsvpRecord | None:
-    return perks.find(RsvpRecord, session_id, user_id)
+    return find(RsvpRecord, session_id, user_id)
 
 
 def _perk_of(session: SessionRecord) -> Any:
     """The session's perk, or None if the producer removed it (then only managers see it)."""
-    return perks.find(PerkRecord, session.film_id, session.perk_id)
+    return find(PerkRecord, session.film_id, session.perk_id)
 
 
 def view(session: SessionRecord, acc: perks.Access, rsvp: RsvpRecord | None, *, detail: bool) -> dict[str, Any]:

@@ -9,7 +9,7 @@ from datetime import timedelta
 import pytest
 
 from chalicelib import clock
-from chalicelib.adapters.tables import RsvpRecord, SessionRecord
+from chalicelib.adapters.tables import RsvpRecord, SessionRecord, find
 from chalicelib.errors import NotFound
 from chalicelib.schemas import PerkCreate, SessionCreate
 from chalicelib.services import perks, sessions
@@ -52,7 +52,7 @@ def test_fifty_concurrent_rsvps_for_the_last_seat(local_services):
     assert outcomes.count("canceled") == 1 and outcomes.count("not_found") == 4
     assert _state(film_id, session_id) == (3, 48, {"going": 3, "waitlisted": 48, "canceled": 1})
     # Three seat holders cancel at once: three different heirs, by priority (the highest totals).
-    holders = [c for c in early + crowd if perks.find(RsvpRecord, session_id, c.user_id).status == "going"]
+    holders = [c for c in early + crowd if find(RsvpRecord, session_id, c.user_id).status == "going"]
     waiting = sorted((r for r in RsvpRecord.query(session_id) if r.status == "waitlisted"), key=lambda r: r.wait_key)
     with ThreadPoolExecutor(max_workers=3) as pool:
         assert list(pool.map(lambda c: _try_cancel(c, film_id, session_id), holders)) == ["canceled"] * 3
