@@ -41,13 +41,9 @@ class Meter:
         self.messages: Counter = Counter()  # (service, operation) of SNS, SES, SQS calls
 
     def install(self) -> None:
-        from chalicelib.adapters import channels, payments, tables
+        from chalicelib.adapters import channels, payments
 
-        clients = {id(tables.connection().client): tables.connection().client}
-        for model in tables.ALL_MODELS:
-            client = model._get_connection().connection.client
-            clients[id(client)] = client
-        for client in clients.values():
+        for client in stack.dynamodb_clients():
             client.meta.events.register("provide-client-params.dynamodb", self._ask_capacity)
             client.meta.events.register("after-call.dynamodb", self._add_capacity)
         for name in ("create_intent", "retrieve_intent", "cancel_intent", "create_refund", "retrieve_charge"):

@@ -30,12 +30,9 @@ MARK = "notifications"
 
 
 def _hook_all(counter: Counter) -> None:
-    from chalicelib.adapters import channels, tables
+    from chalicelib.adapters import channels
 
-    clients = {id(tables.connection().client): tables.connection().client}
-    for model in tables.ALL_MODELS:
-        client = model._get_connection().connection.client
-        clients[id(client)] = client
+    clients = {id(client): client for client in stack.dynamodb_clients()}
     for service in ("sesv2", "sns", "sqs"):
         clients[id(channels.client(service))] = channels.client(service)
 

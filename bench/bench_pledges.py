@@ -23,17 +23,10 @@ GETS = 300
 
 
 def _count_requests(counter: Counter) -> None:
-    from chalicelib.adapters import tables
-
-    clients = {id(tables.connection().client): tables.connection().client}
-    for model in tables.ALL_MODELS:
-        client = model._get_connection().connection.client
-        clients[id(client)] = client
-
     def hook(model, **_):
         counter[model.name] += 1
 
-    for client in clients.values():
+    for client in stack.dynamodb_clients():
         client.meta.events.register("before-call.dynamodb", hook)
 
 

@@ -43,3 +43,15 @@ def running(*, emulator: bool = False) -> Iterator[services.Ports]:
         for process in processes:
             process.terminate()
             process.wait(timeout=10)
+
+
+def dynamodb_clients() -> list:
+    """Every botocore DynamoDB client the app talks through (the shared connection and each
+    model's), once each: where benchmarks hook their request counters."""
+    from chalicelib.adapters import tables
+
+    clients = {id(tables.connection().client): tables.connection().client}
+    for model in tables.ALL_MODELS:
+        client = model._get_connection().connection.client
+        clients[id(client)] = client
+    return list(clients.values())
