@@ -27,12 +27,12 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any, Callable, Iterable
 
-from pynamodb.exceptions import DoesNotExist, PutError, TransactWriteError, UpdateError
+from pynamodb.exceptions import PutError, TransactWriteError, UpdateError
 
 from chalicelib import clock
 from chalicelib.adapters import bulk
 from chalicelib.adapters.tables import (
-    DistributionRecord, PledgeRecord, ReceiptRecord, SnapshotPage, transaction,
+    DistributionRecord, PledgeRecord, ReceiptRecord, SnapshotPage, find, transaction,
 )
 from chalicelib.auth import Caller
 from chalicelib.domain import royalties as rules
@@ -66,10 +66,7 @@ def snapshot_id(film_id: str, period: str) -> str:
 
 
 def _load(film_id: str, period: str) -> DistributionRecord | None:
-    try:
-        return DistributionRecord.get(film_id, period, consistent_read=True)
-    except DoesNotExist:
-        return None
+    return find(DistributionRecord, film_id, period)
 
 
 def _open(film_id: str, period: str) -> DistributionRecord:

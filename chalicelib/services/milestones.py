@@ -12,11 +12,10 @@ from __future__ import annotations
 
 from typing import Any, Iterable
 
-from pynamodb.exceptions import DoesNotExist
 
 from chalicelib import clock
 from chalicelib.adapters import counters, streams
-from chalicelib.adapters.tables import FilmRecord
+from chalicelib.adapters.tables import FilmRecord, find
 from chalicelib.auth import Caller
 from chalicelib.domain import events
 from chalicelib.observability import logger
@@ -51,9 +50,8 @@ def reached(film: FilmRecord, totals: dict[str, int], occurred_at: str) -> list[
 
 def check(film_id: str) -> list[str]:
     """Emit every milestone the film has reached and that is not recorded yet."""
-    try:
-        film = FilmRecord.get(film_id, consistent_read=True)
-    except DoesNotExist:
+    film = find(FilmRecord, film_id)
+    if film is None:
         return []
     totals = counters.read(counters.film_counter(film_id))
     recorded = []

@@ -13,11 +13,11 @@ import time
 from datetime import date
 from typing import Any
 
-from pynamodb.exceptions import DoesNotExist, PutError, UpdateError
+from pynamodb.exceptions import PutError, UpdateError
 
 from chalicelib import clock, paging
 from chalicelib.adapters import payments
-from chalicelib.adapters.tables import BackingRecord, PledgeRecord, UserRecord
+from chalicelib.adapters.tables import BackingRecord, PledgeRecord, UserRecord, find
 from chalicelib.auth import Caller
 from chalicelib.config import settings
 from chalicelib.domain import pledges as rules
@@ -47,10 +47,7 @@ def view(pledge: PledgeRecord) -> dict[str, Any]:
 
 
 def _load(pledge_id: str) -> PledgeRecord | None:
-    try:
-        return PledgeRecord.get(pledge_id, consistent_read=True)
-    except DoesNotExist:
-        return None
+    return find(PledgeRecord, pledge_id)
 
 
 def _check_film_accepts(film_id: str, amount_cents: int, caller: Caller) -> None:

@@ -13,7 +13,7 @@ from typing import TYPE_CHECKING, Any
 from pynamodb.exceptions import DoesNotExist, PutError
 
 from chalicelib import clock
-from chalicelib.adapters.tables import ReceiptRecord, RightsRecord
+from chalicelib.adapters.tables import ReceiptRecord, RightsRecord, find
 from chalicelib.auth import Caller
 from chalicelib.domain import royalties as rules
 from chalicelib.errors import Conflict, invalid_field
@@ -24,10 +24,7 @@ if TYPE_CHECKING:  # request models: pydantic loads only with the routes that pa
 
 
 def find_rights(film_id: str) -> RightsRecord | None:
-    try:
-        return RightsRecord.get(film_id, consistent_read=True)
-    except DoesNotExist:
-        return None
+    return find(RightsRecord, film_id)
 
 
 def rate_bps(film_id: str) -> int:
