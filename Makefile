@@ -28,8 +28,11 @@ $(VENV)/.installed: requirements.txt requirements-dev.txt
 	$(PY) -m pip install --quiet --disable-pip-version-check -r requirements-dev.txt
 	touch $@
 
+# A partial extraction leaves DynamoDB Local without some of its libraries: check, and install once more.
 node_modules/.installed: package.json package-lock.json
 	npm ci --no-audit --no-fund --loglevel=error
+	$(PYTHON) -m devstack.dynamodb_check || (rm -rf node_modules && npm ci --no-audit --no-fund --loglevel=error \
+		&& $(PYTHON) -m devstack.dynamodb_check)
 	touch $@
 
 setup: $(VENV)/.installed node_modules/.installed
