@@ -14,6 +14,7 @@ the negation of the allocation of its absolute value.
 from __future__ import annotations
 
 import re
+from collections import Counter
 from dataclasses import dataclass
 from datetime import date, datetime, timezone
 from typing import Iterable
@@ -82,29 +83,49 @@ def allocate(pool: int, shares: Iterable[Share]) -> dict[str, int]:
 
     Co-producers with no weight get nothing and are left out. The amounts sum to `pool`
     exactly unless nobody has any weight (then the result is empty). User ids must be unique.
+    The cents left after the whole parts go to the largest remainders; equal remainders go
+    to the earlier first confirmed pledge, then the smaller user id.
+
+    Pledge amounts repeat (many co-producers put in 10, 25 or 50 EUR), so each distinct weight's
+    whole part and remainder are computed once, and the smallest remainder that still earns a
+    cent is found among the distinct weights, not by sorting every share.
     """
     positive = [s for s in shares if s.weight_cents > 0]
-    total = sum(s.weight_cents for s in positive)
+    weights = [s.weight_cents for s in positive]
+    total = sum(weights)
     if total == 0 or pool == 0:
         return {s.user_id: 0 for s in positive} if total else {}
     sign, magnitude = (1, pool) if pool > 0 else (-1, -pool)
-    amounts: dict[str, int] = {}
-    remainders: list[tuple[int, str, str]] = []
-    handed_out = 0
-    for share in positive:
-        whole, remainder = divmod(magnitude * share.weight_cents, total)
-        amounts[share.user_id] = whole
-        handed_out += whole
-        if remainder:
-            remainders.append((-remainder, share.first_confirmed_at, share.user_id))
-    left = magnitude - handed_out
+    counts = Counter(weights)
+    whole_of = {weight: magnitude * weight // total for weight in counts}
+    remainder_of = {weight: magnitude * weight % total for weight in counts}
+    amounts = list(map(whole_of.__getitem__, weights))
+    left = magnitude - sum(whole_of[weight] * n for weight, n in counts.items())
     if left:
-        remainders.sort()
-        for _, _, user_id in remainders[:left]:
-            amounts[user_id] += 1
+        for index in _largest_remainders(weights, remainder_of, counts, positive, left):
+            amounts[index] += 1
     if sign < 0:
-        return {user_id: -amount for user_id, amount in amounts.items()}
-    return amounts
+        amounts = [-amount for amount in amounts]
+    return dict(zip([s.user_id for s in positive], amounts))
+
+
+def _largest_remainders(weights: list[int], remainder_of: dict[int, int], counts: Counter[int],
+                        shares: list[Share], count: int) -> list[int]:
+    """Indexes of the `count` shares with the largest remainders, ties by (first_confirmed_at, user_id):
+    the same order as sorting every (-remainder, first_confirmed_at, user_id)."""
+    handed = 0
+    threshold = 0
+    for remainder, weight in sorted(((remainder_of[w], w) for w in counts), reverse=True):
+        handed += counts[weight]
+        if handed >= count:
+            threshold = remainder  # > 0: the remainders add up to `count` x total
+            break
+    above = {w for w in counts if remainder_of[w] > threshold}
+    tied_weights = {w for w in counts if remainder_of[w] == threshold}
+    winners = [i for i, weight in enumerate(weights) if weight in above]
+    tied = [i for i, weight in enumerate(weights) if weight in tied_weights]
+    tied.sort(key=lambda i: (shares[i].first_confirmed_at, shares[i].user_id))
+    return winners + tied[:count - len(winners)]
 
 
 def share_ppm(part_cents: int, whole_cents: int) -> int:
