@@ -13,7 +13,9 @@ from chalicelib.services import films, pledges, profiles, stats
 app = Chalice(app_name="coprod")
 app.register_middleware(http_middleware, "http")
 app.register_middleware(web.error_middleware(logger), "http")
-app.register_middleware(event_middleware, "scheduled")
+# Every other kind of handler (schedules, streams, queues, the royalty chunk): a correlation id, metrics flushed.
+for _kind in ("scheduled", "pure_lambda", "sqs", "sns", "s3", "cloudwatch"):
+    app.register_middleware(event_middleware, _kind)
 
 
 def request():

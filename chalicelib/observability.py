@@ -29,9 +29,10 @@ def http_middleware(event: Any, get_response: Callable[[Any], Any]) -> Any:
 
 
 def event_middleware(event: Any, get_response: Callable[[Any], Any]) -> Any:
-    """For scheduled and stream handlers: the Lambda request id as correlation id."""
+    """For every handler that is not a route: the Lambda request id as correlation id."""
     context = getattr(event, "context", None)
-    logger.set_correlation_id(getattr(context, "aws_request_id", None))
+    request_id = context.get("aws_request_id") if isinstance(context, dict) else getattr(context, "aws_request_id", None)
+    logger.set_correlation_id(request_id)
     try:
         return get_response(event)
     finally:
