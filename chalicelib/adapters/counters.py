@@ -3,14 +3,18 @@
 from __future__ import annotations
 
 import random
-from typing import Iterable
+import time
+from typing import Any, Iterable
 
+from pynamodb.models import Model
 from pynamodb.transactions import TransactWrite
 
 from chalicelib.adapters.tables import CounterShard
 from chalicelib.config import settings
+from chalicelib.errors import Unavailable
 
 PLATFORM = "platform"
+MAX_ATTEMPTS = 5
 FIELDS = ("raised_cents", "coproducer_count", "films", "open_films", "goal_cents", "coproducers")
 
 
@@ -48,3 +52,35 @@ def read_many(counter_ids: Iterable[str]) -> dict[str, dict[str, int]]:
     for shard in CounterShard.batch_get(keys):
         _sum_into(totals[shard.counter_id], shard)
     return totals
+
+
+def read_with(record: type[Model], key: dict[str, Any], counter_id: str) -> tuple[Any | None, dict[str, int]]:
+    """An item of `record` by its key and the sum of `counter_id`'s shards, in one BatchGetItem
+    (strongly consistent): the item, or None, and the totals."""
+    client = record._get_connection().connection.client  # the model's cached client
+    item_table, counter_table = record.Meta.table_name, CounterShard.Meta.table_name
+    request: dict[str, Any] = {
+        item_table: {"Keys": [_serialize(key)], "ConsistentRead": True},
+        counter_table: {"Keys": [{"counter_id": {"S": counter_id}, "shard": {"N": str(shard)}}
+                                 for shard in range(settings().counter_shards)], "ConsistentRead": True},
+    }
+    found: dict[str, list[dict[str, Any]]] = {item_table: [], counter_table: []}
+    for attempt in range(MAX_ATTEMPTS):
+        response = client.batch_get_item(RequestItems=request)
+        for table, items in response.get("Responses", {}).items():
+            found[table].extend(items)
+        request = response.get("UnprocessedKeys") or {}
+        if not request:
+            break
+        time.sleep(random.uniform(0, min(1.0, 0.02 * 2 ** attempt)))
+    else:
+        raise Unavailable("DynamoDB kept keys unprocessed; try again")
+    totals = dict.fromkeys(FIELDS, 0)
+    for raw in found[counter_table]:
+        _sum_into(totals, CounterShard.from_raw_data(raw))
+    item = record.from_raw_data(found[item_table][0]) if found[item_table] else None
+    return item, totals
+
+
+def _serialize(key: dict[str, Any]) -> dict[str, Any]:
+    return {name: {"N": str(value)} if isinstance(value, int) else {"S": str(value)} for name, value in key.items()}
