@@ -454,6 +454,10 @@ class Payout(View):
     updated_at: Optional[Timestamp]
     user_id: Optional[str] = Field(default=None, description="Admins only")
     destination: Optional[str] = Field(default=None, description="Admins only")
+    attempt: Optional[int] = Field(default=None, description="Admins only: consecutive attempt of the balance")
+    next_attempt_at: Optional[Timestamp] = Field(
+        default=None, description="Admins only: when a failed payout is tried again; null once given up or paid")
+    gave_up_at: Optional[Timestamp] = Field(default=None, description="Admins only: retries stopped (act on it)")
 
 
 class PayoutPage(Page):

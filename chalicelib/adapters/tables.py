@@ -596,6 +596,14 @@ class PayoutRecord(Model):
     failed_at = UnicodeAttribute(null=True)
     paid_out_cents = NumberAttribute(null=True)  # on the account item only
     pending_payout = UnicodeAttribute(null=True)  # on the account item: a payout not finished yet
+    attempt = NumberAttribute(null=True)  # consecutive attempt of the user's balance (1: the first)
+    retry_of = UnicodeAttribute(null=True)  # the failed payout this one tries again
+    retried_by = UnicodeAttribute(null=True)  # on a failed payout: the attempt that replaced it
+    sent_at = UnicodeAttribute(null=True)  # last time its transfer was sent (claims a resend)
+    next_attempt_at = UnicodeAttribute(null=True)  # on a failed payout in the retry set
+    gave_up_at = UnicodeAttribute(null=True)  # on a failed payout no longer retried (admins)
+    failed_payout = UnicodeAttribute(null=True)  # on the account item: the user's retry-set entry
+    failed_attempts = NumberAttribute(null=True)  # on the account item: failed attempts in a row
 
     by_user = PayoutsByUser()
     failures = PayoutFailures()
