@@ -10,8 +10,11 @@ distributed so far, totals and status. A run:
 2. takes the weights snapshot if the period has none yet (the first batch): every backing
    as of the period's end, written as pages, then committed on the record (a crash before
    the commit leaves nothing that depends on the pages, and the next run takes them again);
-3. allocates the batch's pool over the snapshot (largest remainder, deterministic) and
-   writes each page's credits with BatchWriteItem. Credits have deterministic keys and
+3. credits each co-producer the allocation (largest remainder, deterministic) of the period's
+   cumulative pool, floor(sum of every receipt so far x rate), minus the allocation of the pool
+   the earlier batches credited (domain/royalties.py `batch_credits`): however the period's
+   receipts are batched, its credits add up to the one-batch allocation. It writes each page's
+   credits with BatchWriteItem. Credits have deterministic keys and
    contents, so writing a page again is harmless; the page then records the batch in
    `done_batches` (an idempotent set ADD) and a resumed run skips it;
 4. closes the batch: totals added to the record under its version condition, once.
@@ -99,9 +102,12 @@ def _claim(record: DistributionRecord, checkpoint: Checkpoint) -> bool:
     number = len(record.batches or []) + 1
     received = sum(int(r.rights_received_cents) for r in pending)
     rate = rights.rate_bps(record.film_id)
+    earlier = _received(record.batches or [])
+    credited_pool, period_pool = rules.period_pool_cents(earlier), rules.period_pool_cents([*earlier, (received, rate)])
     batch = {
         "batch": number, "receipts": [r.receipt_id for r in pending], "rights_received_cents": received,
-        "coproducer_rate_bps": rate, "pool_cents": rules.pool_cents(received, rate), "status": "running",
+        "coproducer_rate_bps": rate, "pool_cents": period_pool - credited_pool,
+        "period_pool_cents": period_pool, "status": "running",
         "started_at": clock.iso(), "finished_at": None, "credited_cents": None, "credits": None,
         "unallocated_cents": None,
     }
@@ -120,6 +126,10 @@ def _claim(record: DistributionRecord, checkpoint: Checkpoint) -> bool:
         logger.info("another run claimed these receipts", extra={"film_id": record.film_id})
     checkpoint("claimed")
     return True
+
+
+def _received(batches: list[dict[str, Any]]) -> list[tuple[int, int]]:
+    return [(int(b["rights_received_cents"]), int(b["coproducer_rate_bps"])) for b in batches]
 
 
 def _as_of_from_pledges(film_id: str, user_id: str, as_of: str) -> tuple[int, str | None]:
@@ -192,9 +202,12 @@ def _load_pages(record: DistributionRecord) -> list[Page]:
 def _credit(record: DistributionRecord, batch: dict[str, Any], pages: list[Page], checkpoint: Checkpoint,
             progress: Progress) -> dict[str, int]:
     number, pool = int(batch["batch"]), int(batch["pool_cents"])
-    allocation = rules.allocate(pool, (s for page in pages for s in page.shares))
+    earlier = [b for b in record.batches if int(b["batch"]) < number]
+    period_pool = rules.period_pool_cents([*_received(earlier), *_received([batch])])
+    allocation = rules.batch_credits(rules.period_pool_cents(_received(earlier)), period_pool,
+                                     (s for page in pages for s in page.shares))
     credited = sum(allocation.values())
-    if allocation and credited != pool:  # allocate guarantees it; never write a wrong ledger
+    if allocation and credited != pool:  # batch_credits guarantees it; never write a wrong ledger
         raise RuntimeError(f"allocation sums to {credited}, not {pool}")
     sid = snapshot_id(record.film_id, record.period)
     for page in pages:

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import uuid
-from datetime import datetime, timezone
+from datetime import datetime, timedelta, timezone
 
 import pytest
 
@@ -82,6 +82,21 @@ def test_a_late_receipt_is_distributed_once_with_the_same_weights():
     assert result["pool_cents"] == result["credited_cents"] == 8800
     assert credits_by_user(film_id, "2026-09") == {users[0]: 2200, users[1]: 6600}
     assert all(r.batch is not None for r in ReceiptRecord.query(film_id))
+
+
+def test_a_period_batched_receipt_by_receipt_credits_what_one_batch_would():
+    film_id = factories.make_film()["film_id"]
+    users = coproducers(film_id, [1000, 1000, 1000])  # equal weights: ties decide the odd cents
+    for day in (2, 3, 4):
+        at = datetime(2026, 10, day, tzinfo=timezone.utc)
+        with clock.frozen(at):
+            receipt(film_id, "2026-09", 3)  # 2.4 cents of pool each
+        run(film_id, at=at + timedelta(hours=1))
+    record = DistributionRecord.get(film_id, "2026-09")
+    assert [b["pool_cents"] for b in record.batches] == [2, 2, 3]  # 4.8 then 7.2 on the period
+    assert int(record.pool_cents) == int(record.credited_cents) == 7 == rules.pool_cents(9, 8000)
+    one_batch = rules.allocate(7, [rules.Share(u, 1000, clock.iso(SEPT)) for u in users])
+    assert credits_by_user(film_id, "2026-09") == one_batch == dict(zip(users, [3, 2, 2]))
 
 
 def test_a_negative_receipt_takes_back_its_share():
