@@ -13,6 +13,7 @@ from pynamodb.attributes import (
     BinaryAttribute,
     BooleanAttribute,
     JSONAttribute,
+    ListAttribute,
     NumberAttribute,
     NumberSetAttribute,
     UnicodeAttribute,
@@ -181,6 +182,9 @@ class PledgeRecord(Model):
     created_at = UnicodeAttribute()
     updated_at = UnicodeAttribute()
     confirmed_at = UnicodeAttribute(null=True)
+    # "<refunded at>#<amount_refunded_cents after it>" per refund of a counted pledge, oldest
+    # first: its weight at any past moment (royalty weights as of a period's end).
+    refund_history = ListAttribute(of=UnicodeAttribute, null=True)
     created_key = UnicodeAttribute()
 
     by_user = PledgesByUser()

@@ -132,16 +132,25 @@ def _received(batches: list[dict[str, Any]]) -> list[tuple[int, int]]:
     return [(int(b["rights_received_cents"]), int(b["coproducer_rate_bps"])) for b in batches]
 
 
+def refunded_as_of(pledge: PledgeRecord, as_of: str) -> int:
+    """The cents of a counted pledge refunded before `as_of`: the last step of its refund
+    history before that moment. A pledge refunded before the history was kept is dated by its
+    last update."""
+    if pledge.refund_history:
+        steps = [step.rsplit("#", 1) for step in pledge.refund_history]
+        return max((int(cents) for at, cents in steps if at < as_of), default=0)
+    return int(pledge.amount_refunded_cents or 0) if pledge.updated_at < as_of else 0
+
+
 def _as_of_from_pledges(film_id: str, user_id: str, as_of: str) -> tuple[int, str | None]:
     """A co-producer's confirmed, unrefunded cents at `as_of`, from their pledges, for a
-    backing that changed after it. A refund is dated by the pledge's last update: a pledge
-    updated after `as_of` counts in full (its refunds came later)."""
+    backing that changed after it: every refund made before `as_of` is taken off, whatever
+    came later."""
     cents, first = 0, None
     for pledge in PledgeRecord.by_user.query(user_id, filter_condition=PledgeRecord.film_id == film_id):
         if pledge.status not in COUNTED or not pledge.confirmed_at or pledge.confirmed_at >= as_of:
             continue
-        refunded = int(pledge.amount_refunded_cents or 0) if pledge.updated_at < as_of else 0
-        cents += int(pledge.amount_cents) - refunded
+        cents += int(pledge.amount_cents) - refunded_as_of(pledge, as_of)
         first = min(first or pledge.confirmed_at, pledge.confirmed_at)
     return cents, first
 

@@ -143,6 +143,21 @@ def test_weights_are_taken_at_the_period_end_and_a_later_refund_is_never_an_edit
     assert credits_by_user(film_id, "2026-10") == {a: 1846, b: 6154}  # 3000 : 10000
 
 
+def test_a_refund_before_the_period_end_counts_even_when_another_follows_it():
+    film_id = factories.make_film()["film_id"]
+    a, b = coproducers(film_id, [1000, 1000])
+    with clock.frozen(SEPT):
+        pledge = back(film_id, a, 4000)  # a: 5000 in September
+    with clock.frozen(datetime(2026, 9, 20, tzinfo=timezone.utc)):
+        contributions.refund(pledge, 1000)  # in the period: a has 4000 at its end
+    with clock.frozen(datetime(2026, 10, 1, 1, tzinfo=timezone.utc)):
+        contributions.refund(pledge, 3000)  # after the period, before the run
+        receipt(film_id, "2026-09", 10_000)
+    result = run(film_id)
+    assert result["film_confirmed_cents"] == 5000
+    assert credits_by_user(film_id, "2026-09") == {a: 6400, b: 1600}
+
+
 def test_each_receipt_goes_to_exactly_one_batch_when_runs_race():
     film_id = factories.make_film()["film_id"]
     coproducers(film_id, [1000, 2000])
