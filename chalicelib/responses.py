@@ -410,7 +410,7 @@ class DistributionBatch(BaseModel):
 class Distribution(View):
     film_id: str
     period: str
-    status: Literal["running", "done"]
+    status: Literal["running", "done", "refused"]
     weights_as_of: Optional[Timestamp]
     coproducers: int
     film_confirmed_cents: int
@@ -434,10 +434,18 @@ class FilmDistribution(Distribution):
     payouts: Settlement
 
 
+class RefusedDistribution(View):
+    film_id: str
+    period: str
+    reason: str
+
+
 class DistributionRunResult(View):
     period: str
     films: list[FilmDistribution]
     queued_films: list[str] = Field(description="Films too large to run inline: distributed through the queue")
+    refused: list[RefusedDistribution] = Field(
+        default=[], description="(film, period) nobody held a share of: receipts left undistributed, never unallocated")
     credited_cents: int
     paid_out_cents: int
     failed_payouts: int

@@ -488,6 +488,15 @@ class ReceiptsByPeriod(GlobalSecondaryIndex):
     film_receipt = UnicodeAttribute(range_key=True)  # "<film_id>#<receipt_id>"
 
 
+class ReceiptsUndistributed(GlobalSecondaryIndex):
+    """Sparse: receipts no distribution has taken yet, by period (a monthly run takes every
+    earlier period's too)."""
+
+    Meta = _index_meta("undistributed")
+    undistributed = UnicodeAttribute(hash_key=True)  # always "pending"
+    period = UnicodeAttribute(range_key=True)
+
+
 class ReceiptRecord(Model):
     """Money the platform received from a film's rights. Append-only: `batch` is set once,
     when a distribution takes the receipt."""
@@ -503,8 +512,10 @@ class ReceiptRecord(Model):
     recorded_at = UnicodeAttribute()
     recorded_by = UnicodeAttribute()
     batch = NumberAttribute(null=True)
+    undistributed = UnicodeAttribute(null=True)  # "pending" until a batch takes it
 
     by_period = ReceiptsByPeriod()
+    undistributed_receipts = ReceiptsUndistributed()
 
 
 class DistributionRecord(Model):
@@ -513,7 +524,7 @@ class DistributionRecord(Model):
     Meta = _meta("distributions")
     film_id = UnicodeAttribute(hash_key=True)
     period = UnicodeAttribute(range_key=True)
-    status = UnicodeAttribute()  # running | done
+    status = UnicodeAttribute()  # running | done | refused (nobody to credit)
     version = NumberAttribute()
     as_of = UnicodeAttribute(null=True)  # when the weights were taken
     snapshot_pages = NumberAttribute(null=True)
@@ -562,6 +573,7 @@ class LedgerRecord(Model):
     amount_cents = NumberAttribute()
     your_confirmed_cents = NumberAttribute()
     created_at = UnicodeAttribute()
+    run_period = UnicodeAttribute(null=True)  # the period of the run that credited it (its statement)
 
     by_film = LedgerByFilm()
 

@@ -227,15 +227,17 @@ def pay_balance(user_id: str, period: str, *, checkpoint: Callable[[str], None] 
 
 
 def settle_user(user_id: str, period: str, *, checkpoint: Callable[[str], None] = lambda _: None) -> dict[str, Any]:
-    """Finish a pending payout, pay the balance if due, tell the co-producer their statement."""
+    """Finish a pending payout, pay the balance if due, tell the co-producer their statement:
+    every credit of the run of `period` (every film, and earlier periods' late receipts)."""
     outcome = pay_balance(user_id, period, checkpoint=checkpoint)
-    in_period = [c for c in outcome.pop("credits") if c.period == period]
+    in_run = [c for c in outcome.pop("credits") if (c.run_period or c.period) == period]
     balance_cents = outcome.pop("balance_cents")
-    if in_period:
+    if in_run:
         outbox.emit(events.Event(
             events.ROYALTY_STATEMENT, f"{period}#{user_id}", clock.iso(), events.Audience(events.USER, user_id=user_id),
-            data={"period": period, "credited_cents": sum(int(c.amount_cents) for c in in_period),
-                  "balance_cents": balance_cents, "paid_out_cents": outcome["paid_cents"]}))
+            data={"period": period, "credited_cents": sum(int(c.amount_cents) for c in in_run),
+                  "balance_cents": balance_cents, "paid_out_cents": outcome["paid_cents"],
+                  "films": sorted({c.film_id for c in in_run}), "periods": sorted({c.period for c in in_run})}))
     return outcome
 
 
@@ -271,9 +273,9 @@ def retry_due() -> dict[str, int]:
 
 
 def settle(user_ids: Iterable[str], period: str, *, progress: Callable[[int], None] = lambda _: None,
-           workers: int = SETTLE_WORKERS) -> dict[str, int]:
+           workers: int = SETTLE_WORKERS, outcomes: dict[str, dict[str, Any]] | None = None) -> dict[str, int]:
     """Settle every user once, `workers` at a time (each user's money is guarded by their own
-    item, so users are independent)."""
+    item, so users are independent). `outcomes` receives each user's."""
     from concurrent.futures import ThreadPoolExecutor
 
     totals = {"users": 0, "paid_cents": 0, "failed": 0}
@@ -282,6 +284,8 @@ def settle(user_ids: Iterable[str], period: str, *, progress: Callable[[int], No
     def one(user_id: str) -> None:
         outcome = settle_user(user_id, period)
         with lock:
+            if outcomes is not None:
+                outcomes[user_id] = outcome
             totals["users"] += 1
             totals["paid_cents"] += outcome["paid_cents"]
             totals["failed"] += outcome["failed"]
