@@ -278,3 +278,31 @@ def test_the_monthly_run_also_distributes_receipts_left_from_earlier_periods():
     assert all(r.batch is not None for r in ReceiptRecord.query(film_id))
     event = OutboxRecord.get(f"royalty.statement#-#2026-10#{users[1]}")
     assert event.data["credited_cents"] == 600 and event.data["periods"] == ["2026-09"]
+
+
+def test_films_sent_through_the_queue_are_settled_once_when_the_last_one_is_distributed(fake, monkeypatch):
+    import json
+    from types import SimpleNamespace
+
+    first, second = factories.make_film()["film_id"], factories.make_film()["film_id"]
+    user = f"queued-{first[:8]}"
+    UserRecord(user).update(actions=[UserRecord.stripe_account_id.set("acct_ok")])
+    with clock.frozen(datetime(2026, 7, 2, tzinfo=timezone.utc)):
+        back(first, user, 1000)
+        back(second, user, 1000)
+        receipt(first, "2026-07", 5000)
+        receipt(second, "2026-07", 10_000)
+    sent = []
+    monkeypatch.setattr(royalty_runs, "INLINE_COPRODUCERS", 0)
+    monkeypatch.setattr(royalty_runs, "settings", lambda: SimpleNamespace(distribution_chunks_queue_url="queue"))
+    monkeypatch.setattr(royalty_runs, "_send", sent.append)
+    with clock.frozen(datetime(2026, 8, 1, 3, tzinfo=timezone.utc)):
+        result = royalty_runs.run_period("2026-07", dispatch=True)
+        assert set(result["queued_films"]) >= {first, second} and payouts.balance(user) == 0  # nothing credited yet
+        mine = [m for m in sent if m["film_id"] in (first, second)]
+        royalty_runs.handle_chunks({"Records": [{"body": json.dumps(mine[0])}]})
+        assert payouts.payouts_of(user) == []  # the other film is not distributed yet: no payout
+        for message in (mine[1], mine[0]):  # the last film, then a redelivery
+            royalty_runs.handle_chunks({"Records": [{"body": json.dumps(message)}]})
+    assert [(p.status, int(p.amount_cents)) for p in payouts.payouts_of(user)] == [("paid", 12_000)]
+    assert OutboxRecord.get(f"royalty.statement#-#2026-07#{user}").data["credited_cents"] == 12_000
