@@ -514,6 +514,8 @@ class Holding(View):
     share_ppm: int = Field(description="Your share of the film's co-producers' money, in parts per million")
     royalties_received_cents: int
     first_confirmed_at: Optional[Timestamp]
+    film_status: Optional[Status] = Field(
+        default=None, description="The film's campaign status: rights are received for open and funded films only")
 
 
 class Portfolio(Page):
