@@ -620,6 +620,7 @@ class PayoutRecord(Model):
     gave_up_at = UnicodeAttribute(null=True)  # on a failed payout no longer retried (admins)
     failed_payout = UnicodeAttribute(null=True)  # on the account item: the user's retry-set entry
     failed_attempts = NumberAttribute(null=True)  # on the account item: failed attempts in a row
+    retry_series = NumberAttribute(null=True)  # on the account item: attempts restarted (account changed)
 
     by_user = PayoutsByUser()
     failures = PayoutFailures()

@@ -57,10 +57,13 @@ MAX_PAYOUT_ATTEMPTS = 5  # consecutive failed transfers of a user's balance befo
 RETRY_BACKOFF = (timedelta(hours=1), timedelta(hours=6), timedelta(hours=24), timedelta(hours=72))
 
 
-def payout_id(period: str, user_id: str, attempt: int = 1) -> str:
-    """The payout of (user, period); a retry of a failed one gets the attempt's number."""
+def payout_id(period: str, user_id: str, attempt: int = 1, series: int = 0) -> str:
+    """The payout of (user, period); a retry of a failed one gets the attempt's number (and the
+    series of attempts, once the co-producer changed their account)."""
     base = f"pyt_{period.replace('-', '')}_{hashlib.sha256(user_id.encode()).hexdigest()[:24]}"
-    return base if attempt <= 1 else f"{base}_r{attempt}"
+    if attempt <= 1 and not series:
+        return base
+    return f"{base}_r{attempt}" + (f"s{series}" if series else "")
 
 
 def account_key(user_id: str) -> str:
@@ -105,7 +108,7 @@ def _reserve(user_id: str, period: str, destination: str, threshold: int, credit
             return None
         now = clock.iso()
         attempt = int(guard.failed_attempts or 0) + 1 if guard else 1
-        pid = payout_id(period, user_id, attempt)
+        pid = payout_id(period, user_id, attempt, int(guard.retry_series or 0) if guard else 0)
         payout = PayoutRecord(pid, user_id=user_id, period=period, amount_cents=amount, status=PENDING,
                               destination=destination, created_at=now, created_key=f"{now}#{pid}", updated_at=now,
                               attempt=attempt, retry_of=guard.failed_payout if guard else None, sent_at=now)
@@ -223,6 +226,7 @@ def pay_balance(user_id: str, period: str, *, checkpoint: Callable[[str], None] 
         guard = find(PayoutRecord, account_key(user_id))
     outcome["credits"] = credits
     outcome["balance_cents"] = credited - (int(guard.paid_out_cents or 0) if guard else 0)
+    outcome["pending"] = bool(guard is not None and guard.pending_payout)
     return outcome
 
 
@@ -264,6 +268,8 @@ def retry_due() -> dict[str, int]:
         totals["retried"] += 1
         totals["paid_cents"] += outcome["paid_cents"]
         totals["failed"] += outcome["failed"]
+        if outcome["pending"]:
+            continue  # a payout whose outcome is unknown: looked up again on the next hour
         current = find(PayoutRecord, entry.payout_id)
         if current is not None and current.failed and current.next_attempt_at == entry.next_attempt_at:
             current.update(actions=[PayoutRecord.next_attempt_at.remove(), PayoutRecord.gave_up_at.set(now)],
@@ -297,6 +303,23 @@ def settle(user_ids: Iterable[str], period: str, *, progress: Callable[[int], No
     return totals
 
 
+def rearm(user_id: str) -> None:
+    """A co-producer changed their payout account: their failed payout, even one given up,
+    is tried again on the next hour, as a new series of attempts."""
+    guard = find(PayoutRecord, account_key(user_id))
+    if guard is None or not guard.failed_payout:
+        return
+    try:
+        with transaction() as write:
+            write.update(PayoutRecord(guard.failed_payout), actions=[
+                PayoutRecord.next_attempt_at.set(clock.iso()), PayoutRecord.gave_up_at.remove()],
+                condition=PayoutRecord.failed.exists())
+            write.update(guard, actions=[PayoutRecord.failed_attempts.set(0), PayoutRecord.retry_series.add(1)],
+                         condition=PayoutRecord.failed_payout == guard.failed_payout)
+    except TransactWriteError:
+        logger.info("the failed payout was paid or replaced meanwhile", extra={"user_id": user_id})
+
+
 # --- Views and settings ----------------------------------------------------------------
 
 def payout_view(p: PayoutRecord, *, admin: bool = False) -> dict[str, Any]:
@@ -322,4 +345,5 @@ def failed(caller: Caller, *, limit: int, next_token: str | None = None) -> dict
 def set_account(caller: Caller, data: PayoutAccount) -> dict[str, Any]:
     UserRecord(caller.user_id).update(actions=[UserRecord.stripe_account_id.set(data.stripe_account_id),
                                                UserRecord.updated_at.set(clock.iso())])
+    rearm(caller.user_id)
     return {"user_id": caller.user_id, "stripe_account_id": data.stripe_account_id}

@@ -144,3 +144,20 @@ def test_retries_stop_after_the_last_attempt_and_the_payout_stays_listed_for_adm
     listed = [p for p in payouts.failed(factories.admin(), limit=100)["items"] if p["user_id"] == user]
     assert [(p["attempt"], p["next_attempt_at"]) for p in listed] == [(payouts.MAX_PAYOUT_ATTEMPTS, None)]
     assert payouts.balance(user) == 4000 and fake.sent == []
+
+
+def test_a_new_payout_account_restarts_the_attempts_of_a_given_up_payout(fake):
+    from chalicelib.schemas import PayoutAccount
+
+    film_id, user = payee("moved", account="acct_fail_old")
+    credit(film_id, "2025-03", 5000, RUN)
+    settle(user, "2025-03", RUN)
+    moment = RUN
+    for _ in range(6):
+        moment += timedelta(days=4)
+        retry(moment)
+    assert retry_set(user)[0].gave_up_at is not None
+    with clock.frozen(moment):
+        payouts.set_account(factories.Caller(user_id=user), PayoutAccount(stripe_account_id="acct_new"))
+    assert retry(moment + timedelta(minutes=5))["paid_cents"] == 4000
+    assert fake.paid_to("acct_new") == 4000 and retry_set(user) == [] and payouts.balance(user) == 0
