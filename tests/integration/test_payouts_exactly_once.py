@@ -106,6 +106,16 @@ def retry(at: datetime) -> dict:
         return payouts.retry_due()
 
 
+def refused_until_given_up(user: str) -> datetime:
+    """Settle, then run the hourly retries for 40 days: every attempt is refused."""
+    settle(user, "2025-03", RUN)
+    moment = RUN
+    for _ in range(10):
+        moment += timedelta(days=4)
+        retry(moment)
+    return moment
+
+
 def test_a_failed_payout_is_retried_with_backoff_and_leaves_the_retry_set_once_paid(fake):
     film_id, user = payee("flaky", account="acct_closed")
     fake.failing.add("acct_closed")
@@ -130,11 +140,7 @@ def test_a_failed_payout_is_retried_with_backoff_and_leaves_the_retry_set_once_p
 def test_retries_stop_after_the_last_attempt_and_the_payout_stays_listed_for_admins(fake):
     film_id, user = payee("closed", account="acct_fail_closed")
     credit(film_id, "2025-03", 5000, RUN)
-    settle(user, "2025-03", RUN)
-    moment = RUN
-    for _ in range(10):
-        moment += timedelta(days=4)
-        retry(moment)
+    moment = refused_until_given_up(user)
     attempts = sorted(int(p.attempt) for p in records(user))
     assert attempts == list(range(1, payouts.MAX_PAYOUT_ATTEMPTS + 1))
     (entry,) = retry_set(user)
@@ -151,11 +157,7 @@ def test_a_new_payout_account_restarts_the_attempts_of_a_given_up_payout(fake):
 
     film_id, user = payee("moved", account="acct_fail_old")
     credit(film_id, "2025-03", 5000, RUN)
-    settle(user, "2025-03", RUN)
-    moment = RUN
-    for _ in range(6):
-        moment += timedelta(days=4)
-        retry(moment)
+    moment = refused_until_given_up(user)
     assert retry_set(user)[0].gave_up_at is not None
     with clock.frozen(moment):
         payouts.set_account(factories.Caller(user_id=user), PayoutAccount(stripe_account_id="acct_new"))
