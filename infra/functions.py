@@ -93,7 +93,7 @@ FUNCTIONS: dict[str, FunctionSpec] = {
     # Failed payouts whose next attempt is due (services/payouts.py retry_due): the balance is
     # paid again after 1 h, 6 h, 24 h, 72 h, then the payout is left to admins.
     "retry_payouts": FunctionSpec(
-        timeout=300, memory=512, schedule="rate(1 hour)",
+        timeout=900, memory=1024, schedule="rate(1 hour)",
         reads=("users", "royalty_ledger", "payouts"), writes=("payouts",),
         secrets=(STRIPE_SECRET_KEY,),
     ),
