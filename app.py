@@ -518,6 +518,13 @@ def distribute_royalties(event):
     royalty_runs.scheduled()
 
 
+@app.schedule("rate(1 hour)")
+def retry_payouts(event):
+    from chalicelib.services import payouts
+
+    return payouts.retry_due()
+
+
 @app.lambda_function(name="distribute_royalties_chunk")
 def distribute_royalties_chunk(event, context):
     from chalicelib.services import royalty_runs

@@ -410,7 +410,7 @@ class DistributionBatch(BaseModel):
 class Distribution(View):
     film_id: str
     period: str
-    status: Literal["running", "done"]
+    status: Literal["running", "done", "refused"]
     weights_as_of: Optional[Timestamp]
     coproducers: int
     film_confirmed_cents: int
@@ -434,10 +434,18 @@ class FilmDistribution(Distribution):
     payouts: Settlement
 
 
+class RefusedDistribution(View):
+    film_id: str
+    period: str
+    reason: str
+
+
 class DistributionRunResult(View):
     period: str
     films: list[FilmDistribution]
     queued_films: list[str] = Field(description="Films too large to run inline: distributed through the queue")
+    refused: list[RefusedDistribution] = Field(
+        default=[], description="(film, period) nobody held a share of: receipts left undistributed, never unallocated")
     credited_cents: int
     paid_out_cents: int
     failed_payouts: int
@@ -454,6 +462,10 @@ class Payout(View):
     updated_at: Optional[Timestamp]
     user_id: Optional[str] = Field(default=None, description="Admins only")
     destination: Optional[str] = Field(default=None, description="Admins only")
+    attempt: Optional[int] = Field(default=None, description="Admins only: consecutive attempt of the balance")
+    next_attempt_at: Optional[Timestamp] = Field(
+        default=None, description="Admins only: when a failed payout is tried again; null once given up or paid")
+    gave_up_at: Optional[Timestamp] = Field(default=None, description="Admins only: retries stopped (act on it)")
 
 
 class PayoutPage(Page):
@@ -502,6 +514,8 @@ class Holding(View):
     share_ppm: int = Field(description="Your share of the film's co-producers' money, in parts per million")
     royalties_received_cents: int
     first_confirmed_at: Optional[Timestamp]
+    film_status: Optional[Status] = Field(
+        default=None, description="The film's campaign status: rights are received for open and funded films only")
 
 
 class Portfolio(Page):

@@ -42,7 +42,10 @@ class ProgressBar:
         self.stream.flush()
 
     def _end(self) -> None:
+        """A stage that ends is complete: its total was an estimate (the film's co-producer
+        counter), the work done may be less (nothing new to distribute) or more (batches)."""
         if self.label:
+            self.total = self.done = max(self.done, self.total)
             self._draw(force=True)
             self.stream.write("\n")
 

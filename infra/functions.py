@@ -90,6 +90,13 @@ FUNCTIONS: dict[str, FunctionSpec] = {
         reads=ROYALTY_READS, writes=ROYALTY_WRITES,
         secrets=(STRIPE_SECRET_KEY,),
     ),
+    # Failed payouts whose next attempt is due (services/payouts.py retry_due): the balance is
+    # paid again after 1 h, 6 h, 24 h, 72 h, then the payout is left to admins.
+    "retry_payouts": FunctionSpec(
+        timeout=900, memory=1024, schedule="rate(1 hour)",
+        reads=("users", "royalty_ledger", "payouts"), writes=("payouts",),
+        secrets=(STRIPE_SECRET_KEY,),
+    ),
     # Outbox stream -> events topic.
     "relay_outbox": FunctionSpec(
         timeout=60, memory=256, streams=("outbox",), publishes=("events",),

@@ -93,6 +93,7 @@ TABLES: tuple[TableSpec, ...] = (
     TableSpec("rights", pk=S("film_id")),
     TableSpec("receipts", pk=S("film_id"), sk=S("receipt_id"), gsis=(
         Gsi("by_period", S("period"), S("film_receipt")),
+        Gsi("undistributed", S("undistributed"), S("period")),
     )),
     TableSpec("distributions", pk=S("film_id"), sk=S("period")),
     TableSpec("royalty_snapshots", pk=S("snapshot_id"), sk=N("page")),

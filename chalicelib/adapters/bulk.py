@@ -58,7 +58,7 @@ def put_all(short: str, items: list[dict[str, Any]], after_call: Callable[[], No
 
 
 def credit_item(*, user_id: str, film_id: str, period: str, batch: int, amount_cents: int,
-                your_confirmed_cents: int, created_at: str) -> dict[str, Any]:
+                your_confirmed_cents: int, created_at: str, run_period: str | None = None) -> dict[str, Any]:
     """A ledger credit (LedgerRecord) as DynamoDB JSON; its key says what it is for."""
     return {
         "user_id": {"S": user_id},
@@ -71,6 +71,7 @@ def credit_item(*, user_id: str, film_id: str, period: str, batch: int, amount_c
         "amount_cents": {"N": str(amount_cents)},
         "your_confirmed_cents": {"N": str(your_confirmed_cents)},
         "created_at": {"S": created_at},
+        "run_period": {"S": run_period or period},  # the run (statement) that credited it
     }
 
 

@@ -13,6 +13,7 @@ from pynamodb.attributes import (
     BinaryAttribute,
     BooleanAttribute,
     JSONAttribute,
+    ListAttribute,
     NumberAttribute,
     NumberSetAttribute,
     UnicodeAttribute,
@@ -181,6 +182,9 @@ class PledgeRecord(Model):
     created_at = UnicodeAttribute()
     updated_at = UnicodeAttribute()
     confirmed_at = UnicodeAttribute(null=True)
+    # "<refunded at>#<amount_refunded_cents after it>" per refund of a counted pledge, oldest
+    # first: its weight at any past moment (royalty weights as of a period's end).
+    refund_history = ListAttribute(of=UnicodeAttribute, null=True)
     created_key = UnicodeAttribute()
 
     by_user = PledgesByUser()
@@ -484,6 +488,15 @@ class ReceiptsByPeriod(GlobalSecondaryIndex):
     film_receipt = UnicodeAttribute(range_key=True)  # "<film_id>#<receipt_id>"
 
 
+class ReceiptsUndistributed(GlobalSecondaryIndex):
+    """Sparse: receipts no distribution has taken yet, by period (a monthly run takes every
+    earlier period's too)."""
+
+    Meta = _index_meta("undistributed")
+    undistributed = UnicodeAttribute(hash_key=True)  # always "pending"
+    period = UnicodeAttribute(range_key=True)
+
+
 class ReceiptRecord(Model):
     """Money the platform received from a film's rights. Append-only: `batch` is set once,
     when a distribution takes the receipt."""
@@ -499,8 +512,10 @@ class ReceiptRecord(Model):
     recorded_at = UnicodeAttribute()
     recorded_by = UnicodeAttribute()
     batch = NumberAttribute(null=True)
+    undistributed = UnicodeAttribute(null=True)  # "pending" until a batch takes it
 
     by_period = ReceiptsByPeriod()
+    undistributed_receipts = ReceiptsUndistributed()
 
 
 class DistributionRecord(Model):
@@ -509,7 +524,7 @@ class DistributionRecord(Model):
     Meta = _meta("distributions")
     film_id = UnicodeAttribute(hash_key=True)
     period = UnicodeAttribute(range_key=True)
-    status = UnicodeAttribute()  # running | done
+    status = UnicodeAttribute()  # running | done | refused (nobody to credit)
     version = NumberAttribute()
     as_of = UnicodeAttribute(null=True)  # when the weights were taken
     snapshot_pages = NumberAttribute(null=True)
@@ -558,6 +573,7 @@ class LedgerRecord(Model):
     amount_cents = NumberAttribute()
     your_confirmed_cents = NumberAttribute()
     created_at = UnicodeAttribute()
+    run_period = UnicodeAttribute(null=True)  # the period of the run that credited it (its statement)
 
     by_film = LedgerByFilm()
 
@@ -596,6 +612,15 @@ class PayoutRecord(Model):
     failed_at = UnicodeAttribute(null=True)
     paid_out_cents = NumberAttribute(null=True)  # on the account item only
     pending_payout = UnicodeAttribute(null=True)  # on the account item: a payout not finished yet
+    attempt = NumberAttribute(null=True)  # consecutive attempt of the user's balance (1: the first)
+    retry_of = UnicodeAttribute(null=True)  # the failed payout this one tries again
+    retried_by = UnicodeAttribute(null=True)  # on a failed payout: the attempt that replaced it
+    sent_at = UnicodeAttribute(null=True)  # last time its transfer was sent (claims a resend)
+    next_attempt_at = UnicodeAttribute(null=True)  # on a failed payout in the retry set
+    gave_up_at = UnicodeAttribute(null=True)  # on a failed payout no longer retried (admins)
+    failed_payout = UnicodeAttribute(null=True)  # on the account item: the user's retry-set entry
+    failed_attempts = NumberAttribute(null=True)  # on the account item: failed attempts in a row
+    retry_series = NumberAttribute(null=True)  # on the account item: attempts restarted (account changed)
 
     by_user = PayoutsByUser()
     failures = PayoutFailures()

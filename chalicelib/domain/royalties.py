@@ -69,6 +69,19 @@ def pool_cents(rights_received_cents: int, coproducer_rate_bps: int) -> int:
     return magnitude if rights_received_cents >= 0 else -magnitude
 
 
+def period_pool_cents(batches: Iterable[tuple[int, int]]) -> int:
+    """The co-producers' part of every receipt of a period so far, given as
+    (rights_received_cents, coproducer_rate_bps) per batch: the exact sum of received x rate,
+    rounded toward zero once, on the whole period (never batch by batch)."""
+    scaled = 0
+    for received, rate in batches:
+        if not 0 <= rate <= BPS:
+            raise ValueError("the rate is in basis points, from 0 to 10000")
+        scaled += received * rate
+    magnitude = abs(scaled) // BPS
+    return magnitude if scaled >= 0 else -magnitude
+
+
 # --- Allocation ------------------------------------------------------------------------
 
 @dataclass(frozen=True)
@@ -135,3 +148,20 @@ def share_ppm(part_cents: int, whole_cents: int) -> int:
 
 def payout_due(balance_cents: int, threshold_cents: int, has_account: bool) -> bool:
     return has_account and balance_cents > 0 and balance_cents >= threshold_cents
+
+
+def batch_credits(credited_pool: int, period_pool: int, shares: Iterable[Share]) -> dict[str, int]:
+    """What a new batch of a period credits each co-producer: the allocation of the period's
+    cumulative pool minus the allocation of the pool credited by the earlier batches (both over
+    the period's frozen weights). Whatever the batching, the credits of a period then add up,
+    per co-producer, to the allocation of the whole period in one batch; a co-producer whose
+    tie-break cent moves to another is credited -1 cent. Zero credits are left out."""
+    shares = list(shares)
+    before = allocate(credited_pool, shares)
+    after = allocate(period_pool, shares)
+    credits = {}
+    for share in shares:
+        amount = after.get(share.user_id, 0) - before.get(share.user_id, 0)
+        if amount:
+            credits[share.user_id] = amount
+    return credits

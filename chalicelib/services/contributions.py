@@ -189,6 +189,8 @@ def refund(pledge_id: str, total_refunded_cents: int) -> int:
         user_total = int(user.confirmed_cents or 0) if user else 0
         now = clock.iso()
         pledge_actions = [PledgeRecord.amount_refunded_cents.set(already + delta), PledgeRecord.updated_at.set(now)]
+        pledge_actions.append(PledgeRecord.refund_history.set(
+            (PledgeRecord.refund_history | []).append([f"{now}#{already + delta}"])))
         if already + delta >= amount:
             pledge_actions.append(PledgeRecord.status.set("refunded"))
         try:

@@ -4,14 +4,20 @@ For (film, period) one DistributionRecord holds everything: the weights snapshot
 as of the period's end, then frozen in SnapshotPage items), the batches of receipts
 distributed so far, totals and status. A run:
 
-1. claims the period's receipts not distributed yet as a new batch: one transaction sets
-   `batch` on each receipt (only if unset) and appends the batch to the record (conditioned
-   on its version), so a receipt belongs to exactly one batch;
-2. takes the weights snapshot if the period has none yet (the first batch): every backing
-   as of the period's end, written as pages, then committed on the record (a crash before
-   the commit leaves nothing that depends on the pages, and the next run takes them again);
-3. allocates the batch's pool over the snapshot (largest remainder, deterministic) and
-   writes each page's credits with BatchWriteItem. Credits have deterministic keys and
+1. takes the weights snapshot if the period has none yet and receipts are waiting: every
+   backing as of the period's end, written as pages, then committed on the record (a crash
+   before the commit leaves nothing that depends on the pages, and the next run takes them
+   again). A period nobody held a share of is refused (`refused`, NobodyToCredit): its
+   receipts stay undistributed and listed, never credited to nobody;
+2. claims the period's receipts not distributed yet as a new batch: one transaction sets
+   `batch` on each receipt (only if unset, and takes it out of the undistributed index) and
+   appends the batch to the record (conditioned on its version), so a receipt belongs to
+   exactly one batch;
+3. credits each co-producer the allocation (largest remainder, deterministic) of the period's
+   cumulative pool, floor(sum of every receipt so far x rate), minus the allocation of the pool
+   the earlier batches credited (domain/royalties.py `batch_credits`): however the period's
+   receipts are batched, its credits add up to the one-batch allocation. It writes each page's
+   credits with BatchWriteItem. Credits have deterministic keys and
    contents, so writing a page again is harmless; the page then records the batch in
    `done_batches` (an idempotent set ADD) and a resumed run skips it;
 4. closes the batch: totals added to the record under its version condition, once.
@@ -37,7 +43,7 @@ from chalicelib.adapters.tables import (
 from chalicelib.auth import Caller
 from chalicelib.domain import royalties as rules
 from chalicelib.domain.royalties import Share
-from chalicelib.errors import Forbidden, NotFound, invalid_field
+from chalicelib.errors import Conflict, Forbidden, NotFound, invalid_field
 from chalicelib.observability import logger
 from chalicelib.services import films, rights
 
@@ -45,6 +51,7 @@ PAGE_SIZE = 1000
 MAX_RECEIPTS_PER_BATCH = 90  # one TransactWriteItems: the record + the receipts (limit 100)
 COUNTED = ("confirmed", "refunded")
 CONSISTENCY_WINDOW = timedelta(minutes=1)
+REFUSED = "refused"  # receipts of a period nobody held a share of
 
 Checkpoint = Callable[[str], None]
 Progress = Callable[[int], None]
@@ -91,7 +98,17 @@ def _pending_receipts(film_id: str, period: str) -> list[ReceiptRecord]:
     return [r for r in rights.receipts_of(film_id) if r.period == period and r.batch is None]
 
 
-def _claim(record: DistributionRecord, checkpoint: Checkpoint) -> bool:
+class NobodyToCredit(Conflict):
+    """A period's receipts with nobody in its weights: refused, never recorded as unallocated."""
+
+    def __init__(self, film_id: str, period: str):
+        super().__init__(f"film_id: nobody held a share of film {film_id} at the end of {period}; its receipts "
+                         "are not distributed (correct them or record them for a period with co-producers)",
+                         code="nobody_to_credit", field="film_id")
+        self.film_id, self.period = film_id, period
+
+
+def _claim(record: DistributionRecord, checkpoint: Checkpoint, run_period: str) -> bool:
     """Take the undistributed receipts as a new batch. False when there are none."""
     pending = _pending_receipts(record.film_id, record.period)[:MAX_RECEIPTS_PER_BATCH]
     if not pending:
@@ -99,9 +116,13 @@ def _claim(record: DistributionRecord, checkpoint: Checkpoint) -> bool:
     number = len(record.batches or []) + 1
     received = sum(int(r.rights_received_cents) for r in pending)
     rate = rights.rate_bps(record.film_id)
+    earlier = _received(record.batches or [])
+    credited_pool, period_pool = rules.period_pool_cents(earlier), rules.period_pool_cents([*earlier, (received, rate)])
     batch = {
         "batch": number, "receipts": [r.receipt_id for r in pending], "rights_received_cents": received,
-        "coproducer_rate_bps": rate, "pool_cents": rules.pool_cents(received, rate), "status": "running",
+        "coproducer_rate_bps": rate, "pool_cents": period_pool - credited_pool,
+        "period_pool_cents": period_pool, "status": "running",
+        "run_period": run_period,
         "started_at": clock.iso(), "finished_at": None, "credited_cents": None, "credits": None,
         "unallocated_cents": None,
     }
@@ -114,7 +135,7 @@ def _claim(record: DistributionRecord, checkpoint: Checkpoint) -> bool:
                 DistributionRecord.updated_at.set(clock.iso()),
             ], condition=DistributionRecord.version == int(record.version))
             for receipt in pending:
-                write.update(receipt, actions=[ReceiptRecord.batch.set(number)],
+                write.update(receipt, actions=[ReceiptRecord.batch.set(number), ReceiptRecord.undistributed.remove()],
                              condition=ReceiptRecord.batch.does_not_exist())
     except TransactWriteError:
         logger.info("another run claimed these receipts", extra={"film_id": record.film_id})
@@ -122,16 +143,29 @@ def _claim(record: DistributionRecord, checkpoint: Checkpoint) -> bool:
     return True
 
 
+def _received(batches: list[dict[str, Any]]) -> list[tuple[int, int]]:
+    return [(int(b["rights_received_cents"]), int(b["coproducer_rate_bps"])) for b in batches]
+
+
+def refunded_as_of(pledge: PledgeRecord, as_of: str) -> int:
+    """The cents of a counted pledge refunded before `as_of`: the last step of its refund
+    history before that moment. A pledge refunded before the history was kept is dated by its
+    last update."""
+    if pledge.refund_history:
+        steps = [step.rsplit("#", 1) for step in pledge.refund_history]
+        return max((int(cents) for at, cents in steps if at < as_of), default=0)
+    return int(pledge.amount_refunded_cents or 0) if pledge.updated_at < as_of else 0
+
+
 def _as_of_from_pledges(film_id: str, user_id: str, as_of: str) -> tuple[int, str | None]:
     """A co-producer's confirmed, unrefunded cents at `as_of`, from their pledges, for a
-    backing that changed after it. A refund is dated by the pledge's last update: a pledge
-    updated after `as_of` counts in full (its refunds came later)."""
+    backing that changed after it: every refund made before `as_of` is taken off, whatever
+    came later."""
     cents, first = 0, None
     for pledge in PledgeRecord.by_user.query(user_id, filter_condition=PledgeRecord.film_id == film_id):
         if pledge.status not in COUNTED or not pledge.confirmed_at or pledge.confirmed_at >= as_of:
             continue
-        refunded = int(pledge.amount_refunded_cents or 0) if pledge.updated_at < as_of else 0
-        cents += int(pledge.amount_cents) - refunded
+        cents += int(pledge.amount_cents) - refunded_as_of(pledge, as_of)
         first = min(first or pledge.confirmed_at, pledge.confirmed_at)
     return cents, first
 
@@ -192,16 +226,20 @@ def _load_pages(record: DistributionRecord) -> list[Page]:
 def _credit(record: DistributionRecord, batch: dict[str, Any], pages: list[Page], checkpoint: Checkpoint,
             progress: Progress) -> dict[str, int]:
     number, pool = int(batch["batch"]), int(batch["pool_cents"])
-    allocation = rules.allocate(pool, (s for page in pages for s in page.shares))
+    earlier = [b for b in record.batches if int(b["batch"]) < number]
+    period_pool = rules.period_pool_cents([*_received(earlier), *_received([batch])])
+    allocation = rules.batch_credits(rules.period_pool_cents(_received(earlier)), period_pool,
+                                     (s for page in pages for s in page.shares))
     credited = sum(allocation.values())
-    if allocation and credited != pool:  # allocate guarantees it; never write a wrong ledger
+    if allocation and credited != pool:  # batch_credits guarantees it; never write a wrong ledger
         raise RuntimeError(f"allocation sums to {credited}, not {pool}")
     sid = snapshot_id(record.film_id, record.period)
     for page in pages:
         if number not in page.done_batches:
             items = [bulk.credit_item(user_id=s.user_id, film_id=record.film_id, period=record.period, batch=number,
                                       amount_cents=allocation[s.user_id], your_confirmed_cents=s.weight_cents,
-                                      created_at=batch["started_at"])
+                                      created_at=batch["started_at"],
+                                      run_period=batch.get("run_period") or record.period)
                      for s in page.shares if allocation.get(s.user_id)]
             bulk.put_all("royalty_ledger", items, after_call=lambda: checkpoint("credits"))
             SnapshotPage(sid, page.number).update(actions=[SnapshotPage.done_batches.add({number})])
@@ -232,21 +270,34 @@ def _close(record: DistributionRecord, batch: dict[str, Any], totals: dict[str, 
 
 
 def distribute_film(film_id: str, period: str, *, checkpoint: Checkpoint = _nothing,
-                    progress: Progress = _nothing) -> DistributionRecord:
+                    progress: Progress = _nothing, run_period: str | None = None) -> DistributionRecord:
     """Distribute every receipt of (film, period) not distributed yet; resumes a run that
-    stopped anywhere. A done period with no new receipts is left exactly as it is."""
+    stopped anywhere. A done period with no new receipts is left exactly as it is.
+
+    The weights are taken before the first batch is claimed: receipts of a period nobody held
+    a share of are refused (NobodyToCredit, status `refused`) and stay undistributed. Batches
+    are stamped with `run_period`, the period of the run that distributes them (statements)."""
     started = clock.now()
     pages: list[Page] | None = None
     while True:
         record = _load(film_id, period) or _open(film_id, period)
         batch = _running_batch(record)
         if batch is None:
-            if _claim(record, checkpoint):
+            pending = bool(_pending_receipts(film_id, period))
+            if pending and record.snapshot_pages is None:
+                pages = _take_snapshot(record, started, checkpoint) or None
                 continue
-            if record.status != "done":  # opened, but nothing to distribute
+            if pending and not int(record.coproducers or 0):
+                if record.status != REFUSED:
+                    record.update(actions=[DistributionRecord.status.set(REFUSED),
+                                           DistributionRecord.updated_at.set(clock.iso())])
+                raise NobodyToCredit(film_id, period)
+            if pending and _claim(record, checkpoint, run_period or period):
+                continue
+            if record.status != "done" and not pending:  # opened, but nothing to distribute
                 record.update(actions=[DistributionRecord.status.set("done")])
             return record
-        if record.snapshot_pages is None:
+        if record.snapshot_pages is None:  # a batch claimed before its weights (older runs)
             pages = _take_snapshot(record, started, checkpoint) or None
             continue
         if pages is None or any(batch["batch"] in p.done_batches for p in pages):
@@ -262,6 +313,14 @@ def snapshot_users(film_id: str, period: str) -> Iterable[str]:
     if record is None or record.snapshot_pages is None:
         return []
     return (s.user_id for page in _load_pages(record) for s in page.shares)
+
+
+def finished(film_id: str, period: str) -> bool:
+    """Whether (film, period) has nothing left to distribute (done, or refused)."""
+    record = _load(film_id, period)
+    if record is None or record.status == "running":
+        return False
+    return record.status == REFUSED or not _pending_receipts(film_id, period)
 
 
 def coproducer_count(film_id: str, period: str) -> int:

@@ -13,11 +13,13 @@ from typing import TYPE_CHECKING, Any
 from pynamodb.exceptions import DoesNotExist, PutError
 
 from chalicelib import clock
-from chalicelib.adapters.tables import ReceiptRecord, RightsRecord, find
+from chalicelib.adapters.tables import FilmRecord, ReceiptRecord, RightsRecord, find
 from chalicelib.auth import Caller
 from chalicelib.domain import royalties as rules
 from chalicelib.errors import Conflict, invalid_field
 from chalicelib.services import films
+
+UNDISTRIBUTED = "pending"
 
 if TYPE_CHECKING:  # request models: pydantic loads only with the routes that parse a body
     from chalicelib.schemas import ReceiptCreate, Rights
@@ -41,9 +43,21 @@ def rights_view(film_id: str, record: RightsRecord | None) -> dict[str, Any]:
     }
 
 
+ROYALTY_STATUSES = ("open", "funded")  # a draft or failed film has no co-producer to hold a share
+
+
+def load_royalty_film(film_id: str) -> FilmRecord:
+    """The film, if it can receive rights: open or funded. 409 film_not_funded otherwise."""
+    film = films.load(film_id)
+    if film.status not in ROYALTY_STATUSES:
+        raise Conflict(f"film_id: the film is {film.status}; rights and receipts are for open or funded films, "
+                       "whose co-producers hold shares", code="film_not_funded", field="film_id")
+    return film
+
+
 def put_rights(caller: Caller, film_id: str, data: Rights) -> dict[str, Any]:
     caller.require("admin")
-    films.load(film_id)
+    load_royalty_film(film_id)
     record = RightsRecord(film_id, description=data.description, coproducer_rate_bps=data.coproducer_rate_bps,
                           updated_at=clock.iso(), updated_by=caller.user_id)
     record.save()
@@ -71,7 +85,7 @@ def _same(record: ReceiptRecord, data: ReceiptCreate) -> bool:
 def record_receipt(caller: Caller, film_id: str, data: ReceiptCreate) -> tuple[dict[str, Any], bool]:
     """The receipt, and whether this call recorded it (False: the same one existed)."""
     caller.require("admin")
-    films.load(film_id)
+    load_royalty_film(film_id)
     if rules.is_future(data.period, clock.today()):
         raise invalid_field("period", "is in the future: receipts are for the current month or earlier")
     if data.corrects is not None:
@@ -82,7 +96,8 @@ def record_receipt(caller: Caller, film_id: str, data: ReceiptCreate) -> tuple[d
     rid = receipt_id(film_id, data.reference)
     record = ReceiptRecord(film_id, rid, period=data.period, film_receipt=f"{film_id}#{rid}",
                            rights_received_cents=data.rights_received_cents, reference=data.reference,
-                           corrects=data.corrects, recorded_at=clock.iso(), recorded_by=caller.user_id)
+                           corrects=data.corrects, recorded_at=clock.iso(), recorded_by=caller.user_id,
+                           undistributed=UNDISTRIBUTED)
     try:
         record.save(condition=ReceiptRecord.receipt_id.does_not_exist())
         return receipt_view(record), True
@@ -110,3 +125,11 @@ def list_receipts(caller: Caller, film_id: str) -> dict[str, Any]:
 
 def films_with_receipts(period: str) -> list[str]:
     return sorted({r.film_id for r in ReceiptRecord.by_period.query(period)})
+
+
+def undistributed_through(period: str) -> list[tuple[str, str]]:
+    """(film, period) of every receipt of `period` or earlier that no distribution has taken,
+    oldest period first: a late receipt or correction of a distributed period waits for no one."""
+    pairs = {(r.film_id, r.period) for r in ReceiptRecord.undistributed_receipts.query(
+        UNDISTRIBUTED, ReceiptRecord.period <= period)}
+    return sorted(pairs, key=lambda pair: (pair[1], pair[0]))

@@ -1,11 +1,17 @@
 """A royalty run for a period: every film with receipts, then payouts and statements.
 
 The monthly schedule, `POST /admin/distributions` and `make distribute` all call
-`run_period`. Each film is distributed by services/distributions.py (exactly once, resumable),
-then each of its co-producers is settled by services/payouts.py (payout if due, statement
-event). A film with more co-producers than one invocation handles comfortably is sent as a
-message to the `distribution-chunks` queue instead, when the queue is configured; its consumer
-runs the same code for that film, and a redelivery is harmless.
+`run_period`. The run for period P distributes, film by film (services/distributions.py,
+exactly once, resumable), the receipts of P and every receipt of an earlier period that no
+distribution has taken yet (a late receipt or correction). Then it settles the co-producers of
+every film it distributed ONCE (services/payouts.py): one payout of each balance, one statement
+event covering every film and period credited by the run. A (film, period) nobody held a share
+of is refused and listed (`refused`), never credited to nobody.
+
+A film with more co-producers than one invocation handles comfortably is sent as a message to
+the `distribution-chunks` queue instead, when the queue is configured; the message names the
+whole run, its consumer distributes that film, and the consumer that finds every film of the
+run distributed settles the run (a redelivery, or two consumers settling, is harmless).
 """
 
 from __future__ import annotations
@@ -42,31 +48,71 @@ class Silent:
 
 
 def run_film(film_id: str, period: str, reporter: Reporter | None = None) -> dict[str, Any]:
+    """Distribute one (film, period) and settle its co-producers (a film on its own)."""
     reporter = reporter or Silent()
-    reporter.start(f"distribute {film_id}", counters.read(counters.film_counter(film_id))["coproducer_count"])
-    record = distributions.distribute_film(film_id, period, progress=reporter.advance)
-    users = list(distributions.snapshot_users(film_id, period))
-    reporter.start(f"settle {film_id}", len(users))
-    settled = payouts.settle(users, period, progress=reporter.advance)
-    return {**distributions.view(record), "payouts": settled}
+    record = _distribute(film_id, period, period, reporter)
+    settled = settle_run(period, [(film_id, period)], reporter)
+    return {**distributions.view(record), "payouts": settled["films"][(film_id, period)]}
+
+
+def _distribute(film_id: str, period: str, run_period: str, reporter: Reporter) -> Any:
+    reporter.start(f"distribute {film_id} {period}", counters.read(counters.film_counter(film_id))["coproducer_count"])
+    return distributions.distribute_film(film_id, period, progress=reporter.advance, run_period=run_period)
+
+
+def work_of(period: str) -> list[tuple[str, str]]:
+    """(film, period) pairs a run for `period` distributes: the period's films with receipts,
+    and every earlier period with receipts no distribution has taken yet."""
+    pairs = {(film_id, period) for film_id in rights.films_with_receipts(period)}
+    pairs.update(rights.undistributed_through(period))
+    return sorted(pairs, key=lambda pair: (pair[1], pair[0]))
+
+
+def settle_run(run_period: str, pairs: list[tuple[str, str]], reporter: Reporter | None = None) -> dict[str, Any]:
+    """Settle every co-producer of the run's (film, period) pairs once, plus the failed payouts
+    due again: one payout and one statement each. Returns the totals and, per pair, the
+    outcomes of its co-producers."""
+    reporter = reporter or Silent()
+    members = {pair: list(distributions.snapshot_users(*pair)) for pair in pairs}
+    users = list(dict.fromkeys(user for people in members.values() for user in people))
+    reporter.start(f"settle {run_period}", len(users))
+    outcomes: dict[str, dict[str, Any]] = {}
+    totals = payouts.settle(users, run_period, progress=reporter.advance, outcomes=outcomes)
+    films = {}
+    for pair, people in members.items():
+        mine = [outcomes[user] for user in people if user in outcomes]
+        films[pair] = {"users": len(mine), "paid_cents": sum(o["paid_cents"] for o in mine),
+                       "failed": sum(o["failed"] for o in mine)}
+    return {"totals": totals, "films": films}
 
 
 def run_period(period: str, *, reporter: Reporter | None = None, dispatch: bool = False) -> dict[str, Any]:
-    results, queued = [], []
-    for film_id in rights.films_with_receipts(period):
+    reporter = reporter or Silent()
+    work = work_of(period)
+    results, queued, refused = [], [], []
+    for film_id, film_period in work:
         size = counters.read(counters.film_counter(film_id))["coproducer_count"]
         if dispatch and size > INLINE_COPRODUCERS and settings().distribution_chunks_queue_url:
-            _send({"film_id": film_id, "period": period})
-            queued.append(film_id)
-        else:
-            results.append(run_film(film_id, period, reporter))
-    if not results:  # failed payouts are retried on every run, even one with no film
-        payouts.settle([], period)
+            queued.append((film_id, film_period))
+            continue
+        try:
+            results.append(distributions.view(_distribute(film_id, film_period, period, reporter)))
+        except distributions.NobodyToCredit as exc:
+            refused.append({"film_id": film_id, "period": film_period, "reason": exc.message})
+    if queued:  # the last film distributed through the queue settles the whole run
+        for film_id, film_period in queued:
+            _send({"film_id": film_id, "period": film_period, "run_period": period, "films": work})
+        settled = {"totals": {"users": 0, "paid_cents": 0, "failed": 0}, "films": {}}
+    else:
+        settled = settle_run(period, [(r["film_id"], r["period"]) for r in results], reporter)
+    nobody = {"users": 0, "paid_cents": 0, "failed": 0}
+    films = [{**r, "payouts": settled["films"].get((r["film_id"], r["period"]), nobody)} for r in results]
     return {
-        "period": period, "films": results, "queued_films": queued,
+        "period": period, "films": films, "queued_films": [film_id for film_id, _ in queued],
+        "refused": refused,
         "credited_cents": sum(r["credited_cents"] for r in results),
-        "paid_out_cents": sum(r["payouts"]["paid_cents"] for r in results),
-        "failed_payouts": sum(r["payouts"]["failed"] for r in results),
+        "paid_out_cents": settled["totals"]["paid_cents"],
+        "failed_payouts": settled["totals"]["failed"],
     }
 
 
@@ -93,4 +139,14 @@ def scheduled() -> dict[str, Any]:
 def handle_chunks(event: dict[str, Any]) -> None:
     for record in event.get("Records", []):
         message = json.loads(record["body"])
-        run_film(message["film_id"], message["period"])
+        run = message.get("run_period")
+        if run is None:  # a message sent before runs were settled as a whole: the film alone
+            run_film(message["film_id"], message["period"])
+            continue
+        try:
+            distributions.distribute_film(message["film_id"], message["period"], run_period=run)
+        except distributions.NobodyToCredit:
+            pass
+        pairs = [(film_id, period) for film_id, period in message["films"]]
+        if all(distributions.finished(film_id, period) for film_id, period in pairs):
+            settle_run(run, pairs)

@@ -18,9 +18,13 @@ STATEMENT_COLUMNS = ("film_id", "title", "batch", "rights_received_cents", "copr
                      "your_confirmed_cents", "film_confirmed_cents", "amount_cents")
 
 
-def _titles(film_ids: list[str]) -> dict[str, str]:
+def _films(film_ids: list[str]) -> dict[str, FilmRecord]:
     ids = list(dict.fromkeys(film_ids))
-    return {f.film_id: f.title for f in FilmRecord.batch_get(ids)} if ids else {}
+    return {f.film_id: f for f in FilmRecord.batch_get(ids)} if ids else {}
+
+
+def _titles(film_ids: list[str]) -> dict[str, str]:
+    return {film_id: film.title for film_id, film in _films(film_ids).items()}
 
 
 def royalties(caller: Caller) -> dict[str, Any]:
@@ -71,7 +75,8 @@ def portfolio(caller: Caller) -> dict[str, Any]:
     backings = list(BackingRecord.by_user.query(caller.user_id))
     film_ids = [b.film_id for b in backings]
     totals = counters.read_many(counters.film_counter(f) for f in film_ids) if film_ids else {}
-    titles = _titles(film_ids)
+    records = _films(film_ids)
+    titles = {film_id: film.title for film_id, film in records.items()}
     received: dict[str, int] = {}
     for credit in payouts.credits_of(caller.user_id):
         received[credit.film_id] = received.get(credit.film_id, 0) + int(credit.amount_cents)
@@ -83,6 +88,6 @@ def portfolio(caller: Caller) -> dict[str, Any]:
             "film_id": backing.film_id, "title": titles.get(backing.film_id), "your_confirmed_cents": yours,
             "film_confirmed_cents": film_total, "share_ppm": rules.share_ppm(yours, film_total),
             "royalties_received_cents": received.get(backing.film_id, 0),
-            "first_confirmed_at": backing.first_confirmed_at,
+            "first_confirmed_at": backing.first_confirmed_at, "film_status": records[backing.film_id].status if backing.film_id in records else None,
         })
     return {"items": items, "royalties_received_cents": sum(received.values()), "next": None}

@@ -99,3 +99,31 @@ def test_royalty_routes_need_a_token_and_admin_runs(api):
     future = api.post("/admin/distributions", {"period": "2999-12"}, caller=factories.admin())
     assert future.status_code == 400 and future.data["error"]["field"] == "period"
     assert api.get("/me/statements/2026-1", caller=factories.member()).status_code == 400
+
+
+def test_the_readme_walkthrough_picks_an_open_or_funded_film_never_a_failed_one(api):
+    """The royalty walk-through of README.md, run on a co-producer whose first film failed."""
+    import json
+    import re
+    import subprocess
+    import sys
+    from pathlib import Path
+
+    from chalicelib.adapters.tables import FilmRecord
+
+    failed, open_film = factories.make_film()["film_id"], factories.make_film()["film_id"]
+    user = factories.Caller(user_id=f"walk-{failed[:8]}")
+    for film_id in (failed, open_film):
+        back(film_id, user.user_id, 2000)
+    FilmRecord(failed).update(actions=[FilmRecord.status.set("failed")])
+    portfolio = api.get("/me/portfolio", caller=user).data
+    assert {i["film_id"]: i["film_status"] for i in portfolio["items"]} == {failed: "failed", open_film: "open"}
+    readme = (Path(__file__).parents[2] / "README.md").read_text()
+    script = re.search(r"/me/portfolio .*\n\s*\| python3 -c '([^']+)'", readme).group(1)
+    for order in (portfolio["items"], list(reversed(portfolio["items"]))):
+        picked = subprocess.run([sys.executable, "-c", script], input=json.dumps({**portfolio, "items": order}),
+                                capture_output=True, text=True, check=True).stdout.strip()
+        assert picked == open_film
+    refused = api.post(f"/films/{failed}/receipts", {"period": "2025-01", "rights_received_cents": 100,
+                                                     "reference": "walk"}, caller=factories.admin())
+    assert refused.status_code == 409 and refused.data["error"]["code"] == "film_not_funded"

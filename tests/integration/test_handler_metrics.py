@@ -27,16 +27,6 @@ def flushed(monkeypatch):
     return sent
 
 
-@pytest.fixture
-def fake():
-    from chalicelib.adapters import transfers
-
-    fake = transfers.LocalTransfers()
-    transfers.use(fake)
-    yield fake
-    transfers.use(None)
-
-
 def test_payout_failed_leaves_the_royalty_chunk_lambda(fake, flushed):
     import app
 

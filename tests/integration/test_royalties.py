@@ -3,12 +3,12 @@
 from __future__ import annotations
 
 import uuid
-from datetime import datetime, timezone
+from datetime import datetime, timedelta, timezone
 
 import pytest
 
 from chalicelib import clock
-from chalicelib.adapters.tables import DistributionRecord, OutboxRecord, ReceiptRecord
+from chalicelib.adapters.tables import DistributionRecord, OutboxRecord, PayoutRecord, ReceiptRecord, UserRecord
 from chalicelib.domain import royalties as rules
 from chalicelib.schemas import Rights
 from chalicelib.services import contributions, distributions, payouts, rights, royalty_runs, statements
@@ -84,6 +84,21 @@ def test_a_late_receipt_is_distributed_once_with_the_same_weights():
     assert all(r.batch is not None for r in ReceiptRecord.query(film_id))
 
 
+def test_a_period_batched_receipt_by_receipt_credits_what_one_batch_would():
+    film_id = factories.make_film()["film_id"]
+    users = coproducers(film_id, [1000, 1000, 1000])  # equal weights: ties decide the odd cents
+    for day in (2, 3, 4):
+        at = datetime(2026, 10, day, tzinfo=timezone.utc)
+        with clock.frozen(at):
+            receipt(film_id, "2026-09", 3)  # 2.4 cents of pool each
+        run(film_id, at=at + timedelta(hours=1))
+    record = DistributionRecord.get(film_id, "2026-09")
+    assert [b["pool_cents"] for b in record.batches] == [2, 2, 3]  # 4.8 then 7.2 on the period
+    assert int(record.pool_cents) == int(record.credited_cents) == 7 == rules.pool_cents(9, 8000)
+    one_batch = rules.allocate(7, [rules.Share(u, 1000, clock.iso(SEPT)) for u in users])
+    assert credits_by_user(film_id, "2026-09") == one_batch == dict(zip(users, [3, 2, 2]))
+
+
 def test_a_negative_receipt_takes_back_its_share():
     film_id = factories.make_film()["film_id"]
     users = coproducers(film_id, [1000, 1000, 1000])
@@ -98,14 +113,37 @@ def test_a_negative_receipt_takes_back_its_share():
     assert sum(payouts.balance(u) for u in users) == 8000 - 4000
 
 
-def test_a_film_with_no_coproducers_keeps_its_pool_unallocated():
+def test_a_period_nobody_held_a_share_of_is_refused_not_left_unallocated():
     film_id = factories.make_film()["film_id"]
     with clock.frozen(SEPT):
         receipt(film_id, "2026-09", 50_000)
-    result = run(film_id)
-    assert (result["status"], result["coproducers"], result["credits"]) == ("done", 0, 0)
-    assert (result["pool_cents"], result["unallocated_cents"]) == (40_000, 40_000)
-    assert film_credits(film_id) == []
+    with pytest.raises(distributions.NobodyToCredit) as exc:
+        run(film_id)
+    assert (exc.value.status, exc.value.code) == (409, "nobody_to_credit")
+    record = DistributionRecord.get(film_id, "2026-09")
+    assert (record.status, int(record.pool_cents), int(record.unallocated_cents), record.batches) == ("refused", 0, 0, [])
+    assert film_credits(film_id) == [] and all(r.batch is None for r in ReceiptRecord.query(film_id))
+    with clock.frozen(OCT_RUN):
+        result = royalty_runs.run_period("2026-09")
+    assert {"film_id": film_id, "period": "2026-09"}.items() <= next(
+        r for r in result["refused"] if r["film_id"] == film_id).items()
+    assert film_id not in [f["film_id"] for f in result["films"]]
+
+
+@pytest.mark.parametrize("status", ["draft", "failed"])
+def test_rights_and_receipts_of_a_draft_or_failed_film_are_refused(status):
+    from chalicelib.adapters.tables import FilmRecord
+    from chalicelib.errors import Conflict
+
+    film_id = factories.make_film(open_it=status != "draft")["film_id"]
+    if status == "failed":
+        FilmRecord(film_id).update(actions=[FilmRecord.status.set("failed")])
+    for call in (lambda: receipt(film_id, "2026-09", 1000),
+                 lambda: rights.put_rights(factories.admin(), film_id, Rights(description="50%", coproducer_rate_bps=5000))):
+        with clock.frozen(SEPT), pytest.raises(Conflict) as exc:
+            call()
+        assert (exc.value.code, exc.value.field) == ("film_not_funded", "film_id")
+    assert list(ReceiptRecord.query(film_id)) == []
 
 
 def test_weights_are_taken_at_the_period_end_and_a_later_refund_is_never_an_edit():
@@ -126,6 +164,21 @@ def test_weights_are_taken_at_the_period_end_and_a_later_refund_is_never_an_edit
     run(film_id, "2026-10", at=datetime(2026, 11, 1, 3, tzinfo=timezone.utc))
     assert credits_by_user(film_id, "2026-09") == {a: 7000, b: 1000}  # untouched
     assert credits_by_user(film_id, "2026-10") == {a: 1846, b: 6154}  # 3000 : 10000
+
+
+def test_a_refund_before_the_period_end_counts_even_when_another_follows_it():
+    film_id = factories.make_film()["film_id"]
+    a, b = coproducers(film_id, [1000, 1000])
+    with clock.frozen(SEPT):
+        pledge = back(film_id, a, 4000)  # a: 5000 in September
+    with clock.frozen(datetime(2026, 9, 20, tzinfo=timezone.utc)):
+        contributions.refund(pledge, 1000)  # in the period: a has 4000 at its end
+    with clock.frozen(datetime(2026, 10, 1, 1, tzinfo=timezone.utc)):
+        contributions.refund(pledge, 3000)  # after the period, before the run
+        receipt(film_id, "2026-09", 10_000)
+    result = run(film_id)
+    assert result["film_confirmed_cents"] == 5000
+    assert credits_by_user(film_id, "2026-09") == {a: 6400, b: 1600}
 
 
 def test_each_receipt_goes_to_exactly_one_batch_when_runs_race():
@@ -159,7 +212,8 @@ def test_one_statement_event_per_period_and_user():
     run(film_id)
     event = OutboxRecord.get(f"royalty.statement#-#2026-09#{user}")
     assert event.audience == {"kind": "user", "user_id": user, "min_cents": 0}
-    assert event.data == {"period": "2026-09", "credited_cents": 400, "balance_cents": 400, "paid_out_cents": 0}
+    assert event.data == {"period": "2026-09", "credited_cents": 400, "balance_cents": 400, "paid_out_cents": 0,
+                          "films": [film_id], "periods": ["2026-09"]}
 
 
 @pytest.mark.parametrize("period", ["2026-12", "2027-01"])
@@ -186,3 +240,69 @@ def test_the_schedule_and_the_chunk_queue_run_the_same_code():
         result = royalty_runs.scheduled()  # the 1st of the month: the previous month, every film
     assert result["period"] == "2026-08" and film_id in [f["film_id"] for f in result["films"]]
     assert credits_by_user(film_id, "2026-08") == {users[0]: 800, users[1]: 800}
+
+
+def test_a_coproducer_of_several_films_gets_one_statement_and_one_payout_per_run(fake):
+    first, second = factories.make_film()["film_id"], factories.make_film()["film_id"]
+    user = f"twofilms-{first[:8]}"
+    UserRecord(user).update(actions=[UserRecord.stripe_account_id.set("acct_ok")])
+    with clock.frozen(SEPT):
+        back(first, user, 1000)
+        back(second, user, 1000)
+        receipt(first, "2026-09", 5000)
+        receipt(second, "2026-09", 10_000)
+    with clock.frozen(OCT_RUN):
+        result = royalty_runs.run_period("2026-09")
+    assert {f["film_id"] for f in result["films"]} >= {first, second}
+    assert [(p.status, int(p.amount_cents)) for p in PayoutRecord.by_user.query(user)] == [("paid", 12_000)]
+    assert fake.paid_to("acct_ok") >= 12_000 and payouts.balance(user) == 0
+    event = OutboxRecord.get(f"royalty.statement#-#2026-09#{user}")
+    assert event.data["credited_cents"] == 12_000 and event.data["paid_out_cents"] == 12_000
+    assert event.data["films"] == sorted([first, second])
+
+
+def test_the_monthly_run_also_distributes_receipts_left_from_earlier_periods():
+    film_id = factories.make_film()["film_id"]
+    users = coproducers(film_id, [1000, 3000])
+    with clock.frozen(SEPT):
+        first = receipt(film_id, "2026-09", 10_000)
+    with clock.frozen(OCT_RUN):
+        royalty_runs.run_period("2026-09")
+    with clock.frozen(datetime(2026, 10, 20, tzinfo=timezone.utc)):  # after September was distributed
+        receipt(film_id, "2026-09", 2_000)
+        receipt(film_id, "2026-09", -1_000, corrects=first["receipt_id"])
+    with clock.frozen(datetime(2026, 11, 1, 3, tzinfo=timezone.utc)):
+        result = royalty_runs.run_period("2026-10")
+    assert (film_id, "2026-09") in {(f["film_id"], f["period"]) for f in result["films"]}
+    assert credits_by_user(film_id, "2026-09") == {users[0]: 2200, users[1]: 6600}  # 11,000 x 80%
+    assert all(r.batch is not None for r in ReceiptRecord.query(film_id))
+    event = OutboxRecord.get(f"royalty.statement#-#2026-10#{users[1]}")
+    assert event.data["credited_cents"] == 600 and event.data["periods"] == ["2026-09"]
+
+
+def test_films_sent_through_the_queue_are_settled_once_when_the_last_one_is_distributed(fake, monkeypatch):
+    import json
+    from types import SimpleNamespace
+
+    first, second = factories.make_film()["film_id"], factories.make_film()["film_id"]
+    user = f"queued-{first[:8]}"
+    UserRecord(user).update(actions=[UserRecord.stripe_account_id.set("acct_ok")])
+    with clock.frozen(datetime(2026, 7, 2, tzinfo=timezone.utc)):
+        back(first, user, 1000)
+        back(second, user, 1000)
+        receipt(first, "2026-07", 5000)
+        receipt(second, "2026-07", 10_000)
+    sent = []
+    monkeypatch.setattr(royalty_runs, "INLINE_COPRODUCERS", 0)
+    monkeypatch.setattr(royalty_runs, "settings", lambda: SimpleNamespace(distribution_chunks_queue_url="queue"))
+    monkeypatch.setattr(royalty_runs, "_send", sent.append)
+    with clock.frozen(datetime(2026, 8, 1, 3, tzinfo=timezone.utc)):
+        result = royalty_runs.run_period("2026-07", dispatch=True)
+        assert set(result["queued_films"]) >= {first, second} and payouts.balance(user) == 0  # nothing credited yet
+        mine = [m for m in sent if m["film_id"] in (first, second)]
+        royalty_runs.handle_chunks({"Records": [{"body": json.dumps(mine[0])}]})
+        assert payouts.payouts_of(user) == []  # the other film is not distributed yet: no payout
+        for message in (mine[1], mine[0]):  # the last film, then a redelivery
+            royalty_runs.handle_chunks({"Records": [{"body": json.dumps(message)}]})
+    assert [(p.status, int(p.amount_cents)) for p in payouts.payouts_of(user)] == [("paid", 12_000)]
+    assert OutboxRecord.get(f"royalty.statement#-#2026-07#{user}").data["credited_cents"] == 12_000

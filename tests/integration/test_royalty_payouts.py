@@ -4,24 +4,13 @@ from __future__ import annotations
 
 from datetime import datetime, timezone
 
-import pytest
-
 from chalicelib import clock
-from chalicelib.adapters import transfers
 from chalicelib.adapters.tables import PayoutRecord, UserRecord
 from chalicelib.services import distributions, payouts
 from tests import factories
 from tests.integration.royalty_helpers import back, receipt
 
 BACKED = datetime(2025, 3, 3, tzinfo=timezone.utc)
-
-
-@pytest.fixture
-def fake():
-    fake = transfers.LocalTransfers()
-    transfers.use(fake)
-    yield fake
-    transfers.use(None)
 
 
 def payee(film_id: str, name: str, cents: int, account: str | None = "acct_ok") -> str:

@@ -166,3 +166,56 @@ def test_the_fast_allocation_is_the_definition_with_repeated_weights(pool, share
 @given(pool=st.integers(-10**9, 10**9), shares=shares_strategy(max_size=30))
 def test_the_fast_allocation_is_the_definition(pool, shares):
     assert rules.allocate(pool, shares) == reference_allocate(pool, shares)
+
+
+# --- A period's credits whatever the batching of its receipts -----------------------------
+
+def batched_credits(batches: list[list[int]], rates: list[int], shares: list[Share]) -> dict[str, int]:
+    """Credits of a period whose receipts arrive in `batches` (rate of each batch), added up."""
+    totals: dict[str, int] = {}
+    done: list[tuple[int, int]] = []
+    for receipts, rate in zip(batches, rates):
+        credited_pool = rules.period_pool_cents(done)
+        done.append((sum(receipts), rate))
+        for user_id, amount in rules.batch_credits(credited_pool, rules.period_pool_cents(done), shares).items():
+            totals[user_id] = totals.get(user_id, 0) + amount
+    return {user_id: amount for user_id, amount in totals.items() if amount}
+
+
+@st.composite
+def batchings(draw):
+    """A period's receipts (some negative: corrections) cut into random consecutive batches."""
+    receipts = draw(st.lists(st.integers(-5_000, 50_000), min_size=1, max_size=12))
+    cuts = sorted(draw(st.sets(st.integers(1, len(receipts)), max_size=len(receipts))) | {len(receipts)})
+    batches, start = [], 0
+    for cut in cuts:
+        if cut > start:
+            batches.append(receipts[start:cut])
+            start = cut
+    return receipts, batches
+
+
+@settings(max_examples=1500, **FAST)
+@given(drawn=batchings(), shares=shares_strategy(max_size=10, max_weight=10**5), rate=st.integers(0, 10_000))
+def test_credits_per_coproducer_equal_the_one_batch_allocation_whatever_the_batching(drawn, shares, rate):
+    receipts, batches = drawn
+    one_batch = rules.allocate(rules.pool_cents(sum(receipts), rate), shares)
+    expected = {user_id: amount for user_id, amount in one_batch.items() if amount}
+    assert batched_credits(batches, [rate] * len(batches), shares) == expected
+
+
+def test_small_receipts_add_up_before_rounding_and_ties_do_not_favour_the_same_coproducer():
+    shares = [Share(user, 1000, FIRST[0]) for user in ("a", "b", "c")]
+    batches = [[3], [3], [3]]  # each worth 2.4 cents of pool: 7 cents in all, not 2 + 2 + 2
+    assert batched_credits(batches, [8000] * 3, shares) == {"a": 3, "b": 2, "c": 2}
+    per_batch = [rules.allocate(rules.pool_cents(3, 8000), shares) for _ in batches]  # the old way
+    assert sum(sum(a.values()) for a in per_batch) == 6 and sum(a["c"] for a in per_batch) == 0
+
+
+def test_the_period_pool_is_rounded_once_with_each_batch_at_its_own_rate():
+    assert rules.period_pool_cents([(3, 8000), (3, 8000), (3, 8000)]) == 7
+    assert rules.period_pool_cents([(10_001, 8000), (-5_000, 8000)]) == 4000
+    assert rules.period_pool_cents([(1001, 5000), (1001, 8000)]) == 1301  # 500.5 + 800.8
+    assert rules.period_pool_cents([(-3, 8000)]) == -2
+    with pytest.raises(ValueError):
+        rules.period_pool_cents([(100, 10_001)])
