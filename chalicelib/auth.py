@@ -2,8 +2,11 @@
 
 AWS stages verify Cognito user-pool ID tokens (RS256, keys from the pool's JWKS, cached);
 stage `local` verifies HS256 tokens signed with LOCAL_JWT_SECRET. Both go through
-`verify`, with issuer, audience, expiry and subject required, and the algorithm pinned so
-that `alg: none` or an algorithm swap is refused.
+`verify`, with issuer, audience, expiry and subject required, `token_use` "id", 30 s of
+clock leeway, and the algorithm pinned so that `alg: none` or an algorithm swap is refused.
+
+Fails closed: HS256 (whose secret is public) exists on stage `local` only, and only when no
+pool is configured; any other stage without a pool refuses every token.
 """
 
 from __future__ import annotations
@@ -21,6 +24,8 @@ if TYPE_CHECKING:
 
 ADMIN = "admin"
 PRODUCER = "producer"
+LEEWAY_SECONDS = 30  # clocks of the issuer and of the Lambda may differ this much
+TOKEN_USE = "id"  # Cognito ID tokens only: an access token carries no e-mail and no audience
 
 
 @dataclass(frozen=True)
@@ -56,7 +61,9 @@ def _key_and_algorithm(token: str) -> tuple[Any, str]:
     s = settings()
     if s.cognito_user_pool_id:
         return _jwks_client().get_signing_key_from_jwt(token).key, "RS256"
-    return s.local_jwt_secret, "HS256"
+    if s.is_local:
+        return s.local_jwt_secret, "HS256"
+    raise ValueError(f"stage {s.stage!r} has no user pool: every token is refused")
 
 
 def verify(token: str) -> Caller:
@@ -71,7 +78,8 @@ def verify(token: str) -> Caller:
             algorithms=[algorithm],
             audience=s.jwt_audience,
             issuer=s.jwt_issuer,
-            options={"require": ["exp", "sub", "iss", "aud"]},
+            leeway=LEEWAY_SECONDS,
+            options={"require": ["exp", "sub", "iss", "aud", "token_use"]},
         )
     except jwt.ExpiredSignatureError:
         raise Unauthorized("the token has expired", code="token_expired")
@@ -79,6 +87,8 @@ def verify(token: str) -> Caller:
         raise Unauthorized("the token is not valid", code="invalid_token")
     sub = claims.get("sub")
     groups = claims.get("cognito:groups") or []
+    if claims.get("token_use") != TOKEN_USE:
+        raise Unauthorized("the token is not an ID token", code="invalid_token")
     if not isinstance(sub, str) or not sub or len(sub) > 128 or not isinstance(groups, list):
         raise Unauthorized("the token is not valid", code="invalid_token")
     return Caller(user_id=sub, email=claims.get("email"), groups=frozenset(map(str, groups)))
@@ -105,6 +115,7 @@ def issue_local_token(sub: str, *, groups: list[str] | None = None, email: str |
         "sub": sub,
         "email": email or f"{sub}@example.org",
         "cognito:groups": list(groups or []),
+        "token_use": TOKEN_USE,
         "iss": s.jwt_issuer,
         "aud": s.jwt_audience,
         "iat": now,

@@ -462,6 +462,23 @@ def test_environment_of_every_function_with_an_existing_user_pool(fixture_synth)
             assert render(fixture_synth, env[f"{t.upper()}_TOPIC_ARN"]) == f"coprod-prod-{t}"
 
 
+def test_no_deployed_stage_runs_without_a_user_pool(real, fixture_synth):
+    """Without COGNITO_USER_POOL_ID a deployed function would refuse every token (auth.py):
+    every function of every stage names a pool, created here or given in context."""
+    from infra.settings import STAGES as DEPLOYED
+
+    assert "local" not in DEPLOYED and set(DEPLOYED) == set(real)
+    for synth in (*real.values(), fixture_synth):
+        pools = [{"Ref": logical} for logical in synth.resources("AWS::Cognito::UserPool")]
+        expected = pools[0] if pools else EXISTING_POOL["cognito_user_pool_id"]
+        assert len(pools) <= 1
+        for name in present_functions(synth):
+            env = function(synth, name)[1]["Environment"]["Variables"]
+            assert env["STAGE"] == synth.stage != "local", name
+            assert env.get("COGNITO_USER_POOL_ID") == expected, name
+            assert env.get("COGNITO_APP_CLIENT_ID"), name
+
+
 # --- naming ----------------------------------------------------------------------------
 
 @pytest.mark.parametrize("stage", STAGES)
