@@ -139,6 +139,32 @@ def put_me():
     return profiles.put(caller, web.parse_body(request(), Profile))
 
 
+@app.route("/me/verify/{channel}", methods=["POST"])
+def send_verification_code(channel):
+    from chalicelib.services import verification
+
+    caller = web.caller(request())
+    return verification.send_code(caller, _channel(channel), web.base_url(request()))
+
+
+@app.route("/me/verify/{channel}/confirm", methods=["POST"])
+def confirm_verification_code(channel):
+    from chalicelib.schemas import VerificationCode
+    from chalicelib.services import verification
+
+    caller = web.caller(request())
+    return verification.confirm(caller, _channel(channel), web.parse_body(request(), VerificationCode).code)
+
+
+def _channel(value: str) -> str:
+    from chalicelib.domain.contacts import CHANNELS
+    from chalicelib.errors import invalid_field
+
+    if value not in CHANNELS:
+        raise invalid_field("channel", f"must be one of {', '.join(CHANNELS)}")
+    return value
+
+
 @app.route("/me/films", methods=["GET"])
 def my_films():
     return films.list_mine(
@@ -400,6 +426,13 @@ def film_milestones(film_id):
 
 @app.route("/unsubscribe", methods=["GET"])
 def unsubscribe():
+    from chalicelib.services import notifications
+
+    return notifications.unsubscribe_preview(web.query_param(request(), "token"), web.base_url(request()))
+
+
+@app.route("/unsubscribe", methods=["POST"], content_types=list(web.UNSUBSCRIBE_CONTENT_TYPES))
+def unsubscribe_now():
     from chalicelib.services import notifications
 
     return notifications.unsubscribe(web.query_param(request(), "token"))

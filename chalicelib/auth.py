@@ -33,6 +33,7 @@ class Caller:
     user_id: str
     email: str | None = None
     groups: frozenset[str] = field(default_factory=frozenset)
+    email_verified: bool = False  # Cognito checked `email` (its email_verified claim)
 
     @property
     def is_admin(self) -> bool:
@@ -91,7 +92,8 @@ def verify(token: str) -> Caller:
         raise Unauthorized("the token is not an ID token", code="invalid_token")
     if not isinstance(sub, str) or not sub or len(sub) > 128 or not isinstance(groups, list):
         raise Unauthorized("the token is not valid", code="invalid_token")
-    return Caller(user_id=sub, email=claims.get("email"), groups=frozenset(map(str, groups)))
+    return Caller(user_id=sub, email=claims.get("email"), groups=frozenset(map(str, groups)),
+                  email_verified=claims.get("email_verified") in (True, "true"))
 
 
 def caller_from_headers(headers: Mapping[str, str], *, required: bool = True) -> Caller | None:
@@ -107,7 +109,7 @@ def caller_from_headers(headers: Mapping[str, str], *, required: bool = True) ->
 
 
 def issue_local_token(sub: str, *, groups: list[str] | None = None, email: str | None = None,
-                      ttl_seconds: int = 12 * 3600) -> str:
+                      ttl_seconds: int = 12 * 3600, email_verified: bool = False) -> str:
     """An HS256 token for stage `local` (used by `make token`, the seed and tests)."""
     s = settings()
     now = int(time.time())
@@ -116,6 +118,7 @@ def issue_local_token(sub: str, *, groups: list[str] | None = None, email: str |
         "email": email or f"{sub}@example.org",
         "cognito:groups": list(groups or []),
         "token_use": TOKEN_USE,
+        **({"email_verified": True} if email_verified else {}),
         "iss": s.jwt_issuer,
         "aud": s.jwt_audience,
         "iat": now,

@@ -107,6 +107,14 @@ class Me(View):
     roles: list[str]
     created_at: Optional[Timestamp]
     updated_at: Optional[Timestamp]
+    email_verified: bool = Field(description="The e-mail address was verified (a code, or Cognito)")
+    phone_verified: bool = Field(description="The phone number was verified by a code")
+
+
+class VerificationSent(View):
+    channel: Literal["email", "sms"]
+    expires_at: Timestamp = Field(description="The code works until then (10 minutes)")
+    codes_left_this_hour: int = Field(description="At most 3 codes per channel per hour")
 
 
 class Stats(View):
@@ -331,6 +339,15 @@ class MilestoneList(Page):
 class Unsubscribed(View):
     channel: Literal["email", "sms"]
     subscribed: Literal[False]
+
+
+class UnsubscribePreview(View):
+    """What the link would turn off; nothing changes until it is POSTed."""
+
+    channel: Literal["email", "sms"]
+    subscribed: bool = Field(description="Whether that channel is on now")
+    method: Literal["POST"] = Field(description="POST the same link to turn the channel off")
+    url: str
 
 
 class FailedDelivery(View):

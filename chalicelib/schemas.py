@@ -92,6 +92,10 @@ class Profile(Body):
     notify_sms: bool = False
 
 
+class VerificationCode(Body):
+    code: Annotated[str, Field(pattern=r"^[0-9]{6}$", description="The 6 digits received")]
+
+
 class PledgeCreate(Body):
     amount_cents: Annotated[int, Field(ge=0, le=10**13)]
     payment_method_id: Optional[Annotated[str, Field(min_length=3, max_length=255, pattern=r"^[A-Za-z0-9_]+$")]] = None

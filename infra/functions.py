@@ -43,6 +43,7 @@ class FunctionSpec:
     sends_email: bool = False  # SES through the stage's configuration set
     sends_sms: bool = False  # SNS Publish to phone numbers (no topic ARN to scope it to)
     batch_size: int = 10  # for queue/stream event sources
+    serves_api: bool = False  # the API itself: its links come from the request (API_URL would be a cycle)
 
 
 # What a royalty run touches (services/royalty_runs.py and below).
@@ -57,14 +58,17 @@ FUNCTIONS: dict[str, FunctionSpec] = {
         reads=("films", "counters", "users", "pledges", "backings", "stripe_events")
         + ("perks", "forum_threads", "forum_posts", "sessions", "rsvps", "casting_calls", "casting_applications")
         + ("campaign_closes", "refunds", "outbox", "deliveries")
-        + ("rights", "receipts", "distributions", "royalty_snapshots", "royalty_ledger", "payouts"),
+        + ("rights", "receipts", "distributions", "royalty_snapshots", "royalty_ledger", "payouts")
+        + ("verifications", "sms_quota"),
         writes=("films", "counters", "users", "pledges", "backings", "stripe_events")
         + ("perks", "forum_threads", "forum_posts", "sessions", "rsvps", "casting_calls", "casting_applications",
            "outbox")
         + ("campaign_closes", "refunds")
-        + ("rights", "receipts", "distributions", "royalty_snapshots", "royalty_ledger", "payouts"),
+        + ("rights", "receipts", "distributions", "royalty_snapshots", "royalty_ledger", "payouts")
+        + ("verifications", "sms_quota"),
         sends=("distribution-chunks",),  # POST /admin/distributions: films too large to run inline
         secrets=(STRIPE_SECRET_KEY, STRIPE_WEBHOOK_SECRET, TOKEN_SECRET),
+        sends_email=True, sends_sms=True, serves_api=True,  # verification codes (POST /me/verify/{channel})
     ),
     # Closes campaigns past their deadline (funded or failed), refunds failed ones page by
     # page from a stored cursor, retries rejected refunds; the rest waits for the next run.
@@ -107,7 +111,7 @@ FUNCTIONS: dict[str, FunctionSpec] = {
     # one delivery record per (event, user, channel). Queues its own next chunks.
     "send_notifications": FunctionSpec(
         timeout=120, memory=512, consumes=("notifications",), sends=("notifications",),
-        reads=("users", "backings", "deliveries"), writes=("deliveries",),
+        reads=("users", "backings", "deliveries", "sms_quota"), writes=("deliveries", "sms_quota"),
         sends_email=True, sends_sms=True, batch_size=1,
         secrets=(TOKEN_SECRET,),  # signs the unsubscribe links
     ),

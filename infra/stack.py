@@ -302,7 +302,7 @@ class CoprodStack(cdk.Stack):
             env[env_key(short, "TOPIC_ARN")] = self.topics[short].topic_arn
         for short in spec.sends:
             env[env_key(short, "QUEUE_URL")] = self.queues[short].queue_url
-        if spec.sends_email and "RestAPI" in self.chalice.packaged_template["Resources"]:
+        if spec.sends_email and not spec.serves_api and "RestAPI" in self.chalice.packaged_template["Resources"]:
             env["API_URL"] = cdk.Fn.sub(  # links in messages (unsubscribe)
                 "https://${RestAPI}.execute-api.${AWS::Region}.${AWS::URLSuffix}/api")
         if spec.sends_email:

@@ -103,6 +103,9 @@ TABLES: tuple[TableSpec, ...] = (
         Gsi("by_user", S("user_id"), S("created_key")),
         Gsi("failures", S("failed"), S("failed_at")),
     )),
+    # Trust and safety: contact verification codes (hashed), SMS sent per co-producer per day.
+    TableSpec("verifications", pk=S("user_id"), sk=S("channel"), ttl="expires_at"),
+    TableSpec("sms_quota", pk=S("user_id"), sk=S("day"), ttl="expires_at"),
 )
 
 BY_SHORT: dict[str, TableSpec] = {t.short: t for t in TABLES}

@@ -120,6 +120,10 @@ class UserRecord(Model):
     confirmed_cents = NumberAttribute(null=True)
     # Stripe Connect account royalties are paid out to (PUT /me/payout-account).
     stripe_account_id = UnicodeAttribute(null=True)
+    # The contact each channel was verified for: a contact is verified while it equals this
+    # (POST /me/verify/{channel}/confirm, or Cognito's email_verified claim); a change clears it.
+    email_verified_for = UnicodeAttribute(null=True)
+    phone_verified_for = UnicodeAttribute(null=True)
 
 
 @lru_cache(maxsize=1)
@@ -139,6 +143,34 @@ def find(model: type[Model], *key: Any) -> Any:
 def transaction(token: str | None = None) -> TransactWrite:
     """A TransactWrite on the tables' connection; `token` makes a retry idempotent for 10 min."""
     return TransactWrite(connection=connection(), client_request_token=token)
+
+
+class VerificationRecord(Model):
+    """The pending code of one (user, channel) and the codes sent in the last hour. Only the
+    code's HMAC is stored; every change is conditional on `version` (or, for a guess, on the
+    code and its wrong tries), so concurrent requests can neither send a fourth code in an
+    hour nor try a sixth guess."""
+
+    Meta = _meta("verifications")
+    user_id = UnicodeAttribute(hash_key=True)
+    channel = UnicodeAttribute(range_key=True)  # email | sms
+    version = NumberAttribute(default=0)
+    contact = UnicodeAttribute(null=True)  # the address or number the pending code went to
+    code_hash = UnicodeAttribute(null=True)  # unset: no pending code (confirmed, burned, none sent)
+    code_expires_at = UnicodeAttribute(null=True)
+    wrong_tries = NumberAttribute(default=0)
+    sent_at = JSONAttribute(default=list)  # ISO times of the codes sent within the last hour
+    expires_at = NumberAttribute(null=True)  # TTL, epoch seconds
+
+
+class SmsQuotaRecord(Model):
+    """SMS sent to one co-producer on one UTC day: taken conditionally before each send."""
+
+    Meta = _meta("sms_quota")
+    user_id = UnicodeAttribute(hash_key=True)
+    day = UnicodeAttribute(range_key=True)  # YYYY-MM-DD
+    sent = NumberAttribute(default=0)
+    expires_at = NumberAttribute(null=True)  # TTL, epoch seconds
 
 
 class PledgesByUser(GlobalSecondaryIndex):
@@ -607,6 +639,7 @@ ALL_MODELS: list[type[Model]] = [
     PerkRecord, ForumThreadRecord, ForumPostRecord, SessionRecord, RsvpRecord, CastingCallRecord,
     CastingApplicationRecord, CampaignCloseRecord, RefundRecord, DeliveryRecord,
     RightsRecord, ReceiptRecord, DistributionRecord, SnapshotPage, LedgerRecord, PayoutRecord,
+    VerificationRecord, SmsQuotaRecord,
 ]
 
 

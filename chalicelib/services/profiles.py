@@ -8,11 +8,13 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING, Any
 
-from pynamodb.exceptions import DoesNotExist
+from pynamodb.exceptions import DoesNotExist, UpdateError
 
 from chalicelib import clock
 from chalicelib.adapters.tables import UserRecord
 from chalicelib.auth import Caller
+from chalicelib.config import settings
+from chalicelib.domain import contacts
 from chalicelib.errors import invalid_field
 
 if TYPE_CHECKING:  # request models: pydantic loads only with the routes that parse a body
@@ -34,6 +36,8 @@ def _view(caller: Caller, record: UserRecord | None) -> dict[str, Any]:
             "roles": sorted(caller.groups),
             "created_at": None,
             "updated_at": None,
+            "email_verified": bool(caller.email and caller.email_verified),
+            "phone_verified": False,
         }
     return {
         "user_id": record.user_id,
@@ -46,6 +50,8 @@ def _view(caller: Caller, record: UserRecord | None) -> dict[str, Any]:
         "roles": sorted(caller.groups),
         "created_at": record.created_at,
         "updated_at": record.updated_at,
+        "email_verified": contacts.is_verified(record.email, record.email_verified_for),
+        "phone_verified": contacts.is_verified(record.phone, record.phone_verified_for),
     }
 
 
@@ -57,13 +63,43 @@ def find(user_id: str) -> UserRecord | None:
 
 
 def get(caller: Caller) -> dict[str, Any]:
-    return _view(caller, find(caller.user_id))
+    record = find(caller.user_id)
+    if record is not None and _cognito_verified(caller, record.email) and record.email_verified_for != record.email:
+        _adopt_cognito_verification(caller, record)
+    return _view(caller, record)
+
+
+def _cognito_verified(caller: Caller, email: str | None) -> bool:
+    """On AWS, Cognito's `email_verified` claim verifies the address it is about."""
+    return bool(email) and caller.email_verified and (caller.email or "").lower() == email
+
+
+def _adopt_cognito_verification(caller: Caller, record: UserRecord) -> None:
+    try:
+        record.update(actions=[UserRecord.email_verified_for.set(record.email)],
+                      condition=UserRecord.email == record.email)
+    except UpdateError as exc:  # the address changed meanwhile: nothing to adopt
+        if exc.cause_response_code != "ConditionalCheckFailedException":
+            raise
+
+
+def mark_verified(user_id: str, channel: str) -> None:
+    """Record the profile's current contact of `channel` as verified (demo data, tooling)."""
+    record = UserRecord.get(user_id, consistent_read=True)
+    contact = record.email if channel == "email" else record.phone
+    attribute = UserRecord.email_verified_for if channel == "email" else UserRecord.phone_verified_for
+    current = UserRecord.email if channel == "email" else UserRecord.phone
+    if contact:
+        record.update(actions=[attribute.set(contact)], condition=current == contact)
 
 
 def put(caller: Caller, data: Profile) -> dict[str, Any]:
     if data.notify_sms and not data.phone:
         raise invalid_field("phone", "is required when notify_sms is true")
+    if data.phone and not contacts.phone_allowed(data.phone, settings().sms_country_codes):
+        raise invalid_field("phone", "has a country code the platform does not send SMS to")
     now = clock.iso()
+    before = find(caller.user_id)
     record = UserRecord(caller.user_id)
     actions = [
         UserRecord.display_name.set(data.display_name),
@@ -74,8 +110,21 @@ def put(caller: Caller, data: Profile) -> dict[str, Any]:
         UserRecord.notify_sms.set(data.notify_sms),
         UserRecord.updated_at.set(now),
         UserRecord.created_at.set(UserRecord.created_at | now),
+        *_verification_actions(caller, before, data),
     ]
     # An update, not a put: other attributes of the user item (money totals kept by the
     # pledge flow) are left as they are.
     record.update(actions=actions)
     return _view(caller, record)
+
+
+def _verification_actions(caller: Caller, before: UserRecord | None, data: Profile) -> list:
+    """A changed contact loses its verification; Cognito's claim verifies the address it names."""
+    actions = []
+    if _cognito_verified(caller, data.email):
+        actions.append(UserRecord.email_verified_for.set(data.email))
+    elif before is not None and before.email_verified_for and before.email_verified_for != data.email:
+        actions.append(UserRecord.email_verified_for.remove())
+    if before is not None and before.phone_verified_for and before.phone_verified_for != data.phone:
+        actions.append(UserRecord.phone_verified_for.remove())
+    return actions

@@ -91,6 +91,7 @@ ROWS: tuple[Row, ...] = (
     Row("GET", "/admin/refunds", signed_in(403, admin=200)),
     Row("GET", "/films/{film}/milestones", cells(200)),
     Row("GET", "/unsubscribe", cells(400)),  # the signed token is the only credential
+    Row("POST", "/unsubscribe", cells(400)),  # the same: without it, nothing is turned off
     Row("GET", "/admin/notifications", signed_in(403, admin=200)),
     Row("GET", "/dev/outbox", cells(200)),  # stage local only
     # Royalties (a period no other test uses, so the admin's run distributes this film only)
@@ -106,6 +107,9 @@ ROWS: tuple[Row, ...] = (
     Row("GET", "/me/portfolio", signed_in(200)),
     Row("PUT", "/me/payout-account", signed_in(200), body={"stripe_account_id": "acct_matrix"}),
     Row("GET", "/admin/payouts", signed_in(403, admin=200)),
+    # Contacts (after GET /dev/outbox, stage local's view of all that was sent: codes go to the canaries)
+    Row("POST", "/me/verify/email", signed_in(200)),  # to the caller's own address only
+    Row("POST", "/me/verify/sms/confirm", signed_in(409), body={"code": "000000"}),  # no SMS code asked for
 )
 
 
@@ -173,6 +177,7 @@ ROLES_OF_SERVICES_MATRIX = ("anonymous", "stranger", "other_coproducer", "below"
 
 def _generic(path: str) -> str:
     path = path.replace("/2019-03", "/{period}")
+    path = re.sub(r"^/me/verify/(email|sms)", "/me/verify/{channel}", path)
     for short, name in (("film", "film_id"), ("fresh_perk", "perk_id"), ("perk", "perk_id"),
                         ("thread", "thread_id"), ("own_post", "post_id"), ("post", "post_id"),
                         ("session", "session_id"), ("call", "call_id")):
