@@ -43,6 +43,8 @@ class FunctionSpec:
     sends_email: bool = False  # SES through the stage's configuration set
     sends_sms: bool = False  # SNS Publish to phone numbers (no topic ARN to scope it to)
     batch_size: int = 10  # for queue/stream event sources
+    # Concurrency kept for this function alone, so that a flood on the API cannot take it all.
+    reserved_concurrency: int | None = None
     serves_api: bool = False  # the API itself: its links come from the request (API_URL would be a cycle)
 
 
@@ -78,6 +80,7 @@ FUNCTIONS: dict[str, FunctionSpec] = {
         writes=("films", "counters", "users", "pledges", "backings", "campaign_closes", "refunds",
                 "outbox"),
         secrets=(STRIPE_SECRET_KEY,),
+        reserved_concurrency=2,  # refunds
     ),
     # The monthly royalty run (services/royalty_runs.py): distributes the previous month of
     # every film with receipts, pays balances out, records statement events; films too large
@@ -87,12 +90,14 @@ FUNCTIONS: dict[str, FunctionSpec] = {
         reads=ROYALTY_READS, writes=ROYALTY_WRITES,
         sends=("distribution-chunks",),
         secrets=(STRIPE_SECRET_KEY,),
+        reserved_concurrency=2,
     ),
     # Distributes and settles one film of a run (a message per film; redelivery is harmless).
     "distribute_royalties_chunk": FunctionSpec(
         timeout=900, memory=1024, consumes=("distribution-chunks",), batch_size=1,
         reads=ROYALTY_READS, writes=ROYALTY_WRITES,
         secrets=(STRIPE_SECRET_KEY,),
+        reserved_concurrency=10,
     ),
     # Outbox stream -> events topic.
     "relay_outbox": FunctionSpec(
@@ -114,5 +119,6 @@ FUNCTIONS: dict[str, FunctionSpec] = {
         reads=("users", "backings", "deliveries", "sms_quota"), writes=("deliveries", "sms_quota"),
         sends_email=True, sends_sms=True, batch_size=1,
         secrets=(TOKEN_SECRET,),  # signs the unsubscribe links
+        reserved_concurrency=20,
     ),
 }

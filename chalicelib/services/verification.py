@@ -22,13 +22,8 @@ from chalicelib.adapters.tables import UserRecord, VerificationRecord, find, tra
 from chalicelib.auth import Caller
 from chalicelib.config import settings
 from chalicelib.domain import contacts
-from chalicelib.errors import ApiError, BadRequest, Conflict, Unavailable
+from chalicelib.errors import BadRequest, Conflict, TooManyRequests, Unavailable
 from chalicelib.services import profiles, sms_budget
-
-
-class TooManyCodes(ApiError):
-    status = 429
-    code = "too_many_codes"
 
 
 def _contact(caller: Caller, channel: str) -> tuple[UserRecord, str]:
@@ -72,11 +67,11 @@ def send_code(caller: Caller, channel: str, base_url: str | None = None) -> dict
     recent = contacts.recent_sends(pending.sent_at if pending else [], now)
     retry_at = contacts.next_send_at(recent)
     if retry_at:
-        raise TooManyCodes(f"channel: at most {contacts.MAX_CODES_PER_HOUR} codes an hour; "
-                           f"the next one may be asked for at {retry_at}", field="channel")
+        raise TooManyRequests(f"channel: at most {contacts.MAX_CODES_PER_HOUR} codes an hour; "
+                              f"the next one may be asked for at {retry_at}", code="too_many_codes", field="channel")
     if channel == "sms" and not sms_budget.take(caller.user_id):
-        raise TooManyCodes("channel: today's SMS for this account are used up; try tomorrow",
-                           code="sms_limit", field="channel")
+        raise TooManyRequests("channel: today's SMS for this account are used up; try tomorrow",
+                              code="sms_limit", field="channel")
     code = f"{secrets.randbelow(10 ** contacts.CODE_DIGITS):0{contacts.CODE_DIGITS}d}"
     version = int(pending.version) if pending else 0
     expires_at = clock.iso(now + contacts.CODE_TTL)
