@@ -165,6 +165,20 @@ def _channel(value: str) -> str:
     return value
 
 
+@app.route("/me/export", methods=["GET"])
+def export_me():
+    from chalicelib.services import privacy
+
+    return privacy.export(web.caller(request()))
+
+
+@app.route("/me", methods=["DELETE"])
+def erase_me():
+    from chalicelib.services import privacy
+
+    return privacy.erase(web.caller(request()))
+
+
 @app.route("/me/films", methods=["GET"])
 def my_films():
     return films.list_mine(

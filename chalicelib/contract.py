@@ -108,6 +108,10 @@ OPERATIONS: tuple[Operation, ...] = (
               example={"display_name": "Alice", "email": "alice@example.org", "locale": "fr",
                        "notify_email": True, "notify_sms": False}),
     Operation("GET", "/me/films", "Films I produce, drafts included", "me", USER, r.FilmPage, params=PAGED),
+    Operation("GET", "/me/export", "Everything the platform holds about me, in one document", "me", USER,
+              r.PersonalDataExport),
+    Operation("DELETE", "/me", "Erase my personal data (409 balance_outstanding while money is due to me)", "me",
+              USER, r.Erased),
     Operation("POST", "/me/verify/{channel}", "Send a 6-digit code to my e-mail address or phone number (3 an "
               "hour)", "me", USER, r.VerificationSent, params=(CHANNEL,), extra_responses=(429, 503)),
     Operation("POST", "/me/verify/{channel}/confirm", "Confirm the code: that contact is verified", "me", USER,

@@ -111,6 +111,41 @@ class Me(View):
     phone_verified: bool = Field(description="The phone number was verified by a code")
 
 
+class ConsentRecord(View):
+    channel: Literal["email", "sms"]
+    granted: bool
+    source: str = Field(description="PUT /me, unsubscribe link, DELETE /me")
+    wording_version: str
+    recorded_at: Timestamp
+
+
+class PersonalDataExport(View):
+    """Everything the platform holds about the caller (GDPR access and portability)."""
+
+    user_id: str
+    exported_at: Timestamp
+    profile: Me
+    consents: list[ConsentRecord]
+    pledges: list[Pledge]
+    refunds: list[dict[str, Any]]
+    backings: list[dict[str, Any]]
+    forum_threads: list[dict[str, Any]]
+    forum_posts: list[dict[str, Any]]
+    rsvps: list[dict[str, Any]]
+    casting_applications: list[dict[str, Any]]
+    balance_cents: int
+    credits: list[dict[str, Any]]
+    payouts: list[dict[str, Any]]
+    statements: list[dict[str, Any]]
+    messages_sent: list[dict[str, Any]]
+
+
+class Erased(View):
+    user_id: str
+    erased_at: Timestamp
+    kept: list[str] = Field(description="Records kept under the account id alone (the law requires them)")
+
+
 class VerificationSent(View):
     channel: Literal["email", "sms"]
     expires_at: Timestamp = Field(description="The code works until then (10 minutes)")

@@ -61,13 +61,13 @@ FUNCTIONS: dict[str, FunctionSpec] = {
         + ("perks", "forum_threads", "forum_posts", "sessions", "rsvps", "casting_calls", "casting_applications")
         + ("campaign_closes", "refunds", "outbox", "deliveries")
         + ("rights", "receipts", "distributions", "royalty_snapshots", "royalty_ledger", "payouts")
-        + ("verifications", "sms_quota"),
+        + ("verifications", "sms_quota", "consents"),
         writes=("films", "counters", "users", "pledges", "backings", "stripe_events")
         + ("perks", "forum_threads", "forum_posts", "sessions", "rsvps", "casting_calls", "casting_applications",
            "outbox")
         + ("campaign_closes", "refunds")
         + ("rights", "receipts", "distributions", "royalty_snapshots", "royalty_ledger", "payouts")
-        + ("verifications", "sms_quota"),
+        + ("verifications", "sms_quota", "consents"),
         sends=("distribution-chunks",),  # POST /admin/distributions: films too large to run inline
         secrets=(STRIPE_SECRET_KEY, STRIPE_WEBHOOK_SECRET, TOKEN_SECRET),
         sends_email=True, sends_sms=True, serves_api=True,  # verification codes (POST /me/verify/{channel})

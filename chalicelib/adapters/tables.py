@@ -124,6 +124,7 @@ class UserRecord(Model):
     # (POST /me/verify/{channel}/confirm, or Cognito's email_verified claim); a change clears it.
     email_verified_for = UnicodeAttribute(null=True)
     phone_verified_for = UnicodeAttribute(null=True)
+    erased_at = UnicodeAttribute(null=True)  # DELETE /me: personal data removed then
 
 
 @lru_cache(maxsize=1)
@@ -161,6 +162,20 @@ class VerificationRecord(Model):
     wrong_tries = NumberAttribute(default=0)
     sent_at = JSONAttribute(default=list)  # ISO times of the codes sent within the last hour
     expires_at = NumberAttribute(null=True)  # TTL, epoch seconds
+
+
+class ConsentRecord(Model):
+    """One change of a notification choice: which channel, on or off, when, from where
+    (`PUT /me`, an unsubscribe link), and the version of the wording the person saw."""
+
+    Meta = _meta("consents")
+    user_id = UnicodeAttribute(hash_key=True)
+    recorded_key = UnicodeAttribute(range_key=True)  # "<recorded_at>#<channel>"
+    channel = UnicodeAttribute()  # email | sms
+    granted = BooleanAttribute()
+    source = UnicodeAttribute()
+    wording_version = UnicodeAttribute()
+    recorded_at = UnicodeAttribute()
 
 
 class SmsQuotaRecord(Model):
@@ -475,6 +490,14 @@ class DeliveryFailures(GlobalSecondaryIndex):
     failed_key = UnicodeAttribute(range_key=True)  # "<updated_at>#<event_id>#<recipient>"
 
 
+class DeliveriesByUser(GlobalSecondaryIndex):
+    """A person's messages (GET /me/export); chunk markers carry no user and are left out."""
+
+    Meta = _index_meta("by_user")
+    user_id = UnicodeAttribute(hash_key=True)
+    updated_at = UnicodeAttribute(range_key=True)
+
+
 class DeliveryRecord(Model):
     """One message of one event to one user on one channel ("<user_id>#email|sms"), or the
     marker of a fan-out chunk already queued ("~chunk#<n>"). Claimed conditionally before
@@ -497,6 +520,7 @@ class DeliveryRecord(Model):
     expires_at = NumberAttribute(null=True)  # TTL, epoch seconds
 
     failures = DeliveryFailures()
+    by_user = DeliveriesByUser()
 class RightsRecord(Model):
     """The profit rights negotiated for a film: the co-producers' rate in basis points."""
 
@@ -639,7 +663,7 @@ ALL_MODELS: list[type[Model]] = [
     PerkRecord, ForumThreadRecord, ForumPostRecord, SessionRecord, RsvpRecord, CastingCallRecord,
     CastingApplicationRecord, CampaignCloseRecord, RefundRecord, DeliveryRecord,
     RightsRecord, ReceiptRecord, DistributionRecord, SnapshotPage, LedgerRecord, PayoutRecord,
-    VerificationRecord, SmsQuotaRecord,
+    VerificationRecord, SmsQuotaRecord, ConsentRecord,
 ]
 
 

@@ -16,6 +16,9 @@ from typing import Iterable
 from chalicelib.domain import events
 
 CHANNELS = ("email", "sms")
+# The wording of the notification choices people agree to (`PUT /me`'s notify_email /
+# notify_sms, the footer of the messages): recorded with every consent; change it with the text.
+CONSENT_WORDING_VERSION = "notifications-2026-12"
 CODE_DIGITS = 6
 CODE_TTL = timedelta(minutes=10)
 MAX_WRONG_TRIES = 5  # the fifth wrong guess burns the code

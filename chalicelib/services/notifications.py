@@ -329,9 +329,16 @@ def wants_channel(user: UserRecord, channel: str) -> bool:
 
 def unsubscribe(token: str | None) -> dict[str, Any]:
     """POST of the link: turn one channel of one user off."""
+    from chalicelib.services import profiles
+
     user_id, channel = _unsubscribe_link(token)
     attribute = UserRecord.notify_email if channel == "email" else UserRecord.notify_sms
-    UserRecord(user_id).update(actions=[attribute.set(False), UserRecord.updated_at.set(clock.iso())])
+    now = clock.iso()
+    user = tables_find(UserRecord, user_id)
+    with transaction() as write:  # the choice and its consent record, together
+        write.update(UserRecord(user_id), actions=[attribute.set(False), UserRecord.updated_at.set(now)])
+        if user is None or wants_channel(user, channel):
+            write.save(profiles.consent(user_id, channel, False, "unsubscribe link", now))
     return {"channel": channel, "subscribed": False}
 
 

@@ -11,7 +11,7 @@ from typing import TYPE_CHECKING, Any
 from pynamodb.exceptions import DoesNotExist, UpdateError
 
 from chalicelib import clock
-from chalicelib.adapters.tables import UserRecord
+from chalicelib.adapters.tables import ConsentRecord, UserRecord, transaction
 from chalicelib.auth import Caller
 from chalicelib.config import settings
 from chalicelib.domain import contacts
@@ -113,9 +113,26 @@ def put(caller: Caller, data: Profile) -> dict[str, Any]:
         *_verification_actions(caller, before, data),
     ]
     # An update, not a put: other attributes of the user item (money totals kept by the
-    # pledge flow) are left as they are.
-    record.update(actions=actions)
-    return _view(caller, record)
+    # pledge flow) are left as they are. Each changed notification choice is recorded with it.
+    changes = consent_changes(before, {"email": data.notify_email, "sms": data.notify_sms})
+    with transaction() as write:
+        write.update(record, actions=actions)
+        for channel, granted in changes:
+            write.save(consent(caller.user_id, channel, granted, "PUT /me", now))
+    return _view(caller, find(caller.user_id))
+
+
+def consent_changes(before: UserRecord | None, wanted: dict[str, bool]) -> list[tuple[str, bool]]:
+    """(channel, granted) of each choice that differs from what `before` holds."""
+    held = {"email": None, "sms": None} if before is None else {
+        "email": None if before.notify_email is None else bool(before.notify_email),
+        "sms": None if before.notify_sms is None else bool(before.notify_sms)}
+    return [(channel, granted) for channel, granted in wanted.items() if held[channel] is not granted]
+
+
+def consent(user_id: str, channel: str, granted: bool, source: str, at: str) -> ConsentRecord:
+    return ConsentRecord(user_id, f"{at}#{channel}", channel=channel, granted=granted, source=source,
+                         wording_version=contacts.CONSENT_WORDING_VERSION, recorded_at=at)
 
 
 def _verification_actions(caller: Caller, before: UserRecord | None, data: Profile) -> list:
