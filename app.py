@@ -542,11 +542,32 @@ def my_portfolio():
 
 @app.route("/me/payout-account", methods=["PUT"])
 def put_payout_account():
-    from chalicelib.schemas import PayoutAccount
-    from chalicelib.services import payouts
+    from chalicelib.services import payout_accounts
+
+    web.caller(request())
+    payout_accounts.retired_put()  # 410: accounts come from Stripe Connect onboarding only
+
+
+@app.route("/me/payout-account", methods=["GET"])
+def get_payout_account():
+    from chalicelib.services import payout_accounts
+
+    return payout_accounts.get(web.caller(request()))
+
+
+@app.route("/me/payout-account/onboarding", methods=["POST"])
+def payout_account_onboarding():
+    from chalicelib.services import payout_accounts
 
     caller = web.caller(request())
-    return payouts.set_account(caller, web.parse_body(request(), PayoutAccount))
+    return payout_accounts.start_onboarding(caller, web.base_url(request()))
+
+
+@app.route("/dev/connect/onboarding", methods=["GET"])
+def local_connect_onboarding():
+    from chalicelib.services import payout_accounts
+
+    return payout_accounts.complete_local(web.query_param(request(), "token"))
 
 
 @app.route("/admin/payouts", methods=["GET"])

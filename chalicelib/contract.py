@@ -160,9 +160,17 @@ OPERATIONS: tuple[Operation, ...] = (
                   PERIOD, Param("format", "query", {"type": "string", "enum": ["json", "csv"]})), csv=True),
     Operation("GET", "/me/portfolio", "Every film I co-produce: my money, my share, royalties to date",
               "royalties", USER, r.Portfolio),
-    Operation("PUT", "/me/payout-account", "Where my royalties are paid (a Stripe Connect account)",
-              "royalties", USER, r.PayoutAccountSet, body=s.PayoutAccount,
+    Operation("PUT", "/me/payout-account", "Retired (410): payout accounts come from Stripe Connect onboarding",
+              "royalties", USER, r.PayoutAccountSet, body=s.PayoutAccount, extra_responses=(410,),
               example={"stripe_account_id": "acct_1Nv0FGQ9RKHgCVdK"}),
+    Operation("GET", "/me/payout-account", "My payout account: onboarding not started, pending or complete",
+              "royalties", USER, r.PayoutAccountState),
+    Operation("POST", "/me/payout-account/onboarding", "Create (once) my Stripe Connect Express account and "
+              "get the link to complete it", "royalties", USER, r.PayoutOnboarding, extra_responses=(503,)),
+    Operation("GET", "/dev/connect/onboarding", "Stage local only (404 elsewhere): the stand-in for Stripe's "
+              "onboarding page, which completes the account", "royalties", PUBLIC, r.PayoutAccountState, params=(
+                  Param("token", "query", {"type": "string", "maxLength": 2048}, "From the onboarding link",
+                        required=True),)),
     Operation("GET", "/admin/payouts", "Failed payouts, newest first (admins)", "royalties", ADMIN,
               r.PayoutPage, params=(Param("status", "query", {"type": "string", "enum": ["failed"]}), *PAGED)),
     # Co-producer services: perks

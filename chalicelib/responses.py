@@ -146,6 +146,18 @@ class Erased(View):
     kept: list[str] = Field(description="Records kept under the account id alone (the law requires them)")
 
 
+class PayoutAccountState(View):
+    onboarding: Literal["not_started", "pending", "complete"]
+    account_id: Optional[str] = Field(description="The Stripe Connect Express account the platform created")
+    payouts_enabled: bool = Field(description="Stripe says the account can receive royalties")
+    updated_at: Optional[Timestamp]
+
+
+class PayoutOnboarding(View):
+    url: str = Field(description="Stripe's onboarding page for this account (a short-lived link)")
+    account_id: str
+
+
 class VerificationSent(View):
     channel: Literal["email", "sms"]
     expires_at: Timestamp = Field(description="The code works until then (10 minutes)")

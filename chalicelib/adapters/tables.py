@@ -125,6 +125,12 @@ class UserRecord(Model):
     email_verified_for = UnicodeAttribute(null=True)
     phone_verified_for = UnicodeAttribute(null=True)
     erased_at = UnicodeAttribute(null=True)  # DELETE /me: personal data removed then
+    # Stripe Connect onboarding (POST /me/payout-account/onboarding): the account the platform
+    # created for this user, and whether Stripe's account.updated says it can be paid;
+    # stripe_account_id (the payouts' destination) is set only while it can.
+    connect_account_id = UnicodeAttribute(null=True)
+    payouts_enabled = BooleanAttribute(null=True)
+    payout_account_updated_at = UnicodeAttribute(null=True)
 
 
 @lru_cache(maxsize=1)

@@ -128,7 +128,8 @@ def erase(caller: Caller) -> dict[str, Any]:
     now = clock.iso()
     UserRecord(user_id).update(actions=[
         UserRecord.display_name.remove(), UserRecord.email.remove(), UserRecord.phone.remove(),
-        UserRecord.stripe_account_id.remove(), UserRecord.email_verified_for.remove(),
+        UserRecord.stripe_account_id.remove(), UserRecord.connect_account_id.remove(),
+        UserRecord.payouts_enabled.remove(), UserRecord.email_verified_for.remove(),
         UserRecord.phone_verified_for.remove(), UserRecord.locale.remove(),
         UserRecord.notify_email.set(False), UserRecord.notify_sms.set(False),
         UserRecord.erased_at.set(now), UserRecord.updated_at.set(now),

@@ -105,7 +105,10 @@ ROWS: tuple[Row, ...] = (
     Row("GET", "/me/royalties", signed_in(200)),
     Row("GET", "/me/statements/2019-03", signed_in(200)),
     Row("GET", "/me/portfolio", signed_in(200)),
-    Row("PUT", "/me/payout-account", signed_in(200), body={"stripe_account_id": "acct_matrix"}),
+    Row("PUT", "/me/payout-account", signed_in(410), body={"stripe_account_id": "acct_matrix"}),  # retired
+    Row("GET", "/me/payout-account", signed_in(200)),
+    Row("POST", "/me/payout-account/onboarding", signed_in(200)),
+    Row("GET", "/dev/connect/onboarding", cells(400)),  # stage local only; the signed link is the credential
     Row("GET", "/admin/payouts", signed_in(403, admin=200)),
     # Contacts (after GET /dev/outbox, stage local's view of all that was sent: codes go to the canaries)
     Row("POST", "/me/verify/email", signed_in(200)),  # to the caller's own address only

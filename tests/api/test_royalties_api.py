@@ -84,9 +84,9 @@ def test_the_whole_chain_adds_up(api):
 
 def test_payout_account_and_failed_payouts(api):
     user = factories.member()
-    saved = api.put("/me/payout-account", {"stripe_account_id": "acct_1Abc"}, caller=user)
-    assert saved.status_code == 200 and saved.data["stripe_account_id"] == "acct_1Abc"
-    assert api.put("/me/payout-account", {"stripe_account_id": "nope"}, caller=user).status_code == 400
+    retired = api.put("/me/payout-account", {"stripe_account_id": "acct_1Abc"}, caller=user)
+    assert retired.status_code == 410 and retired.data["error"]["code"] == "gone"  # pasted ids are no more
+    assert api.get("/me/payout-account", caller=user).data["onboarding"] == "not_started"
     assert api.get("/admin/payouts?status=failed", caller=user).status_code == 403
     listed = api.get("/admin/payouts?status=failed", caller=factories.admin())
     assert listed.status_code == 200 and "items" in listed.data
