@@ -9,15 +9,17 @@ from __future__ import annotations
 
 from typing import Any
 
-from pynamodb.exceptions import UpdateError
+from pynamodb.exceptions import TransactWriteError, UpdateError
 
 from chalicelib import clock, signing
 from chalicelib.adapters import connect
-from chalicelib.adapters.tables import UserRecord, find
+from chalicelib.adapters.tables import UserRecord, find, transaction
 from chalicelib.auth import Caller
 from chalicelib.config import settings
+from chalicelib.domain import events
 from chalicelib.errors import ApiError, NotFound, invalid_field
 from chalicelib.observability import logger
+from chalicelib.services import outbox
 
 
 class Gone(ApiError):
@@ -64,9 +66,19 @@ def account_updated(account: dict[str, Any]) -> None:
         return
     enabled = account.get("payouts_enabled") is True
     destination = UserRecord.stripe_account_id.set(account["id"]) if enabled else UserRecord.stripe_account_id.remove()
-    user.update(actions=[UserRecord.payouts_enabled.set(enabled), destination,
-                         UserRecord.payout_account_updated_at.set(clock.iso())],
-                condition=UserRecord.connect_account_id == account["id"])
+    now = clock.iso()
+    changed = ((UserRecord.payouts_enabled.does_not_exist() | (UserRecord.payouts_enabled != True)) if enabled
+               else (UserRecord.payouts_enabled == True))  # noqa: E712 (conditions, not comparisons)
+    try:  # the change and the e-mail telling its owner, together; no change, no e-mail
+        with transaction() as write:
+            write.update(UserRecord(user.user_id), actions=[
+                UserRecord.payouts_enabled.set(enabled), destination, UserRecord.payout_account_updated_at.set(now)],
+                condition=(UserRecord.connect_account_id == account["id"]) & changed)
+            outbox.add_in(write, events.Event(
+                events.PAYOUT_ACCOUNT_CHANGED, f"{user.user_id}#{now}", now,
+                events.Audience(events.USER, user_id=user.user_id), data={"payouts_enabled": enabled}))
+    except TransactWriteError:
+        return
 
 
 def complete_local(token: str | None) -> dict[str, Any]:

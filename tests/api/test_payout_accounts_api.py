@@ -57,3 +57,31 @@ def test_an_account_the_user_does_not_own_is_ignored(api):
     forged = api.get("/dev/connect/onboarding?token=forged")
     assert forged.status_code == 400 and forged.data["error"]["field"] == "token"
     assert api.get("/me/payout-account", caller=attacker).data["onboarding"] == "not_started"
+
+
+def test_the_owner_is_emailed_whenever_the_payout_account_changes(api):
+    from datetime import datetime, timezone
+
+    from chalicelib import clock
+    from chalicelib.adapters.tables import OutboxRecord
+    from chalicelib.domain import events
+    from chalicelib.services import notifications, outbox, profiles
+
+    user = factories.member()
+    api.put("/me", {"display_name": "P", "email": "payee@example.org", "phone": "+33612340000",
+                    "notify_sms": True}, caller=user)
+    profiles.mark_verified(user.user_id, "email")
+    profiles.mark_verified(user.user_id, "sms")
+    account = api.post("/me/payout-account/onboarding", caller=user).data["account_id"]
+    told = []
+    for minute, enabled in ((1, True), (2, True), (3, False)):  # the second changes nothing
+        moment = datetime(2026, 11, 27, 9, minute, tzinfo=timezone.utc)
+        with clock.frozen(moment):
+            _webhook(api, account, user.user_id, enabled)
+        event_id = events.event_id(events.PAYOUT_ACCOUNT_CHANGED, None, f"{user.user_id}#{clock.iso(moment)}")
+        record = next(iter(OutboxRecord.query(event_id)), None)
+        told.append(record is not None)
+        if record is not None:
+            counts = notifications.handle(outbox.to_event(record).to_dict())
+            assert (counts["sent"], counts["failed"]) == (1, 0)  # by e-mail only
+    assert told == [True, False, True]
