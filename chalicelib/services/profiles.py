@@ -86,11 +86,20 @@ def _adopt_cognito_verification(caller: Caller, record: UserRecord) -> None:
 def mark_verified(user_id: str, channel: str) -> None:
     """Record the profile's current contact of `channel` as verified (demo data, tooling)."""
     record = UserRecord.get(user_id, consistent_read=True)
-    contact = record.email if channel == "email" else record.phone
-    attribute = UserRecord.email_verified_for if channel == "email" else UserRecord.phone_verified_for
-    current = UserRecord.email if channel == "email" else UserRecord.phone
-    if contact:
-        record.update(actions=[attribute.set(contact)], condition=current == contact)
+    mark_contacts_verified(user_id, **{"email" if channel == "email" else "phone":
+                                       record.email if channel == "email" else record.phone})
+
+
+def mark_contacts_verified(user_id: str, *, email: str | None = None, phone: str | None = None) -> None:
+    """Record `email` and `phone` as verified, in one write, if they are the profile's (demo data)."""
+    actions, condition = [], None
+    for contact, attribute, verified in ((email, UserRecord.email, UserRecord.email_verified_for),
+                                         (phone, UserRecord.phone, UserRecord.phone_verified_for)):
+        if contact:
+            actions.append(verified.set(contact))
+            condition = attribute == contact if condition is None else condition & (attribute == contact)
+    if actions:
+        UserRecord(user_id).update(actions=actions, condition=condition)
 
 
 def put(caller: Caller, data: Profile) -> dict[str, Any]:
