@@ -26,7 +26,7 @@ def check(caller: Caller, pledge_id: str) -> None:
 
 def _check(user_id: str) -> None:
     waiting = PledgeRecord.by_user.query(user_id, filter_condition=PledgeRecord.status.is_in(*WAITING),
-                                         limit=abuse.MAX_PENDING)
+                                         limit=abuse.MAX_PENDING, page_size=100)  # pages of 100, not of 5
     if sum(1 for _ in waiting) >= abuse.MAX_PENDING:
         raise TooManyRequests(f"at most {abuse.MAX_PENDING} pledges may wait for their payment at once: "
                               "complete or cancel one (DELETE /me/pledges/{pledge_id})", code="too_many_pending")
