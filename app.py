@@ -139,6 +139,46 @@ def put_me():
     return profiles.put(caller, web.parse_body(request(), Profile))
 
 
+@app.route("/me/verify/{channel}", methods=["POST"])
+def send_verification_code(channel):
+    from chalicelib.services import verification
+
+    caller = web.caller(request())
+    return verification.send_code(caller, _channel(channel), web.base_url(request()))
+
+
+@app.route("/me/verify/{channel}/confirm", methods=["POST"])
+def confirm_verification_code(channel):
+    from chalicelib.schemas import VerificationCode
+    from chalicelib.services import verification
+
+    caller = web.caller(request())
+    return verification.confirm(caller, _channel(channel), web.parse_body(request(), VerificationCode).code)
+
+
+def _channel(value: str) -> str:
+    from chalicelib.domain.contacts import CHANNELS
+    from chalicelib.errors import invalid_field
+
+    if value not in CHANNELS:
+        raise invalid_field("channel", f"must be one of {', '.join(CHANNELS)}")
+    return value
+
+
+@app.route("/me/export", methods=["GET"])
+def export_me():
+    from chalicelib.services import privacy
+
+    return privacy.export(web.caller(request()))
+
+
+@app.route("/me", methods=["DELETE"])
+def erase_me():
+    from chalicelib.services import privacy
+
+    return privacy.erase(web.caller(request()))
+
+
 @app.route("/me/films", methods=["GET"])
 def my_films():
     return films.list_mine(
@@ -402,6 +442,13 @@ def film_milestones(film_id):
 def unsubscribe():
     from chalicelib.services import notifications
 
+    return notifications.unsubscribe_preview(web.query_param(request(), "token"), web.base_url(request()))
+
+
+@app.route("/unsubscribe", methods=["POST"], content_types=list(web.UNSUBSCRIBE_CONTENT_TYPES))
+def unsubscribe_now():
+    from chalicelib.services import notifications
+
     return notifications.unsubscribe(web.query_param(request(), "token"))
 
 
@@ -495,11 +542,32 @@ def my_portfolio():
 
 @app.route("/me/payout-account", methods=["PUT"])
 def put_payout_account():
-    from chalicelib.schemas import PayoutAccount
-    from chalicelib.services import payouts
+    from chalicelib.services import payout_accounts
+
+    web.caller(request())
+    payout_accounts.retired_put()  # 410: accounts come from Stripe Connect onboarding only
+
+
+@app.route("/me/payout-account", methods=["GET"])
+def get_payout_account():
+    from chalicelib.services import payout_accounts
+
+    return payout_accounts.get(web.caller(request()))
+
+
+@app.route("/me/payout-account/onboarding", methods=["POST"])
+def payout_account_onboarding():
+    from chalicelib.services import payout_accounts
 
     caller = web.caller(request())
-    return payouts.set_account(caller, web.parse_body(request(), PayoutAccount))
+    return payout_accounts.start_onboarding(caller, web.base_url(request()))
+
+
+@app.route("/dev/connect/onboarding", methods=["GET"])
+def local_connect_onboarding():
+    from chalicelib.services import payout_accounts
+
+    return payout_accounts.complete_local(web.query_param(request(), "token"))
 
 
 @app.route("/admin/payouts", methods=["GET"])

@@ -135,6 +135,7 @@ def royalty_run_cost(meter: Meter) -> dict:
                                "first_confirmed_at": {"S": "2026-09-01T00:00:00.000000Z"}} for i, u in enumerate(users)])
     bulk.put_all("users", [{"user_id": {"S": u}, "email": {"S": f"{u}@example.org"}, "phone": {"S": f"+3361{i:07d}"},
                             "locale": {"S": "fr"}, "notify_email": {"BOOL": True}, "notify_sms": {"BOOL": i % SMS_EVERY == 0},
+                            "email_verified_for": {"S": f"{u}@example.org"}, "phone_verified_for": {"S": f"+3361{i:07d}"},
                             "confirmed_cents": {"N": "1000"}} for i, u in enumerate(users)])
     rights.record_receipt(factories.admin(), film_id, ReceiptCreate(
         period=period, rights_received_cents=100_000_000, reference=f"cost-{film_id}"))
@@ -234,7 +235,8 @@ def report(results: dict) -> str:
         f" {ROYALTY_SCALE:,} (the run is linear: see Royalties): the distribution and payouts"
         f" ({run['measured']['run_seconds']:.1f} s at 1024 MB), then each statement's way out: one SNS"
         f" publish by the outbox relay, one SQS message to the notifier ({run['measured']['notify_seconds']:.1f} s"
-        f" at 512 MB), an e-mail to every co-producer and an SMS to one in {SMS_EVERY}. Per co-producer:"
+        f" at 512 MB), an e-mail to every co-producer (one in {SMS_EVERY} also takes SMS, but statements go by"
+        " e-mail only: SMS are for what cannot wait). Per co-producer:"
         f" {rc['write_units']:.1f} write and {rc['read_units']:.1f} read units. Payouts by Stripe Connect carry"
         " Stripe's fees, not counted.",
         "",

@@ -51,7 +51,8 @@ def _audience(film_id: str) -> None:
             user_id = f"bench-{film_id[:6]}-{i:06d}"
             users.save(UserRecord(user_id, email=f"{user_id}@example.org", phone=f"+3361{i:07d}",
                                   locale="en" if i % 3 == 0 else "fr", notify_email=True,
-                                  notify_sms=i % SMS_EVERY == 0))
+                                  notify_sms=i % SMS_EVERY == 0, email_verified_for=f"{user_id}@example.org",
+                                  phone_verified_for=f"+3361{i:07d}"))
             backings.save(BackingRecord(film_id, user_id, confirmed_cents=1000))
 
 

@@ -2,8 +2,11 @@
 
 AWS stages verify Cognito user-pool ID tokens (RS256, keys from the pool's JWKS, cached);
 stage `local` verifies HS256 tokens signed with LOCAL_JWT_SECRET. Both go through
-`verify`, with issuer, audience, expiry and subject required, and the algorithm pinned so
-that `alg: none` or an algorithm swap is refused.
+`verify`, with issuer, audience, expiry and subject required, `token_use` "id", 30 s of
+clock leeway, and the algorithm pinned so that `alg: none` or an algorithm swap is refused.
+
+Fails closed: HS256 (whose secret is public) exists on stage `local` only, and only when no
+pool is configured; any other stage without a pool refuses every token.
 """
 
 from __future__ import annotations
@@ -21,6 +24,8 @@ if TYPE_CHECKING:
 
 ADMIN = "admin"
 PRODUCER = "producer"
+LEEWAY_SECONDS = 30  # clocks of the issuer and of the Lambda may differ this much
+TOKEN_USE = "id"  # Cognito ID tokens only: an access token carries no e-mail and no audience
 
 
 @dataclass(frozen=True)
@@ -28,6 +33,7 @@ class Caller:
     user_id: str
     email: str | None = None
     groups: frozenset[str] = field(default_factory=frozenset)
+    email_verified: bool = False  # Cognito checked `email` (its email_verified claim)
 
     @property
     def is_admin(self) -> bool:
@@ -56,7 +62,9 @@ def _key_and_algorithm(token: str) -> tuple[Any, str]:
     s = settings()
     if s.cognito_user_pool_id:
         return _jwks_client().get_signing_key_from_jwt(token).key, "RS256"
-    return s.local_jwt_secret, "HS256"
+    if s.is_local:
+        return s.local_jwt_secret, "HS256"
+    raise ValueError(f"stage {s.stage!r} has no user pool: every token is refused")
 
 
 def verify(token: str) -> Caller:
@@ -71,7 +79,8 @@ def verify(token: str) -> Caller:
             algorithms=[algorithm],
             audience=s.jwt_audience,
             issuer=s.jwt_issuer,
-            options={"require": ["exp", "sub", "iss", "aud"]},
+            leeway=LEEWAY_SECONDS,
+            options={"require": ["exp", "sub", "iss", "aud", "token_use"]},
         )
     except jwt.ExpiredSignatureError:
         raise Unauthorized("the token has expired", code="token_expired")
@@ -79,9 +88,12 @@ def verify(token: str) -> Caller:
         raise Unauthorized("the token is not valid", code="invalid_token")
     sub = claims.get("sub")
     groups = claims.get("cognito:groups") or []
+    if claims.get("token_use") != TOKEN_USE:
+        raise Unauthorized("the token is not an ID token", code="invalid_token")
     if not isinstance(sub, str) or not sub or len(sub) > 128 or not isinstance(groups, list):
         raise Unauthorized("the token is not valid", code="invalid_token")
-    return Caller(user_id=sub, email=claims.get("email"), groups=frozenset(map(str, groups)))
+    return Caller(user_id=sub, email=claims.get("email"), groups=frozenset(map(str, groups)),
+                  email_verified=claims.get("email_verified") in (True, "true"))
 
 
 def caller_from_headers(headers: Mapping[str, str], *, required: bool = True) -> Caller | None:
@@ -97,7 +109,7 @@ def caller_from_headers(headers: Mapping[str, str], *, required: bool = True) ->
 
 
 def issue_local_token(sub: str, *, groups: list[str] | None = None, email: str | None = None,
-                      ttl_seconds: int = 12 * 3600) -> str:
+                      ttl_seconds: int = 12 * 3600, email_verified: bool = False) -> str:
     """An HS256 token for stage `local` (used by `make token`, the seed and tests)."""
     s = settings()
     now = int(time.time())
@@ -105,6 +117,8 @@ def issue_local_token(sub: str, *, groups: list[str] | None = None, email: str |
         "sub": sub,
         "email": email or f"{sub}@example.org",
         "cognito:groups": list(groups or []),
+        "token_use": TOKEN_USE,
+        **({"email_verified": True} if email_verified else {}),
         "iss": s.jwt_issuer,
         "aud": s.jwt_audience,
         "iat": now,

@@ -12,6 +12,9 @@ from functools import lru_cache
 
 DEFAULT_LOCAL_JWT_SECRET = "local-dev-secret-not-for-production-use"
 LOCAL_ACCOUNT = "123456789012"  # the account of moto's server
+# Calling codes of the EU and EEA (with the EU's French outermost regions): SMS_COUNTRY_CODES.
+EU_EEA_CALLING_CODES = ("30,31,32,33,34,351,352,353,354,356,357,358,359,36,370,371,372,385,386,39,40,"
+                        "420,421,423,43,45,46,47,48,49,262,590,594,596")
 
 
 def _int(name: str, default: int) -> int:
@@ -56,6 +59,10 @@ class Settings:
     payout_threshold_cents: int = 1000
     payouts: str = "local"
     distribution_chunks_queue_url: str | None = None
+    # Contacts: phone numbers are accepted from these calling codes only (EU/EEA by default);
+    # at most this many SMS per co-producer per UTC day (verification codes included).
+    sms_country_codes: tuple[str, ...] = ()
+    sms_daily_cap: int = 5
 
     @property
     def is_local(self) -> bool:
@@ -100,6 +107,9 @@ def settings() -> Settings:
         payout_threshold_cents=_int("PAYOUT_THRESHOLD_CENTS", 1000),
         payouts=env.get("PAYOUTS") or ("local" if stage == "local" else "stripe"),
         distribution_chunks_queue_url=env.get("DISTRIBUTION_CHUNKS_QUEUE_URL") or None,
+        sms_country_codes=tuple(code.strip().lstrip("+") for code in env.get(
+            "SMS_COUNTRY_CODES", EU_EEA_CALLING_CODES).split(",") if code.strip()),
+        sms_daily_cap=_int("SMS_DAILY_CAP", 5),
     )
 
 

@@ -12,6 +12,7 @@ from chalicelib import responses as r
 from chalicelib import schemas as s
 from chalicelib.domain.films import KINDS, STATUSES
 from chalicelib.paging import MAX_LIMIT
+from chalicelib.web import UNSUBSCRIBE_CONTENT_TYPES
 
 # Who may call: anyone; anyone, signed-in callers seeing more; a signed-in user; an admin.
 PUBLIC, OPTIONAL, USER, ADMIN = "public", "optional", "user", "admin"
@@ -68,6 +69,9 @@ PERIOD = Param("period", "path", {"type": "string", "pattern": r"^\d{4}-(0[1-9]|
 IDEMPOTENCY_KEY = Param("Idempotency-Key", "header", {"type": "string", "minLength": 1, "maxLength": 255},
                         "One key per pledge the user means to make: a retry with the same key and body returns "
                         "the same pledge and never charges twice", required=True)
+UNSUBSCRIBE_TOKEN = Param("token", "query", {"type": "string", "maxLength": 2048}, "From the message",
+                          required=True)
+CHANNEL = Param("channel", "path", {"type": "string", "enum": ["email", "sms"]}, required=True)
 STRIPE_SIGNATURE = Param("Stripe-Signature", "header", {"type": "string"}, "Stripe's signature of the body",
                          required=True)
 
@@ -104,6 +108,14 @@ OPERATIONS: tuple[Operation, ...] = (
               example={"display_name": "Alice", "email": "alice@example.org", "locale": "fr",
                        "notify_email": True, "notify_sms": False}),
     Operation("GET", "/me/films", "Films I produce, drafts included", "me", USER, r.FilmPage, params=PAGED),
+    Operation("GET", "/me/export", "Everything the platform holds about me, in one document", "me", USER,
+              r.PersonalDataExport),
+    Operation("DELETE", "/me", "Erase my personal data (409 balance_outstanding while money is due to me)", "me",
+              USER, r.Erased),
+    Operation("POST", "/me/verify/{channel}", "Send a 6-digit code to my e-mail address or phone number (3 an "
+              "hour)", "me", USER, r.VerificationSent, params=(CHANNEL,), extra_responses=(429, 503)),
+    Operation("POST", "/me/verify/{channel}/confirm", "Confirm the code: that contact is verified", "me", USER,
+              r.Me, body=s.VerificationCode, params=(CHANNEL,), example={"code": "042917"}),
     Operation("GET", "/openapi.json", "This document", "platform", PUBLIC, r.OpenApiDocument),
     # Campaign lifecycle
     Operation("POST", "/films/{film_id}/close", "Close a campaign now: funded, or failed and refunded (admins)",
@@ -115,9 +127,11 @@ OPERATIONS: tuple[Operation, ...] = (
     # Notifications
     Operation("GET", "/films/{film_id}/milestones", "Milestones the film reached, oldest first", "notifications",
               OPTIONAL, r.MilestoneList, params=(FILM_ID,)),
-    Operation("GET", "/unsubscribe", "Turn one channel off from the signed link of a message (no sign-in)",
-              "notifications", PUBLIC, r.Unsubscribed, params=(
-                  Param("token", "query", {"type": "string", "maxLength": 2048}, "From the message", required=True),)),
+    Operation("GET", "/unsubscribe", "What the signed link of a message would turn off; changes nothing (no "
+              "sign-in)", "notifications", PUBLIC, r.UnsubscribePreview, params=(UNSUBSCRIBE_TOKEN,)),
+    Operation("POST", "/unsubscribe", "Turn one channel off from the signed link of a message (RFC 8058 one-click; "
+              "no sign-in)", "notifications", PUBLIC, r.Unsubscribed, params=(UNSUBSCRIBE_TOKEN,),
+              content_types=UNSUBSCRIBE_CONTENT_TYPES),
     Operation("GET", "/admin/notifications", "Messages that could not be sent (admins)", "notifications", ADMIN,
               r.FailedDeliveryPage, params=(
                   Param("status", "query", {"type": "string", "enum": ["failed"], "default": "failed"}), *PAGED)),
@@ -146,9 +160,17 @@ OPERATIONS: tuple[Operation, ...] = (
                   PERIOD, Param("format", "query", {"type": "string", "enum": ["json", "csv"]})), csv=True),
     Operation("GET", "/me/portfolio", "Every film I co-produce: my money, my share, royalties to date",
               "royalties", USER, r.Portfolio),
-    Operation("PUT", "/me/payout-account", "Where my royalties are paid (a Stripe Connect account)",
-              "royalties", USER, r.PayoutAccountSet, body=s.PayoutAccount,
+    Operation("PUT", "/me/payout-account", "Retired (410): payout accounts come from Stripe Connect onboarding",
+              "royalties", USER, r.PayoutAccountSet, body=s.PayoutAccount, extra_responses=(410,),
               example={"stripe_account_id": "acct_1Nv0FGQ9RKHgCVdK"}),
+    Operation("GET", "/me/payout-account", "My payout account: onboarding not started, pending or complete",
+              "royalties", USER, r.PayoutAccountState),
+    Operation("POST", "/me/payout-account/onboarding", "Create (once) my Stripe Connect Express account and "
+              "get the link to complete it", "royalties", USER, r.PayoutOnboarding, extra_responses=(503,)),
+    Operation("GET", "/dev/connect/onboarding", "Stage local only (404 elsewhere): the stand-in for Stripe's "
+              "onboarding page, which completes the account", "royalties", PUBLIC, r.PayoutAccountState, params=(
+                  Param("token", "query", {"type": "string", "maxLength": 2048}, "From the onboarding link",
+                        required=True),)),
     Operation("GET", "/admin/payouts", "Failed payouts, newest first (admins)", "royalties", ADMIN,
               r.PayoutPage, params=(Param("status", "query", {"type": "string", "enum": ["failed"]}), *PAGED)),
     # Co-producer services: perks

@@ -57,6 +57,11 @@ class Unprocessable(ApiError):
     code = "unprocessable"
 
 
+class TooManyRequests(ApiError):
+    status = 429
+    code = "too_many_requests"
+
+
 class Unavailable(ApiError):
     status = 503
     code = "unavailable"

@@ -19,6 +19,9 @@ ERRORS = {
     404: "No such resource (or not visible to the caller)",
     409: "The resource's state does not allow it",
     422: "Well-formed, but refused (for example an Idempotency-Key reused with another body)",
+    410: "This route is retired (the message says what replaces it)",
+    429: "Too many requests of this kind for now (the message says until when)",
+    503: "A service the platform depends on did not answer; try again",
 }
 
 

@@ -107,6 +107,61 @@ class Me(View):
     roles: list[str]
     created_at: Optional[Timestamp]
     updated_at: Optional[Timestamp]
+    email_verified: bool = Field(description="The e-mail address was verified (a code, or Cognito)")
+    phone_verified: bool = Field(description="The phone number was verified by a code")
+
+
+class ConsentRecord(View):
+    channel: Literal["email", "sms"]
+    granted: bool
+    source: str = Field(description="PUT /me, unsubscribe link, DELETE /me")
+    wording_version: str
+    recorded_at: Timestamp
+
+
+class PersonalDataExport(View):
+    """Everything the platform holds about the caller (GDPR access and portability)."""
+
+    user_id: str
+    exported_at: Timestamp
+    profile: Me
+    consents: list[ConsentRecord]
+    pledges: list[Pledge]
+    refunds: list[dict[str, Any]]
+    backings: list[dict[str, Any]]
+    forum_threads: list[dict[str, Any]]
+    forum_posts: list[dict[str, Any]]
+    rsvps: list[dict[str, Any]]
+    casting_applications: list[dict[str, Any]]
+    balance_cents: int
+    credits: list[dict[str, Any]]
+    payouts: list[dict[str, Any]]
+    statements: list[dict[str, Any]]
+    messages_sent: list[dict[str, Any]]
+
+
+class Erased(View):
+    user_id: str
+    erased_at: Timestamp
+    kept: list[str] = Field(description="Records kept under the account id alone (the law requires them)")
+
+
+class PayoutAccountState(View):
+    onboarding: Literal["not_started", "pending", "complete"]
+    account_id: Optional[str] = Field(description="The Stripe Connect Express account the platform created")
+    payouts_enabled: bool = Field(description="Stripe says the account can receive royalties")
+    updated_at: Optional[Timestamp]
+
+
+class PayoutOnboarding(View):
+    url: str = Field(description="Stripe's onboarding page for this account (a short-lived link)")
+    account_id: str
+
+
+class VerificationSent(View):
+    channel: Literal["email", "sms"]
+    expires_at: Timestamp = Field(description="The code works until then (10 minutes)")
+    codes_left_this_hour: int = Field(description="At most 3 codes per channel per hour")
 
 
 class Stats(View):
@@ -331,6 +386,15 @@ class MilestoneList(Page):
 class Unsubscribed(View):
     channel: Literal["email", "sms"]
     subscribed: Literal[False]
+
+
+class UnsubscribePreview(View):
+    """What the link would turn off; nothing changes until it is POSTed."""
+
+    channel: Literal["email", "sms"]
+    subscribed: bool = Field(description="Whether that channel is on now")
+    method: Literal["POST"] = Field(description="POST the same link to turn the channel off")
+    url: str
 
 
 class FailedDelivery(View):

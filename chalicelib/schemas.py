@@ -31,13 +31,26 @@ def _phone(value: str | None) -> str | None:
 
 
 def _text(value: str) -> str:
-    if not value.strip():
-        raise ValueError("must not be blank")
-    return value.strip()
+    """One line of free text: the forum's rule (no control characters, no bidi overrides)."""
+    from chalicelib.domain.perks import clean_text
+
+    return clean_text(value, multiline=False)
+
+
+def _block(value: str) -> str:
+    """Free text over several lines, by the same rule."""
+    from chalicelib.domain.perks import clean_text
+
+    return clean_text(value, multiline=True)
+
+
+def _paragraphs(value: str) -> str:
+    """Like `_block`, and may be empty."""
+    return _block(value) if value.strip() else ""
 
 
 Title = Annotated[str, Field(min_length=1, max_length=200), AfterValidator(_text)]
-Synopsis = Annotated[str, Field(max_length=5000)]
+Synopsis = Annotated[str, Field(max_length=5000), AfterValidator(_paragraphs)]
 Cents = Annotated[int, Field(ge=0, le=10**13)]
 Kind = Literal["feature", "short", "animation", "documentary"]
 Status = Literal["draft", "open", "funded", "failed"]
@@ -79,6 +92,10 @@ class Profile(Body):
     notify_sms: bool = False
 
 
+class VerificationCode(Body):
+    code: Annotated[str, Field(pattern=r"^[0-9]{6}$", description="The 6 digits received")]
+
+
 class PledgeCreate(Body):
     amount_cents: Annotated[int, Field(ge=0, le=10**13)]
     payment_method_id: Optional[Annotated[str, Field(min_length=3, max_length=255, pattern=r"^[A-Za-z0-9_]+$")]] = None
@@ -87,15 +104,11 @@ class PledgeCreate(Body):
 # --- Co-producer services (perks) ------------------------------------------------------------
 
 def _plain_line(value: str) -> str:
-    from chalicelib.domain.perks import clean_text
-
-    return clean_text(value, multiline=False)
+    return _text(value)
 
 
 def _plain_text(value: str) -> str:
-    from chalicelib.domain.perks import clean_text
-
-    return clean_text(value, multiline=True)
+    return _block(value)
 
 
 def _utc_minute(value: str) -> str:
@@ -192,7 +205,7 @@ Period = Annotated[str, Field(pattern=r"^\d{4}-(0[1-9]|1[0-2])$")]
 
 
 class Rights(Body):
-    description: Annotated[str, Field(min_length=1, max_length=2000), AfterValidator(_text)]
+    description: Annotated[str, Field(min_length=1, max_length=2000), AfterValidator(_block)]
     coproducer_rate_bps: Annotated[int, Field(ge=0, le=10_000)] = 8000
 
 

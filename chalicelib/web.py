@@ -20,6 +20,9 @@ T = TypeVar("T")
 MAX_BODY_BYTES = 64 * 1024
 JSON_HEADERS = {"Content-Type": "application/json"}
 ID_PATTERN = re.compile(r"^[A-Za-z0-9_-]{1,64}$")
+# RFC 8058: a mail client's one-click unsubscribe POSTs "List-Unsubscribe=One-Click" as a form.
+UNSUBSCRIBE_CONTENT_TYPES = ("application/x-www-form-urlencoded", "multipart/form-data", "application/json",
+                             "text/plain")
 
 
 def parse_body(request: Any, model: type[T]) -> T:
@@ -128,3 +131,15 @@ def caller(request: Any, *, required: bool = True):
     from chalicelib.auth import caller_from_headers
 
     return caller_from_headers(request.headers or {}, required=required)
+
+
+def base_url(request: Any) -> str:
+    """The API's public base URL, for links in what it sends: on AWS from API Gateway's request
+    context (the API cannot be told its own URL: that would depend on itself), else API_URL."""
+    from chalicelib.config import settings
+
+    s = settings()
+    context = getattr(request, "context", None) or {}
+    if not s.is_local and context.get("domainName") and context.get("stage"):
+        return f"https://{context['domainName']}/{context['stage']}"
+    return s.api_url

@@ -43,6 +43,9 @@ class FunctionSpec:
     sends_email: bool = False  # SES through the stage's configuration set
     sends_sms: bool = False  # SNS Publish to phone numbers (no topic ARN to scope it to)
     batch_size: int = 10  # for queue/stream event sources
+    # Concurrency kept for this function alone, so that a flood on the API cannot take it all.
+    reserved_concurrency: int | None = None
+    serves_api: bool = False  # the API itself: its links come from the request (API_URL would be a cycle)
 
 
 # What a royalty run touches (services/royalty_runs.py and below).
@@ -57,14 +60,17 @@ FUNCTIONS: dict[str, FunctionSpec] = {
         reads=("films", "counters", "users", "pledges", "backings", "stripe_events")
         + ("perks", "forum_threads", "forum_posts", "sessions", "rsvps", "casting_calls", "casting_applications")
         + ("campaign_closes", "refunds", "outbox", "deliveries")
-        + ("rights", "receipts", "distributions", "royalty_snapshots", "royalty_ledger", "payouts"),
+        + ("rights", "receipts", "distributions", "royalty_snapshots", "royalty_ledger", "payouts")
+        + ("verifications", "sms_quota", "consents"),
         writes=("films", "counters", "users", "pledges", "backings", "stripe_events")
         + ("perks", "forum_threads", "forum_posts", "sessions", "rsvps", "casting_calls", "casting_applications",
            "outbox")
         + ("campaign_closes", "refunds")
-        + ("rights", "receipts", "distributions", "royalty_snapshots", "royalty_ledger", "payouts"),
+        + ("rights", "receipts", "distributions", "royalty_snapshots", "royalty_ledger", "payouts")
+        + ("verifications", "sms_quota", "consents"),
         sends=("distribution-chunks",),  # POST /admin/distributions: films too large to run inline
         secrets=(STRIPE_SECRET_KEY, STRIPE_WEBHOOK_SECRET, TOKEN_SECRET),
+        sends_email=True, sends_sms=True, serves_api=True,  # verification codes (POST /me/verify/{channel})
     ),
     # Closes campaigns past their deadline (funded or failed), refunds failed ones page by
     # page from a stored cursor, retries rejected refunds; the rest waits for the next run.
@@ -74,6 +80,7 @@ FUNCTIONS: dict[str, FunctionSpec] = {
         writes=("films", "counters", "users", "pledges", "backings", "campaign_closes", "refunds",
                 "outbox"),
         secrets=(STRIPE_SECRET_KEY,),
+        reserved_concurrency=2,  # refunds
     ),
     # The monthly royalty run (services/royalty_runs.py): distributes the previous month of
     # every film with receipts, pays balances out, records statement events; films too large
@@ -83,12 +90,14 @@ FUNCTIONS: dict[str, FunctionSpec] = {
         reads=ROYALTY_READS, writes=ROYALTY_WRITES,
         sends=("distribution-chunks",),
         secrets=(STRIPE_SECRET_KEY,),
+        reserved_concurrency=2,
     ),
     # Distributes and settles one film of a run (a message per film; redelivery is harmless).
     "distribute_royalties_chunk": FunctionSpec(
         timeout=900, memory=1024, consumes=("distribution-chunks",), batch_size=1,
         reads=ROYALTY_READS, writes=ROYALTY_WRITES,
         secrets=(STRIPE_SECRET_KEY,),
+        reserved_concurrency=10,
     ),
     # Failed payouts whose next attempt is due (services/payouts.py retry_due): the balance is
     # paid again after 1 h, 6 h, 24 h, 72 h, then the payout is left to admins.
@@ -114,8 +123,9 @@ FUNCTIONS: dict[str, FunctionSpec] = {
     # one delivery record per (event, user, channel). Queues its own next chunks.
     "send_notifications": FunctionSpec(
         timeout=120, memory=512, consumes=("notifications",), sends=("notifications",),
-        reads=("users", "backings", "deliveries"), writes=("deliveries",),
+        reads=("users", "backings", "deliveries", "sms_quota"), writes=("deliveries", "sms_quota"),
         sends_email=True, sends_sms=True, batch_size=1,
         secrets=(TOKEN_SECRET,),  # signs the unsubscribe links
+        reserved_concurrency=20,
     ),
 }

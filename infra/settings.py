@@ -10,6 +10,11 @@
 | token_secret_param           | /coprod/<stage>/token-secret (HMAC key of cursors and unsubscribe links) |
 | stripe_kms_key_arn           | unset: SecureStrings use the aws/ssm key |
 | alarm_email                  | unset: alarms only go to the alarms topic |
+| api_throttle_rate            | 100 (requests per second, the API stage's steady rate) |
+| api_throttle_burst           | 200 (the API stage's burst)              |
+| waf_requests_per_ip          | 1000 (per 5 minutes; more from one IP is blocked by the WAF) |
+| sms_monthly_spend_limit_usd  | 10 on dev, 100 on prod (the account's SNS SMS spend limit) |
+| sms_sender_id                | Coprod (alphanumeric sender, where countries allow it) |
 
 A stage-specific value (`prod:ses_sender`) wins over the plain key.
 """
@@ -32,6 +37,11 @@ class StageSettings:
     cognito_user_pool_id: str | None = None
     cognito_app_client_id: str | None = None
     alarm_email: str | None = None
+    api_throttle_rate: float = 100.0
+    api_throttle_burst: int = 200
+    waf_requests_per_ip: int = 1000
+    sms_monthly_spend_limit_usd: int = 10
+    sms_sender_id: str = "Coprod"
 
     @property
     def prod(self) -> bool:
@@ -65,6 +75,11 @@ class StageSettings:
             cognito_user_pool_id=get("cognito_user_pool_id"),
             cognito_app_client_id=get("cognito_app_client_id"),
             alarm_email=get("alarm_email"),
+            api_throttle_rate=float(get("api_throttle_rate", "100")),
+            api_throttle_burst=int(get("api_throttle_burst", "200")),
+            waf_requests_per_ip=int(get("waf_requests_per_ip", "1000")),
+            sms_monthly_spend_limit_usd=int(get("sms_monthly_spend_limit_usd", "100" if stage == "prod" else "10")),
+            sms_sender_id=get("sms_sender_id", "Coprod"),
         )
         if bool(settings.cognito_user_pool_id) != bool(settings.cognito_app_client_id):
             raise ValueError("give both cognito_user_pool_id and cognito_app_client_id, or neither")

@@ -22,6 +22,8 @@ from aws_cdk import (
     aws_sns as sns,
     aws_sns_subscriptions as subs,
     aws_sqs as sqs,
+    aws_wafv2 as wafv2,
+    custom_resources as cr,
 )
 from chalice.utils import to_cfn_resource_name
 from constructs import Construct
@@ -105,6 +107,7 @@ class CoprodStack(cdk.Stack):
         self._ses()
         self._cognito()
         self._chalice(source_dir, build_dir)
+        self._sms_settings()
         self._alarms()
 
     # --- data --------------------------------------------------------------------------
@@ -236,6 +239,47 @@ class CoprodStack(cdk.Stack):
                 self._function(name, logical, FUNCTIONS[name], present[logical])
         if "RestAPI" in packaged:
             self.chalice.get_resource("RestAPI").add_property_override("Name", f"{s.prefix}-api")
+        if "RestAPI" in packaged:
+            self._throttling()
+
+    # --- abuse and cost ----------------------------------------------------------------
+
+    def _throttling(self) -> None:
+        """API Gateway stage throttling, and a WAF web ACL blocking an IP over its rate."""
+        s = self.settings
+        self.chalice.get_resource("RestAPI").add_property_override("MethodSettings", [{
+            "ResourcePath": "/*", "HttpMethod": "*",
+            "ThrottlingRateLimit": s.api_throttle_rate, "ThrottlingBurstLimit": s.api_throttle_burst}])
+        visibility = lambda metric: wafv2.CfnWebACL.VisibilityConfigProperty(  # noqa: E731
+            cloud_watch_metrics_enabled=True, metric_name=metric, sampled_requests_enabled=True)
+        acl = wafv2.CfnWebACL(
+            self, "ApiWebAcl", name=f"{s.prefix}-api", scope="REGIONAL",
+            default_action=wafv2.CfnWebACL.DefaultActionProperty(allow={}),
+            visibility_config=visibility(f"{s.prefix}-api"),
+            rules=[wafv2.CfnWebACL.RuleProperty(
+                name="rate-per-ip", priority=0, action=wafv2.CfnWebACL.RuleActionProperty(block={}),
+                statement=wafv2.CfnWebACL.StatementProperty(
+                    rate_based_statement=wafv2.CfnWebACL.RateBasedStatementProperty(
+                        limit=s.waf_requests_per_ip, aggregate_key_type="IP", evaluation_window_sec=300)),
+                visibility_config=visibility(f"{s.prefix}-rate-per-ip"))])
+        wafv2.CfnWebACLAssociation(
+            self, "ApiWebAclAssociation", web_acl_arn=acl.attr_arn,
+            resource_arn=cdk.Fn.sub("arn:${AWS::Partition}:apigateway:${AWS::Region}::/restapis/${RestAPI}/stages/api"))
+
+    def _sms_settings(self) -> None:
+        """The account's SMS settings (SNS has no CloudFormation resource for them): a monthly
+        spend limit, transactional by default, and the sender id."""
+        s = self.settings
+        role = iam.Role(self, "Role-sms-settings", role_name=f"{s.prefix}-sms-settings",
+                        assumed_by=iam.ServicePrincipal("lambda.amazonaws.com"),
+                        description="Sets the account's SMS attributes (SNS SetSMSAttributes)")
+        # SetSMSAttributes is account-wide: it takes no resource ARN.
+        role.add_to_policy(iam.PolicyStatement(actions=["sns:SetSMSAttributes"], resources=["*"]))
+        call = cr.AwsSdkCall(service="SNS", action="setSMSAttributes", parameters={"attributes": {
+            "MonthlySpendLimit": str(s.sms_monthly_spend_limit_usd), "DefaultSMSType": "Transactional",
+            "DefaultSenderID": s.sms_sender_id}}, physical_resource_id=cr.PhysicalResourceId.of(f"{s.prefix}-sms"))
+        cr.AwsCustomResource(self, "SmsSettings", on_create=call, on_update=call, role=role,
+                             install_latest_aws_sdk=False)
 
     def _function(self, name: str, logical: str, spec: FunctionSpec,
                   packaged: dict[str, Any]) -> None:
@@ -250,6 +294,8 @@ class CoprodStack(cdk.Stack):
         fn.add_property_override("Timeout", spec.timeout)
         fn.add_property_override("MemorySize", spec.memory)
         fn.add_property_override("Role", role.role_arn)
+        if spec.reserved_concurrency:
+            fn.add_property_override("ReservedConcurrentExecutions", spec.reserved_concurrency)
         for key, value in self._environment(spec).items():
             fn.add_property_override(f"Environment.Variables.{key}", value)
 
@@ -302,7 +348,7 @@ class CoprodStack(cdk.Stack):
             env[env_key(short, "TOPIC_ARN")] = self.topics[short].topic_arn
         for short in spec.sends:
             env[env_key(short, "QUEUE_URL")] = self.queues[short].queue_url
-        if spec.sends_email and "RestAPI" in self.chalice.packaged_template["Resources"]:
+        if spec.sends_email and not spec.serves_api and "RestAPI" in self.chalice.packaged_template["Resources"]:
             env["API_URL"] = cdk.Fn.sub(  # links in messages (unsubscribe)
                 "https://${RestAPI}.execute-api.${AWS::Region}.${AWS::URLSuffix}/api")
         if spec.sends_email:

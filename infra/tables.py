@@ -88,6 +88,7 @@ TABLES: tuple[TableSpec, ...] = (
     # One item per (event, user, channel), written conditionally before sending.
     TableSpec("deliveries", pk=S("event_id"), sk=S("recipient"), ttl="expires_at", gsis=(
         Gsi("failures", S("failed"), S("failed_key")),
+        Gsi("by_user", S("user_id"), S("updated_at")),  # a person's messages, for GET /me/export
     )),
     # Royalties: rights, receipts, distributions, their weight snapshots, the ledger, payouts.
     TableSpec("rights", pk=S("film_id")),
@@ -104,6 +105,11 @@ TABLES: tuple[TableSpec, ...] = (
         Gsi("by_user", S("user_id"), S("created_key")),
         Gsi("failures", S("failed"), S("failed_at")),
     )),
+    # Trust and safety: contact verification codes (hashed), SMS sent per co-producer per day.
+    TableSpec("verifications", pk=S("user_id"), sk=S("channel"), ttl="expires_at"),
+    TableSpec("sms_quota", pk=S("user_id"), sk=S("day"), ttl="expires_at"),
+    # Consent records: each change of a notification choice (GDPR), kept.
+    TableSpec("consents", pk=S("user_id"), sk=S("recorded_key")),
 )
 
 BY_SHORT: dict[str, TableSpec] = {t.short: t for t in TABLES}

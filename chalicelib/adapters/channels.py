@@ -52,7 +52,8 @@ def _call(service: str, operation: str, **params: Any) -> dict[str, Any]:
         raise SendError(f"{service}: {exc}", retryable=True) from exc
 
 
-def send_email(to: str, subject: str, html: str, text: str) -> str:
+def send_email(to: str, subject: str, html: str, text: str, headers: Mapping[str, str] | None = None) -> str:
+    """`headers`: extra header fields (List-Unsubscribe...)."""
     s = settings()
     params: dict[str, Any] = {
         "FromEmailAddress": s.ses_sender,
@@ -62,6 +63,8 @@ def send_email(to: str, subject: str, html: str, text: str) -> str:
             "Body": {"Text": {"Data": text, "Charset": "UTF-8"}, "Html": {"Data": html, "Charset": "UTF-8"}},
         }},
     }
+    if headers:
+        params["Content"]["Simple"]["Headers"] = [{"Name": name, "Value": value} for name, value in headers.items()]
     if s.ses_configuration_set:
         params["ConfigurationSetName"] = s.ses_configuration_set
     return _call("sesv2", "send_email", **params)["MessageId"]

@@ -121,6 +121,17 @@ class UserRecord(Model):
     confirmed_cents = NumberAttribute(null=True)
     # Stripe Connect account royalties are paid out to (PUT /me/payout-account).
     stripe_account_id = UnicodeAttribute(null=True)
+    # The contact each channel was verified for: a contact is verified while it equals this
+    # (POST /me/verify/{channel}/confirm, or Cognito's email_verified claim); a change clears it.
+    email_verified_for = UnicodeAttribute(null=True)
+    phone_verified_for = UnicodeAttribute(null=True)
+    erased_at = UnicodeAttribute(null=True)  # DELETE /me: personal data removed then
+    # Stripe Connect onboarding (POST /me/payout-account/onboarding): the account the platform
+    # created for this user, and whether Stripe's account.updated says it can be paid;
+    # stripe_account_id (the payouts' destination) is set only while it can.
+    connect_account_id = UnicodeAttribute(null=True)
+    payouts_enabled = BooleanAttribute(null=True)
+    payout_account_updated_at = UnicodeAttribute(null=True)
 
 
 @lru_cache(maxsize=1)
@@ -140,6 +151,48 @@ def find(model: type[Model], *key: Any) -> Any:
 def transaction(token: str | None = None) -> TransactWrite:
     """A TransactWrite on the tables' connection; `token` makes a retry idempotent for 10 min."""
     return TransactWrite(connection=connection(), client_request_token=token)
+
+
+class VerificationRecord(Model):
+    """The pending code of one (user, channel) and the codes sent in the last hour. Only the
+    code's HMAC is stored; every change is conditional on `version` (or, for a guess, on the
+    code and its wrong tries), so concurrent requests can neither send a fourth code in an
+    hour nor try a sixth guess."""
+
+    Meta = _meta("verifications")
+    user_id = UnicodeAttribute(hash_key=True)
+    channel = UnicodeAttribute(range_key=True)  # email | sms
+    version = NumberAttribute(default=0)
+    contact = UnicodeAttribute(null=True)  # the address or number the pending code went to
+    code_hash = UnicodeAttribute(null=True)  # unset: no pending code (confirmed, burned, none sent)
+    code_expires_at = UnicodeAttribute(null=True)
+    wrong_tries = NumberAttribute(default=0)
+    sent_at = JSONAttribute(default=list)  # ISO times of the codes sent within the last hour
+    expires_at = NumberAttribute(null=True)  # TTL, epoch seconds
+
+
+class ConsentRecord(Model):
+    """One change of a notification choice: which channel, on or off, when, from where
+    (`PUT /me`, an unsubscribe link), and the version of the wording the person saw."""
+
+    Meta = _meta("consents")
+    user_id = UnicodeAttribute(hash_key=True)
+    recorded_key = UnicodeAttribute(range_key=True)  # "<recorded_at>#<channel>"
+    channel = UnicodeAttribute()  # email | sms
+    granted = BooleanAttribute()
+    source = UnicodeAttribute()
+    wording_version = UnicodeAttribute()
+    recorded_at = UnicodeAttribute()
+
+
+class SmsQuotaRecord(Model):
+    """SMS sent to one co-producer on one UTC day: taken conditionally before each send."""
+
+    Meta = _meta("sms_quota")
+    user_id = UnicodeAttribute(hash_key=True)
+    day = UnicodeAttribute(range_key=True)  # YYYY-MM-DD
+    sent = NumberAttribute(default=0)
+    expires_at = NumberAttribute(null=True)  # TTL, epoch seconds
 
 
 class PledgesByUser(GlobalSecondaryIndex):
@@ -447,6 +500,14 @@ class DeliveryFailures(GlobalSecondaryIndex):
     failed_key = UnicodeAttribute(range_key=True)  # "<updated_at>#<event_id>#<recipient>"
 
 
+class DeliveriesByUser(GlobalSecondaryIndex):
+    """A person's messages (GET /me/export); chunk markers carry no user and are left out."""
+
+    Meta = _index_meta("by_user")
+    user_id = UnicodeAttribute(hash_key=True)
+    updated_at = UnicodeAttribute(range_key=True)
+
+
 class DeliveryRecord(Model):
     """One message of one event to one user on one channel ("<user_id>#email|sms"), or the
     marker of a fan-out chunk already queued ("~chunk#<n>"). Claimed conditionally before
@@ -469,6 +530,7 @@ class DeliveryRecord(Model):
     expires_at = NumberAttribute(null=True)  # TTL, epoch seconds
 
     failures = DeliveryFailures()
+    by_user = DeliveriesByUser()
 class RightsRecord(Model):
     """The profit rights negotiated for a film: the co-producers' rate in basis points."""
 
@@ -632,6 +694,7 @@ ALL_MODELS: list[type[Model]] = [
     PerkRecord, ForumThreadRecord, ForumPostRecord, SessionRecord, RsvpRecord, CastingCallRecord,
     CastingApplicationRecord, CampaignCloseRecord, RefundRecord, DeliveryRecord,
     RightsRecord, ReceiptRecord, DistributionRecord, SnapshotPage, LedgerRecord, PayoutRecord,
+    VerificationRecord, SmsQuotaRecord, ConsentRecord,
 ]
 
 

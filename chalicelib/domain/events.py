@@ -46,6 +46,11 @@ REQUIRED_DATA: dict[str, tuple[str, ...]] = {
     ROYALTY_STATEMENT: ("period", "credited_cents", "balance_cents"),
 }
 
+# Payout accounts (Stripe Connect onboarding): the co-producer is told of every change.
+PAYOUT_ACCOUNT_CHANGED = "payout.account_changed"  # key: "<user_id>#<changed_at>"
+EVENT_TYPES = EVENT_TYPES + (PAYOUT_ACCOUNT_CHANGED,)
+REQUIRED_DATA[PAYOUT_ACCOUNT_CHANGED] = ("payouts_enabled",)
+
 FUNDING_PERCENTS = (25, 50, 75, 100, 150, 200)
 COPRODUCER_COUNTS = (100, 250, 500, 1_000)
 

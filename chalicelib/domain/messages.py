@@ -96,6 +96,8 @@ def values(event: events.Event, locale: str) -> dict[str, str]:
             out[name] = STAGE_LABELS[locale].get(str(data[name]), str(data[name]))
     if "selected" in data:
         out["outcome"] = _casting(data["selected"], locale)
+    if "payouts_enabled" in data:
+        out["payout_state"] = PAYOUT_STATES[locale][bool(data["payouts_enabled"])]
     return out
 
 
@@ -174,6 +176,19 @@ TEMPLATES: dict[str, dict[str, Template]] = {
                  "Balance: {balance}."),
                 "{brand}: royalty statement {period}: {credited} credited, balance {balance}."),
     },
+}
+
+PAYOUT_STATES = {"fr": {True: "peut recevoir vos droits", False: "ne peut plus recevoir vos droits"},
+                 "en": {True: "can receive your royalties", False: "can no longer receive your royalties"}}
+TEMPLATES[events.PAYOUT_ACCOUNT_CHANGED] = {
+    "fr": T("Votre compte de versement a changé",
+            ("Votre compte de versement Stripe {payout_state}.",
+             "Si vous n'êtes pas à l'origine de ce changement, écrivez-nous sans attendre."),
+            "{brand}: votre compte de versement {payout_state}."),
+    "en": T("Your payout account changed",
+            ("Your Stripe payout account {payout_state}.",
+             "If you did not make this change, write to us at once."),
+            "{brand}: your payout account {payout_state}."),
 }
 
 FOOTER = {

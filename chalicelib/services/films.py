@@ -108,7 +108,7 @@ def view(film: FilmRecord, totals: dict[str, int]) -> dict[str, Any]:
         "coproducer_count": totals.get("coproducer_count", 0),
         "percent_funded": rules.percent_funded(raised, int(film.goal_cents)),
         "deadline": film.deadline,
-        "producer_id": film.producer_id,
+        "producer_id": public_id(film.film_id, film.producer_id),  # never the account id
         "created_at": film.created_at,
         "updated_at": film.updated_at,
         "published_at": film.published_at,
@@ -242,3 +242,11 @@ def stage_changed(film: FilmRecord, changes: dict[str, Any], now: str) -> events
     return events.Event(events.STAGE_CHANGED, changes["stage"], now, events.Audience(events.COPRODUCERS),
                         film.film_id, {"title": changes.get("title", film.title), "stage": changes["stage"],
                                        "previous_stage": film.stage})
+
+
+def public_id(film_id: str, user_id: str | None) -> str | None:
+    """A person as public responses name them in a film (chalicelib/domain/pseudonyms.py)."""
+    from chalicelib.adapters import parameters
+    from chalicelib.domain import pseudonyms
+
+    return pseudonyms.per_film(parameters.signing_key(), film_id, user_id)

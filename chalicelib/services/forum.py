@@ -19,7 +19,7 @@ from chalicelib.adapters.tables import ForumPostRecord, ForumThreadRecord, find,
 from chalicelib.auth import Caller
 from chalicelib.domain.perks import PRIVATE_FORUM
 from chalicelib.errors import Conflict, Forbidden, NotFound
-from chalicelib.services import perks, profiles
+from chalicelib.services import films, perks, profiles
 
 WHAT = "the private forum"
 MAX_PINNED = 20
@@ -48,7 +48,8 @@ def _author_name(caller: Caller) -> str | None:
 
 
 def thread_view(thread: ForumThreadRecord) -> dict[str, Any]:
-    return {"thread_id": thread.thread_id, "title": thread.title, "author_id": thread.author_id,
+    return {"thread_id": thread.thread_id, "title": thread.title,
+            "author_id": films.public_id(thread.film_id, thread.author_id),
             "author_name": thread.author_name, "created_at": thread.created_at,
             "last_post_at": thread.last_post_at, "post_count": int(thread.post_count or 0)}
 
@@ -56,7 +57,8 @@ def thread_view(thread: ForumThreadRecord) -> dict[str, Any]:
 def post_view(post: ForumPostRecord, acc: perks.Access) -> dict[str, Any]:
     hidden = bool(post.hidden)
     readable = not hidden or acc.manager or (acc.caller is not None and acc.caller.user_id == post.author_id)
-    return {"post_id": post.post_id, "thread_id": post.thread_id, "author_id": post.author_id,
+    return {"post_id": post.post_id, "thread_id": post.thread_id,
+            "author_id": films.public_id(post.film_id, post.author_id),
             "author_name": post.author_name, "author_role": post.author_role,
             "body": post.body if readable else None, "hidden": hidden, "pinned": post.pinned_in is not None,
             "created_at": post.created_at, "edited_at": post.edited_at}

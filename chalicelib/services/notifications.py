@@ -32,11 +32,13 @@ from pynamodb.exceptions import DoesNotExist, TransactWriteError
 from chalicelib import clock, paging, signing
 from chalicelib.adapters import channels, streams
 from chalicelib.adapters.tables import BackingRecord, DeliveryRecord, UserRecord, transaction
+from chalicelib.adapters.tables import find as tables_find
 from chalicelib.auth import Caller
 from chalicelib.config import settings
-from chalicelib.domain import events, messages
+from chalicelib.domain import contacts, events, messages
 from chalicelib.errors import BadRequest, invalid_field
 from chalicelib.observability import logger
+from chalicelib.services import sms_budget
 
 CHANNELS = ("email", "sms")
 CHUNK_SIZE = 100  # users per queue message (BatchGetItem takes 100 keys)
@@ -134,7 +136,8 @@ def deliver_chunk(event: events.Event, cursor: dict[str, Any] | None, number: in
     if next_cursor:
         _queue_next(event, next_cursor, number + 1)
     users = _users(user_ids)
-    jobs = [(user, channel) for user in users for channel in CHANNELS if wants(user, channel)]
+    jobs = [(user, channel) for user in users for channel in contacts.channels_for(event.event_type)
+            if wants(user, channel)]
     counts = deliver(event, jobs)
     if counts["failed"]:
         raise RuntimeError(f"{counts['failed']} of {len(jobs)} messages of {event.event_id} failed")
@@ -149,9 +152,13 @@ def _users(user_ids: list[str]) -> list[UserRecord]:
 
 
 def wants(user: UserRecord, channel: str) -> bool:
+    """Opted in, and to a verified contact (a number also in an accepted country): nothing is
+    sent to a contact nobody verified."""
     if channel == "email":
-        return bool(user.email) and user.notify_email is not False  # on unless turned off
-    return bool(user.phone) and bool(user.notify_sms)
+        return (bool(user.email) and user.notify_email is not False  # on unless turned off
+                and contacts.is_verified(user.email, user.email_verified_for))
+    return (bool(user.phone) and bool(user.notify_sms) and contacts.is_verified(user.phone, user.phone_verified_for)
+            and contacts.phone_allowed(user.phone, settings().sms_country_codes))
 
 
 # --- 3. one (event, user, channel) -------------------------------------------------------
@@ -218,15 +225,21 @@ def _mark_failed(event_id: str, user: UserRecord, channel: str, error: str) -> N
     ])
 
 
-def unsubscribe_url(user_id: str, channel: str) -> str:
-    return f"{settings().api_url}/unsubscribe?token={unsubscribe_token(user_id, channel)}"
+def unsubscribe_url(user_id: str, channel: str, base_url: str | None = None) -> str:
+    return f"{base_url or settings().api_url}/unsubscribe?token={unsubscribe_token(user_id, channel)}"
+
+
+def unsubscribe_headers(url: str) -> dict[str, str]:
+    """RFC 2369 and RFC 8058: mail clients offer "unsubscribe" and POST to the link themselves."""
+    return {"List-Unsubscribe": f"<{url}>", "List-Unsubscribe-Post": "List-Unsubscribe=One-Click"}
 
 
 def _send(event: events.Event, user: UserRecord, channel: str) -> str:
     locale = messages.locale_of(user.locale)
     if channel == "email":
-        email = messages.render_email(event, locale, unsubscribe_url(user.user_id, "email"))
-        return channels.send_email(user.email, email.subject, email.html, email.text)
+        url = unsubscribe_url(user.user_id, "email")
+        email = messages.render_email(event, locale, url)
+        return channels.send_email(user.email, email.subject, email.html, email.text, unsubscribe_headers(url))
     return channels.send_sms(user.phone, messages.render_sms(event, locale))
 
 
@@ -247,9 +260,14 @@ def deliver(event: events.Event, jobs: list[Job]) -> dict[str, int]:
     claimed = claim(event.event_id, jobs)
 
     def send(job: Job) -> tuple[Job, str | None, str | None]:
+        sms = job[1] == "sms"
+        if sms and not sms_budget.take(job[0].user_id):  # once per message, not per attempt
+            return job, None, None
         try:
             return job, with_backoff(lambda: _send(event, *job)), None
         except channels.SendError as exc:
+            if sms:
+                sms_budget.give_back(job[0].user_id)  # nothing went out
             return job, None, str(exc)
 
     with ThreadPoolExecutor(max_workers=SENDERS) as pool:
@@ -259,7 +277,19 @@ def deliver(event: events.Event, jobs: list[Job]) -> dict[str, int]:
     failed = [(job, error) for job, _, error in results if error]
     for (user, channel), error in failed:
         _mark_failed(event.event_id, user, channel, error)
-    return {"sent": len(sent), "skipped": len(jobs) - len(claimed), "failed": len(failed)}
+    over_budget = [job for job, message_id, error in results if not message_id and not error]
+    _mark_over_budget(event.event_id, over_budget)
+    return {"sent": len(sent), "skipped": len(jobs) - len(claimed), "failed": len(failed),
+            "over_budget": len(over_budget)}
+
+
+def _mark_over_budget(event_id: str, jobs: list[Job]) -> None:
+    """Final, like `sent`: a redelivery does not try them again."""
+    now = clock.iso()
+    with DeliveryRecord.batch_write() as batch:
+        for user, channel in jobs:
+            batch.save(DeliveryRecord(event_id, f"{user.user_id}#{channel}", status="over_budget",
+                                      user_id=user.user_id, channel=channel, updated_at=now, expires_at=_expiry()))
 
 
 # --- unsubscribe links and the admin view --------------------------------------------------
@@ -268,8 +298,8 @@ def unsubscribe_token(user_id: str, channel: str) -> str:
     return signing.seal({"p": UNSUBSCRIBE, "u": user_id, "c": channel})
 
 
-def unsubscribe(token: str | None) -> dict[str, Any]:
-    """Turn one channel of one user off, from the signed link of a message."""
+def _unsubscribe_link(token: str | None) -> tuple[str, str]:
+    """(user_id, channel) of a signed unsubscribe link."""
     if not token:
         raise BadRequest("token: is required", code="missing_field", field="token")
     try:
@@ -278,9 +308,37 @@ def unsubscribe(token: str | None) -> dict[str, Any]:
             raise ValueError("not an unsubscribe token")
     except (ValueError, TypeError):
         raise invalid_field("token", "is not a valid unsubscribe link")
-    channel = payload["c"]
+    return payload["u"], payload["c"]
+
+
+def unsubscribe_preview(token: str | None, base_url: str | None = None) -> dict[str, Any]:
+    """GET of the link: what it would turn off, and nothing more. Link scanners and mail
+    clients' previews fetch links: only a POST (a click on a form, or the mail client's
+    one-click unsubscribe) turns a channel off."""
+    user_id, channel = _unsubscribe_link(token)
+    user = tables_find(UserRecord, user_id)
+    subscribed = user is not None and wants_channel(user, channel)
+    return {"channel": channel, "subscribed": subscribed, "method": "POST",
+            "url": f"{base_url or settings().api_url}/unsubscribe?token={token}"}
+
+
+def wants_channel(user: UserRecord, channel: str) -> bool:
+    """The opt-in alone (whatever the contact's state)."""
+    return user.notify_email is not False if channel == "email" else bool(user.notify_sms)
+
+
+def unsubscribe(token: str | None) -> dict[str, Any]:
+    """POST of the link: turn one channel of one user off."""
+    from chalicelib.services import profiles
+
+    user_id, channel = _unsubscribe_link(token)
     attribute = UserRecord.notify_email if channel == "email" else UserRecord.notify_sms
-    UserRecord(payload["u"]).update(actions=[attribute.set(False), UserRecord.updated_at.set(clock.iso())])
+    now = clock.iso()
+    user = tables_find(UserRecord, user_id)
+    with transaction() as write:  # the choice and its consent record, together
+        write.update(UserRecord(user_id), actions=[attribute.set(False), UserRecord.updated_at.set(now)])
+        if user is None or wants_channel(user, channel):
+            write.save(profiles.consent(user_id, channel, False, "unsubscribe link", now))
     return {"channel": channel, "subscribed": False}
 
 

@@ -30,7 +30,7 @@ from __future__ import annotations
 import hashlib
 import threading
 from datetime import datetime, timedelta
-from typing import TYPE_CHECKING, Any, Callable, Iterable
+from typing import Any, Callable, Iterable
 
 from aws_lambda_powertools.metrics import MetricUnit
 from pynamodb.exceptions import TransactWriteError, UpdateError
@@ -45,9 +45,6 @@ from chalicelib.domain import royalties as rules
 from chalicelib.errors import Unavailable
 from chalicelib.observability import logger, metrics
 from chalicelib.services import outbox
-
-if TYPE_CHECKING:  # request models: pydantic loads only with the routes that parse a body
-    from chalicelib.schemas import PayoutAccount
 
 FAILED = "failed"
 PENDING = "pending"
@@ -342,8 +339,3 @@ def failed(caller: Caller, *, limit: int, next_token: str | None = None) -> dict
     return {"items": [payout_view(p, admin=True) for p in items], "next": paging.encode(resume, scope)}
 
 
-def set_account(caller: Caller, data: PayoutAccount) -> dict[str, Any]:
-    UserRecord(caller.user_id).update(actions=[UserRecord.stripe_account_id.set(data.stripe_account_id),
-                                               UserRecord.updated_at.set(clock.iso())])
-    rearm(caller.user_id)
-    return {"user_id": caller.user_id, "stripe_account_id": data.stripe_account_id}

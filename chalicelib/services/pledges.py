@@ -22,7 +22,7 @@ from chalicelib.auth import Caller
 from chalicelib.config import settings
 from chalicelib.domain import pledges as rules
 from chalicelib.errors import ApiError, BadRequest, Conflict, Forbidden, NotFound, Unprocessable
-from chalicelib.services import contributions, films
+from chalicelib.services import contributions, films, pledge_limits
 
 LEASE_SECONDS = 30
 WAIT_SECONDS = 20.0
@@ -66,6 +66,7 @@ def create(caller: Caller, film_id: str, idempotency_key: str | None, amount_cen
     """Returns (pledge, created_now)."""
     key = rules.check_idempotency_key(idempotency_key)
     pledge_id = rules.pledge_id_for(caller.user_id, key)
+    pledge_limits.check(caller, pledge_id)  # too many waiting or declined: 429 (never for a replay)
     fingerprint = rules.request_fingerprint(film_id, amount_cents, payment_method_id)
     # No read first: the conditional put is the idempotency check (one request when new).
     try:

@@ -8,11 +8,13 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING, Any
 
-from pynamodb.exceptions import DoesNotExist
+from pynamodb.exceptions import DoesNotExist, UpdateError
 
 from chalicelib import clock
-from chalicelib.adapters.tables import UserRecord
+from chalicelib.adapters.tables import ConsentRecord, UserRecord, transaction
 from chalicelib.auth import Caller
+from chalicelib.config import settings
+from chalicelib.domain import contacts
 from chalicelib.errors import invalid_field
 
 if TYPE_CHECKING:  # request models: pydantic loads only with the routes that parse a body
@@ -34,6 +36,8 @@ def _view(caller: Caller, record: UserRecord | None) -> dict[str, Any]:
             "roles": sorted(caller.groups),
             "created_at": None,
             "updated_at": None,
+            "email_verified": bool(caller.email and caller.email_verified),
+            "phone_verified": False,
         }
     return {
         "user_id": record.user_id,
@@ -46,6 +50,8 @@ def _view(caller: Caller, record: UserRecord | None) -> dict[str, Any]:
         "roles": sorted(caller.groups),
         "created_at": record.created_at,
         "updated_at": record.updated_at,
+        "email_verified": contacts.is_verified(record.email, record.email_verified_for),
+        "phone_verified": contacts.is_verified(record.phone, record.phone_verified_for),
     }
 
 
@@ -57,13 +63,52 @@ def find(user_id: str) -> UserRecord | None:
 
 
 def get(caller: Caller) -> dict[str, Any]:
-    return _view(caller, find(caller.user_id))
+    record = find(caller.user_id)
+    if record is not None and _cognito_verified(caller, record.email) and record.email_verified_for != record.email:
+        _adopt_cognito_verification(caller, record)
+    return _view(caller, record)
+
+
+def _cognito_verified(caller: Caller, email: str | None) -> bool:
+    """On AWS, Cognito's `email_verified` claim verifies the address it is about."""
+    return bool(email) and caller.email_verified and (caller.email or "").lower() == email
+
+
+def _adopt_cognito_verification(caller: Caller, record: UserRecord) -> None:
+    try:
+        record.update(actions=[UserRecord.email_verified_for.set(record.email)],
+                      condition=UserRecord.email == record.email)
+    except UpdateError as exc:  # the address changed meanwhile: nothing to adopt
+        if exc.cause_response_code != "ConditionalCheckFailedException":
+            raise
+
+
+def mark_verified(user_id: str, channel: str) -> None:
+    """Record the profile's current contact of `channel` as verified (demo data, tooling)."""
+    record = UserRecord.get(user_id, consistent_read=True)
+    mark_contacts_verified(user_id, **{"email" if channel == "email" else "phone":
+                                       record.email if channel == "email" else record.phone})
+
+
+def mark_contacts_verified(user_id: str, *, email: str | None = None, phone: str | None = None) -> None:
+    """Record `email` and `phone` as verified, in one write, if they are the profile's (demo data)."""
+    actions, condition = [], None
+    for contact, attribute, verified in ((email, UserRecord.email, UserRecord.email_verified_for),
+                                         (phone, UserRecord.phone, UserRecord.phone_verified_for)):
+        if contact:
+            actions.append(verified.set(contact))
+            condition = attribute == contact if condition is None else condition & (attribute == contact)
+    if actions:
+        UserRecord(user_id).update(actions=actions, condition=condition)
 
 
 def put(caller: Caller, data: Profile) -> dict[str, Any]:
     if data.notify_sms and not data.phone:
         raise invalid_field("phone", "is required when notify_sms is true")
+    if data.phone and not contacts.phone_allowed(data.phone, settings().sms_country_codes):
+        raise invalid_field("phone", "has a country code the platform does not send SMS to")
     now = clock.iso()
+    before = find(caller.user_id)
     record = UserRecord(caller.user_id)
     actions = [
         UserRecord.display_name.set(data.display_name),
@@ -74,8 +119,38 @@ def put(caller: Caller, data: Profile) -> dict[str, Any]:
         UserRecord.notify_sms.set(data.notify_sms),
         UserRecord.updated_at.set(now),
         UserRecord.created_at.set(UserRecord.created_at | now),
+        *_verification_actions(caller, before, data),
     ]
     # An update, not a put: other attributes of the user item (money totals kept by the
-    # pledge flow) are left as they are.
-    record.update(actions=actions)
-    return _view(caller, record)
+    # pledge flow) are left as they are. Each changed notification choice is recorded with it.
+    changes = consent_changes(before, {"email": data.notify_email, "sms": data.notify_sms})
+    with transaction() as write:
+        write.update(record, actions=actions)
+        for channel, granted in changes:
+            write.save(consent(caller.user_id, channel, granted, "PUT /me", now))
+    return _view(caller, find(caller.user_id))
+
+
+def consent_changes(before: UserRecord | None, wanted: dict[str, bool]) -> list[tuple[str, bool]]:
+    """(channel, granted) of each choice that differs from what `before` holds."""
+    held = {"email": None, "sms": None} if before is None else {
+        "email": None if before.notify_email is None else bool(before.notify_email),
+        "sms": None if before.notify_sms is None else bool(before.notify_sms)}
+    return [(channel, granted) for channel, granted in wanted.items() if held[channel] is not granted]
+
+
+def consent(user_id: str, channel: str, granted: bool, source: str, at: str) -> ConsentRecord:
+    return ConsentRecord(user_id, f"{at}#{channel}", channel=channel, granted=granted, source=source,
+                         wording_version=contacts.CONSENT_WORDING_VERSION, recorded_at=at)
+
+
+def _verification_actions(caller: Caller, before: UserRecord | None, data: Profile) -> list:
+    """A changed contact loses its verification; Cognito's claim verifies the address it names."""
+    actions = []
+    if _cognito_verified(caller, data.email):
+        actions.append(UserRecord.email_verified_for.set(data.email))
+    elif before is not None and before.email_verified_for and before.email_verified_for != data.email:
+        actions.append(UserRecord.email_verified_for.remove())
+    if before is not None and before.phone_verified_for and before.phone_verified_for != data.phone:
+        actions.append(UserRecord.phone_verified_for.remove())
+    return actions

@@ -3,14 +3,13 @@ period (the whole chain from the rights received to their cents), and their port
 
 from __future__ import annotations
 
-import csv
-import io
 from typing import Any
 
 from chalicelib.adapters import counters
 from chalicelib.adapters.tables import BackingRecord, FilmRecord
 from chalicelib.auth import Caller
 from chalicelib.domain import royalties as rules
+from chalicelib.domain import spreadsheets
 from chalicelib.errors import invalid_field
 from chalicelib.services import distributions, payouts
 
@@ -63,12 +62,7 @@ def statement(caller: Caller, period: str) -> dict[str, Any]:
 
 
 def statement_csv(body: dict[str, Any]) -> str:
-    out = io.StringIO()
-    writer = csv.DictWriter(out, fieldnames=STATEMENT_COLUMNS, lineterminator="\n")
-    writer.writeheader()
-    for line in body["lines"]:
-        writer.writerow(line)
-    return out.getvalue()
+    return spreadsheets.csv_text(STATEMENT_COLUMNS, body["lines"])  # titles never run as formulas
 
 
 def portfolio(caller: Caller) -> dict[str, Any]:

@@ -75,11 +75,18 @@ def _refunded(charge: dict[str, Any]) -> None:
     contributions.refund(pledge.pledge_id, refunded)
 
 
+def _account_updated(account: dict[str, Any]) -> None:
+    from chalicelib.services import payout_accounts
+
+    payout_accounts.account_updated(account)
+
+
 HANDLERS: dict[str, Callable[[dict[str, Any]], None]] = {
     "payment_intent.succeeded": _succeeded,
     "payment_intent.payment_failed": _failed,
     "payment_intent.canceled": _canceled,
     "charge.refunded": _refunded,
+    "account.updated": _account_updated,
 }
 
 

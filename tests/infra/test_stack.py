@@ -374,6 +374,9 @@ def test_no_wildcards_in_identity_policies(real, fixture_synth, which):
         if "NotResource" in st:  # only SMS: publishes that are not to a topic
             assert actions == ["sns:Publish"] and st["NotResource"] == "arn:aws:sns:*:*:*", st
             continue
+        if actions == ["sns:SetSMSAttributes"]:  # the account's SMS settings: no resource to name
+            assert st["Resource"] == "*", st
+            continue
         if any(a.split(":")[0] in {"dynamodb", "sns", "sqs", "ssm"} for a in actions):
             assert "*" not in json.dumps(st["Resource"]), st
     for role in synth.resources("AWS::IAM::Role").values():
@@ -460,6 +463,85 @@ def test_environment_of_every_function_with_an_existing_user_pool(fixture_synth)
             assert render(fixture_synth, env[q.upper().replace("-", "_") + "_QUEUE_URL"]) == f"coprod-prod-{q}"
         for t in spec.publishes:
             assert render(fixture_synth, env[f"{t.upper()}_TOPIC_ARN"]) == f"coprod-prod-{t}"
+
+
+def test_no_deployed_stage_runs_without_a_user_pool(real, fixture_synth):
+    """Without COGNITO_USER_POOL_ID a deployed function would refuse every token (auth.py):
+    every function of every stage names a pool, created here or given in context."""
+    from infra.settings import STAGES as DEPLOYED
+
+    assert "local" not in DEPLOYED and set(DEPLOYED) == set(real)
+    for synth in (*real.values(), fixture_synth):
+        pools = [{"Ref": logical} for logical in synth.resources("AWS::Cognito::UserPool")]
+        expected = pools[0] if pools else EXISTING_POOL["cognito_user_pool_id"]
+        assert len(pools) <= 1
+        for name in present_functions(synth):
+            env = function(synth, name)[1]["Environment"]["Variables"]
+            assert env["STAGE"] == synth.stage != "local", name
+            assert env.get("COGNITO_USER_POOL_ID") == expected, name
+            assert env.get("COGNITO_APP_CLIENT_ID"), name
+
+
+# --- abuse and cost --------------------------------------------------------------------
+
+@pytest.mark.parametrize("stage", STAGES)
+def test_api_stage_throttling(real, stage):
+    (settings,) = real[stage].json["Resources"]["RestAPI"]["Properties"]["MethodSettings"]
+    assert settings == {"ResourcePath": "/*", "HttpMethod": "*", "ThrottlingRateLimit": 100,
+                        "ThrottlingBurstLimit": 200}
+
+
+def test_api_throttling_and_waf_rate_are_settings(tmp_path):
+    from tests.infra.conftest import synthesize
+
+    synth = synthesize("dev", tmp_path, context={"api_throttle_rate": "7", "api_throttle_burst": "9",
+                                                 "waf_requests_per_ip": "300"})
+    (settings,) = synth.json["Resources"]["RestAPI"]["Properties"]["MethodSettings"]
+    assert (settings["ThrottlingRateLimit"], settings["ThrottlingBurstLimit"]) == (7, 9)
+    (acl,) = synth.resources("AWS::WAFv2::WebACL").values()
+    assert acl["Properties"]["Rules"][0]["Statement"]["RateBasedStatement"]["Limit"] == 300
+
+
+@pytest.mark.parametrize("stage", STAGES)
+def test_a_waf_web_acl_limits_each_ip_on_the_api(real, stage):
+    synth = real[stage]
+    (logical, acl), = synth.resources("AWS::WAFv2::WebACL").items()
+    props = acl["Properties"]
+    assert props["Scope"] == "REGIONAL" and props["DefaultAction"] == {"Allow": {}}
+    (rule,) = props["Rules"]
+    assert rule["Action"] == {"Block": {}}
+    assert rule["Statement"]["RateBasedStatement"] == {"Limit": 1000, "AggregateKeyType": "IP",
+                                                       "EvaluationWindowSec": 300}
+    (association,) = synth.resources("AWS::WAFv2::WebACLAssociation").values()
+    assert association["Properties"]["WebACLArn"] == {"Fn::GetAtt": [logical, "Arn"]}
+    assert association["Properties"]["ResourceArn"] == {
+        "Fn::Sub": "arn:${AWS::Partition}:apigateway:${AWS::Region}::/restapis/${RestAPI}/stages/api"}
+
+
+@pytest.mark.parametrize("stage", STAGES)
+def test_refund_notification_and_royalty_functions_keep_their_concurrency(real, stage):
+    kept = {"close_campaigns", "send_notifications", "distribute_royalties", "distribute_royalties_chunk"}
+    assert {name for name, spec in FUNCTIONS.items() if spec.reserved_concurrency} == kept
+    for name in present_functions(real[stage]):
+        _, props = function(real[stage], name)
+        assert props.get("ReservedConcurrentExecutions") == FUNCTIONS[name].reserved_concurrency, name
+
+
+@pytest.mark.parametrize("stage,limit", [("dev", "10"), ("prod", "100")])
+def test_sms_spend_limit_and_transactional_sender(real, stage, limit):
+    (resource,) = real[stage].resources("Custom::AWS").values()
+    create = json.loads(render_join(resource["Properties"]["Create"]))
+    assert create["service"] == "SNS" and create["action"] == "setSMSAttributes"
+    assert create["parameters"]["attributes"] == {"MonthlySpendLimit": limit, "DefaultSMSType": "Transactional",
+                                                  "DefaultSenderID": "Coprod"}
+
+
+def render_join(value) -> str:
+    """A Create/Update property of a custom resource: a string, or an Fn::Join of strings."""
+    if isinstance(value, str):
+        return value
+    parts = value["Fn::Join"][1]
+    return "".join(p if isinstance(p, str) else "x" for p in parts)
 
 
 # --- naming ----------------------------------------------------------------------------

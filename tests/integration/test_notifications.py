@@ -8,6 +8,7 @@ import random
 import threading
 import uuid
 from collections import Counter
+from datetime import datetime, timedelta, timezone
 from concurrent.futures import ThreadPoolExecutor
 
 import pytest
@@ -23,11 +24,15 @@ from devstack.pump import Pump, app_handlers
 from tests import factories, stripe_helpers as stripe
 
 
-def coproducer(locale: str, *, email: bool, sms: bool):
+def coproducer(locale: str, *, email: bool, sms: bool, verified: bool = True):
+    """A co-producer opted in (or not) to each channel; their contacts verified unless told."""
     user = factories.member()
     phone = f"+3369{random.randrange(10**7):07d}"
     profiles.put(user, Profile(display_name=user.user_id, email=f"{user.user_id}@example.org", phone=phone,
                                locale=locale, notify_email=email, notify_sms=sms))
+    if verified:
+        profiles.mark_verified(user.user_id, "email")
+        profiles.mark_verified(user.user_id, "sms")
     return user, f"{user.user_id}@example.org", phone
 
 
@@ -259,3 +264,74 @@ def test_a_film_that_fails_is_reported_so_the_batch_is_retried_from_it(local_ser
         for n, cid in enumerate(["film#a", "platform", "film#b", "film#c", "film#b"], start=1)]}
     assert milestones.watch(batch) == {"batchItemFailures": [{"itemIdentifier": "3"}]}
     assert checked == ["a", "b"]
+
+
+# --- nothing to a contact nobody verified ------------------------------------------------------
+
+def test_nothing_reaches_an_unverified_contact_through_the_whole_path(local_services, no_waiting):
+    """Pledges -> counters stream -> milestone -> outbox -> topic -> queue -> notifier, as `make
+    run` pumps them: opted-in co-producers whose contacts nobody verified get nothing."""
+    film = factories.make_film(goal_cents=8_000)
+    verified = [coproducer("fr", email=True, sms=True) for _ in range(2)]
+    unverified = [coproducer("en", email=True, sms=True, verified=False) for _ in range(2)]
+    half = coproducer("fr", email=True, sms=True, verified=False)  # e-mail verified, phone not
+    profiles.mark_verified(half[0].user_id, "email")
+    pump = Pump(milestone_handlers(), from_latest=True)
+    pm = stripe.card()
+    for user, _, _ in [*verified, *unverified, half]:
+        pledges.create(user, film["film_id"], uuid.uuid4().hex, 1000, pm)  # 5,000 of 8,000: 25% and 50%
+    pump.drain()
+    emails, sms = sent_to()
+    for user, address, phone in verified:
+        assert sum(n for (to, _), n in emails.items() if to == address) == 2, address
+        assert sum(n for (to, _), n in sms.items() if to == phone) == 2, phone
+    for user, address, phone in unverified:
+        assert not any(to == address for to, _ in emails) and not any(to == phone for to, _ in sms)
+    assert sum(n for (to, _), n in emails.items() if to == half[1]) == 2
+    assert not any(to == half[2] for to, _ in sms)
+
+
+def test_a_contact_changed_after_verification_gets_nothing(local_services):
+    user, address, phone = coproducer("en", email=True, sms=True)
+    profiles.put(user, Profile(display_name="x", email=f"new-{address}", phone="+33700000001", locale="en",
+                               notify_email=True, notify_sms=True))
+    event = events.Event(events.STAGE_CHANGED, uuid.uuid4().hex, "2026-11-27T10:00:00.000000Z",
+                         events.Audience(events.USER, user_id=user.user_id), None,
+                         data={"title": "T", "stage": "shooting", "previous_stage": "pre_production"})
+    assert notifications.handle(event.to_dict()) == {"sent": 0, "skipped": 0, "failed": 0, "over_budget": 0}
+
+
+def test_royalty_statements_go_by_email_only(local_services):
+    user, address, phone = coproducer("fr", email=True, sms=True)
+    event = events.Event(events.ROYALTY_STATEMENT, f"2026-10#{user.user_id}", "2026-11-01T03:00:00.000000Z",
+                         events.Audience(events.USER, user_id=user.user_id), None,
+                         data={"period": "2026-10", "credited_cents": 80_000, "balance_cents": 80_000})
+    assert notifications.handle(event.to_dict())["sent"] == 1
+    emails, sms = sent_to()
+    assert sum(n for (to, _), n in emails.items() if to == address) == 1
+    assert not any(to == phone for to, _ in sms)
+
+
+def test_sms_per_coproducer_per_day_are_capped(local_services, monkeypatch):
+    import dataclasses
+
+    from chalicelib import clock
+    from chalicelib.config import settings
+    from chalicelib.services import sms_budget
+
+    monkeypatch.setattr(sms_budget, "settings", lambda: dataclasses.replace(settings(), sms_daily_cap=2))
+    user, address, phone = coproducer("en", email=False, sms=True)
+
+    def stage_changed(stage):
+        event = events.Event(events.STAGE_CHANGED, f"{stage}#{user.user_id}", "2026-11-27T10:00:00.000000Z",
+                             events.Audience(events.USER, user_id=user.user_id), None,
+                             data={"title": "T", "stage": stage, "previous_stage": "development"})
+        return notifications.handle(event.to_dict())
+
+    day = datetime(2026, 11, 27, 9, 0, tzinfo=timezone.utc)
+    with clock.frozen(day):
+        counts = [stage_changed(stage) for stage in ("pre_production", "shooting", "post_production")]
+    assert [(c["sent"], c["over_budget"]) for c in counts] == [(1, 0), (1, 0), (0, 1)]
+    with clock.frozen(day + timedelta(days=1)):
+        assert stage_changed("released")["sent"] == 1  # a new day
+    assert sum(n for (to, _), n in sent_to()[1].items() if to == phone) == 3

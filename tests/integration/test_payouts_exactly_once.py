@@ -153,13 +153,15 @@ def test_retries_stop_after_the_last_attempt_and_the_payout_stays_listed_for_adm
 
 
 def test_a_new_payout_account_restarts_the_attempts_of_a_given_up_payout(fake):
-    from chalicelib.schemas import PayoutAccount
+    from chalicelib.services import payout_accounts
 
     film_id, user = payee("moved", account="acct_fail_old")
     credit(film_id, "2025-03", 5000, RUN)
     moment = refused_until_given_up(user)
     assert retry_set(user)[0].gave_up_at is not None
-    with clock.frozen(moment):
-        payouts.set_account(factories.Caller(user_id=user), PayoutAccount(stripe_account_id="acct_new"))
+    UserRecord(user).update(actions=[UserRecord.connect_account_id.set("acct_new"),
+                                     UserRecord.payouts_enabled.set(False)])
+    with clock.frozen(moment):  # Stripe says the onboarding of the new account is complete
+        payout_accounts.account_updated({"id": "acct_new", "payouts_enabled": True, "metadata": {"user_id": user}})
     assert retry(moment + timedelta(minutes=5))["paid_cents"] == 4000
     assert fake.paid_to("acct_new") == 4000 and retry_set(user) == [] and payouts.balance(user) == 0
