@@ -42,6 +42,11 @@ def _joins(attribute, joins: bool):
     return attribute > 0
 
 
+def settled_actions() -> list:
+    """A pledge leaves the reconciliation index once Stripe's outcome is known."""
+    return [PledgeRecord.unsettled.remove(), PledgeRecord.unsettled_key.remove()]
+
+
 def confirm(pledge: PledgeRecord, *, payment_intent_id: str | None = None,
             client_secret: str | None = None) -> str | None:
     """Count a pledge's money exactly once: the time it was confirmed if this call counted
@@ -53,7 +58,7 @@ def confirm(pledge: PledgeRecord, *, payment_intent_id: str | None = None,
         pledge_actions = [
             PledgeRecord.status.set("confirmed"), PledgeRecord.confirmed_at.set(now),
             PledgeRecord.updated_at.set(now), PledgeRecord.failure_code.remove(),
-            PledgeRecord.failure_message.remove(), PledgeRecord.lease_until.set(0),
+            PledgeRecord.failure_message.remove(), PledgeRecord.lease_until.set(0), *settled_actions(),
         ]
         if payment_intent_id:
             pledge_actions.append(PledgeRecord.payment_intent_id.set(payment_intent_id))
@@ -80,7 +85,10 @@ def confirm(pledge: PledgeRecord, *, payment_intent_id: str | None = None,
             # Condition checks come first: film, then pledge, backing, user, counters.
             reasons = exc.cancellation_reasons or []
             if len(reasons) > 1 and _failed(reasons[1]):
-                return None  # already confirmed, or in a status that cannot confirm
+                # Already confirmed, or in a status that cannot confirm: a charge on a canceled
+                # pledge is refunded, never ignored.
+                _paid_after_cancel(pledge, payment_intent_id or pledge.payment_intent_id)
+                return None
             if reasons and _failed(reasons[0]):
                 _arrived_late(pledge, payment_intent_id or pledge.payment_intent_id)
                 return None
@@ -108,6 +116,21 @@ def _arrived_late(pledge: PledgeRecord, payment_intent_id: str | None) -> None:
     refunds.refund_late(current, payment_intent_id)
 
 
+def _paid_after_cancel(pledge: PledgeRecord, payment_intent_id: str | None) -> None:
+    """A payment that succeeded on a pledge canceled meanwhile: refund it, count nothing."""
+    from chalicelib.services import refunds
+
+    current = find(PledgeRecord, pledge.pledge_id)
+    if current is None or current.status != "canceled":
+        return  # counted already (a replay), or refunded
+    intent_id = current.payment_intent_id or payment_intent_id
+    if not intent_id:
+        logger.error("payment on a canceled pledge without a PaymentIntent", extra={"pledge_id": pledge.pledge_id})
+        return
+    logger.warning("payment on a canceled pledge: refunding", extra={"pledge_id": pledge.pledge_id})
+    refunds.refund(current, intent_id, refunds.PLEDGE_CANCELED)
+
+
 def _goal_check(film_id: str, confirmed_at: str) -> None:
     """Record when a film first reaches its goal (the close job is the backstop)."""
     from chalicelib.services import campaigns
@@ -122,20 +145,21 @@ def refund_uncounted(pledge_id: str, total_refunded_cents: int, payment_intent_i
                      failure_code: str, failure_message: str) -> bool:
     """A pledge whose money was never counted is refunded: only its status changes."""
     pledge = find(PledgeRecord, pledge_id)
-    if pledge is None or pledge.status not in rules.UNCOUNTED:
+    if pledge is None or pledge.status not in rules.REFUNDABLE_UNCOUNTED:
         return False
     now = clock.iso()
     amount = int(pledge.amount_cents)
     actions = [
         PledgeRecord.status.set("refunded"), PledgeRecord.updated_at.set(now),
         PledgeRecord.amount_refunded_cents.set(min(amount, max(0, total_refunded_cents))),
-        PledgeRecord.lease_until.set(0),
+        PledgeRecord.lease_until.set(0), *settled_actions(),
         PledgeRecord.failure_code.set(failure_code), PledgeRecord.failure_message.set(failure_message),
     ]
     if payment_intent_id:
         actions.append(PledgeRecord.payment_intent_id.set(payment_intent_id))
     try:
-        PledgeRecord(pledge_id).update(actions=actions, condition=PledgeRecord.status.is_in(*rules.UNCOUNTED))
+        PledgeRecord(pledge_id).update(actions=actions,
+                                       condition=PledgeRecord.status.is_in(*rules.REFUNDABLE_UNCOUNTED))
         return True
     except UpdateError as exc:
         if exc.cause_response_code == "ConditionalCheckFailedException":
@@ -143,16 +167,30 @@ def refund_uncounted(pledge_id: str, total_refunded_cents: int, payment_intent_i
         raise
 
 
-def move(pledge_id: str, target: str, **attributes) -> bool:
-    """Move a pledge that carries no counted money (failed, canceled, requires_action)."""
+_ANY_INTENT = object()
+
+
+def move(pledge_id: str, target: str, *, intent=_ANY_INTENT, **attributes) -> bool:
+    """Move a pledge that carries no counted money (failed, canceled, requires_action).
+
+    `intent`: the PaymentIntent the move was decided on (None: none recorded); the move only
+    happens if the pledge still names that one, so a PaymentIntent recorded meanwhile is
+    never left uncanceled behind a canceled pledge.
+    """
     now = clock.iso()
     actions = [PledgeRecord.status.set(target), PledgeRecord.updated_at.set(now)]
+    if target in rules.SETTLED:
+        actions += settled_actions()
     for name, value in attributes.items():
         attribute = getattr(PledgeRecord, name)
         actions.append(attribute.remove() if value is None else attribute.set(value))
+    condition = PledgeRecord.status.is_in(*rules.sources_of(target))
+    if intent is None:
+        condition &= PledgeRecord.payment_intent_id.does_not_exist()
+    elif intent is not _ANY_INTENT:
+        condition &= PledgeRecord.payment_intent_id == intent
     try:
-        PledgeRecord(pledge_id).update(actions=actions,
-                                       condition=PledgeRecord.status.is_in(*rules.sources_of(target)))
+        PledgeRecord(pledge_id).update(actions=actions, condition=condition)
         return True
     except UpdateError as exc:
         if exc.cause_response_code == "ConditionalCheckFailedException":
@@ -166,16 +204,23 @@ def refund(pledge_id: str, total_refunded_cents: int) -> int:
         pledge = find(PledgeRecord, pledge_id)
         if pledge is None:
             return 0
-        if pledge.status not in rules.COUNTED:
+        if not rules.counted(pledge.status, pledge.confirmed_at):
+            if pledge.status == "refunded":
+                return 0  # refunded without ever being counted: nothing to take off the totals
             if not rules.can_move(pledge.status, "confirmed"):
-                logger.warning("refund for a pledge that never counted", extra={"pledge_id": pledge_id})
+                # Money that never counted (a canceled pledge paid meanwhile): the whole
+                # payment goes back through its refund record, not a part of it.
+                if pledge.status == "canceled" and pledge.payment_intent_id:
+                    _paid_after_cancel(pledge, pledge.payment_intent_id)
+                else:
+                    logger.warning("refund for a pledge that never counted", extra={"pledge_id": pledge_id})
                 return 0
             if confirm(pledge) is None:  # the refund proves the payment succeeded: count it first
                 current = find(PledgeRecord, pledge_id)
-                if current is not None and current.status in rules.UNCOUNTED:
-                    # The film no longer takes money: nothing to take off the totals.
-                    refund_uncounted(pledge_id, total_refunded_cents, pledge.payment_intent_id,
-                                     "campaign_closed", "the payment arrived after the campaign closed")
+                if current is not None and current.status in rules.REFUNDABLE_UNCOUNTED:
+                    # The film no longer takes money: the confirm recorded a refund of the whole
+                    # payment (services/refunds.py), which moves the pledge once Stripe has
+                    # returned all of it. A part refunded elsewhere is not the end of it.
                     return 0
             continue
         amount = int(pledge.amount_cents)

@@ -35,9 +35,11 @@ LEASE_SECONDS = 120
 LISTED_STATUSES = rules.LISTED_REFUND_STATUSES
 CAMPAIGN_FAILED = "campaign_failed"  # the film missed its goal
 CAMPAIGN_CLOSED = "campaign_closed"  # the money arrived after the film stopped taking it
+PLEDGE_CANCELED = "pledge_canceled"  # the money arrived on a pledge canceled meanwhile
 MESSAGES = {
     CAMPAIGN_FAILED: "the campaign did not reach its goal: the pledge was refunded",
     CAMPAIGN_CLOSED: "the payment arrived after the campaign closed: it was refunded",
+    PLEDGE_CANCELED: "the payment arrived after the pledge was canceled: it was refunded",
 }
 
 # --- fault injection --------------------------------------------------------------------
@@ -148,10 +150,10 @@ def _apply(record: RefundRecord) -> None:
         pledge = find(PledgeRecord, record.pledge_id)
         if pledge is None:
             return
-        if pledge.status in pledge_rules.COUNTED:
+        if pledge_rules.counted(pledge.status, pledge.confirmed_at) or pledge.status == "refunded":
             contributions.refund(record.pledge_id, amount)
             return
-        if pledge.status not in pledge_rules.UNCOUNTED:
+        if pledge.status not in pledge_rules.REFUNDABLE_UNCOUNTED:
             logger.warning("refunded a pledge that is %s", pledge.status, extra={"pledge_id": record.pledge_id})
             return
         if contributions.refund_uncounted(record.pledge_id, amount, record.payment_intent_id,
