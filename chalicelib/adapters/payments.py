@@ -152,21 +152,24 @@ def _rejected(exc: Any) -> RefundRejected:
 def refunded_cents(payment_intent_id: str) -> int:
     """What Stripe has already refunded on the PaymentIntent's charge (0 when not charged).
 
-    Asked before every new Refund: Stripe, not our records, knows what really went back.
+    Asked before every new Refund: Stripe, not our records, knows what really went back. The
+    sum of the charge's Refunds that did not fail: a Refund Stripe accepted and the bank later
+    returned (`failed`) gave nothing back.
     """
     import stripe
 
     try:
         intent = client().v1.payment_intents.retrieve(payment_intent_id).to_dict()
-        charge = intent.get("latest_charge")
-        if not charge:
+        if not intent.get("latest_charge"):
             return 0
-        if isinstance(charge, dict) and isinstance(charge.get("amount_refunded"), int):
-            return int(charge["amount_refunded"])
-        charge_id = charge["id"] if isinstance(charge, dict) else charge
-        return int(client().v1.charges.retrieve(charge_id).to_dict().get("amount_refunded") or 0)
+        listed = client().v1.refunds.list(params={"payment_intent": payment_intent_id, "limit": 100})
+        return sum(int(refund["amount"]) for refund in (r.to_dict() for r in listed.auto_paging_iter())
+                   if refund.get("status") not in FAILED_REFUND_STATUSES)
     except stripe.StripeError as exc:
         raise _rejected(exc) from exc
+
+
+FAILED_REFUND_STATUSES = ("failed", "canceled")
 
 
 def create_refund(*, payment_intent_id: str, amount_cents: int, metadata: dict[str, str],

@@ -36,6 +36,7 @@ LISTED_STATUSES = rules.LISTED_REFUND_STATUSES
 CAMPAIGN_FAILED = "campaign_failed"  # the film missed its goal
 CAMPAIGN_CLOSED = "campaign_closed"  # the money arrived after the film stopped taking it
 PLEDGE_CANCELED = "pledge_canceled"  # the money arrived on a pledge canceled meanwhile
+REFUND_FAILED_LATER = "refund_failed"  # a Refund made outside the close failed after Stripe accepted it
 MESSAGES = {
     CAMPAIGN_FAILED: "the campaign did not reach its goal: the pledge was refunded",
     CAMPAIGN_CLOSED: "the payment arrived after the campaign closed: it was refunded",
@@ -201,6 +202,42 @@ def process(record: RefundRecord) -> str:
     checkpoint("refund.applied")
     _succeed(record)
     return rules.REFUND_SUCCEEDED
+
+
+def reopen(pledge: PledgeRecord, payment_intent_id: str, failed_cents: int, code: str, message: str) -> RefundRecord:
+    """A Refund Stripe had accepted failed later (`refund.failed`, `charge.refund.updated`): the
+    money is back with the platform, so the refund is owed again. The record goes back to
+    `failed` (listed for admins, retried by the schedule from now on, with a new idempotency
+    key); a refund the platform did not record (a part refunded elsewhere) gets a record for
+    what the platform already took off the pledge."""
+    record = get(pledge.pledge_id)
+    if record is None:
+        owed = int(pledge.amount_refunded_cents or 0) or failed_cents
+        record = owe(pledge, payment_intent_id, REFUND_FAILED_LATER)
+        if int(record.amount_cents) != owed:
+            record.update(actions=[RefundRecord.amount_cents.set(min(int(pledge.amount_cents), owed))])
+    now = clock.iso()
+    actions = [
+        RefundRecord.status.set(rules.REFUND_FAILED), RefundRecord.failures.add(1),
+        RefundRecord.failure_code.set(code), RefundRecord.failure_message.set(message[:500]),
+        RefundRecord.next_attempt_at.set(now), RefundRecord.queue.set(rules.REFUND_FAILED),
+        RefundRecord.queue_key.set(f"{now}#{record.pledge_id}"), RefundRecord.lease_until.set(0),
+        RefundRecord.updated_at.set(now),
+    ]
+    try:
+        with transaction() as write:
+            write.update(RefundRecord(record.pledge_id), actions=actions + [RefundRecord.refunded_cents.set(0)],
+                         condition=RefundRecord.status == rules.REFUND_SUCCEEDED)
+            if record.tracked:
+                write.update(CampaignCloseRecord(record.film_id), actions=[
+                    CampaignCloseRecord.outstanding.add(1), CampaignCloseRecord.refunded_pledges.add(-1)])
+    except TransactWriteError:
+        # Not succeeded (pending or failed already): it is owed and retried anyway; say why.
+        RefundRecord(record.pledge_id).update(actions=actions)
+    metrics.add_metric(name="RefundFailed", unit="Count", value=1)
+    logger.warning("refund failed after Stripe accepted it: reopened",
+                   extra={"pledge_id": record.pledge_id, "code": code})
+    return get(record.pledge_id) or record
 
 
 def refund(pledge: PledgeRecord, payment_intent_id: str, reason: str) -> str:

@@ -75,11 +75,31 @@ def _refunded(charge: dict[str, Any]) -> None:
     contributions.refund(pledge.pledge_id, refunded)
 
 
+def _refund_failed(refund: dict[str, Any]) -> None:
+    """A Refund Stripe accepted, then failed (the bank returned it): owed again."""
+    from chalicelib.services import refunds
+
+    if refund.get("object") != "refund" or refund.get("status") != "failed":
+        return  # charge.refund.updated also reports refunds that are fine
+    intent_id = refund.get("payment_intent")
+    pledge = _pledge_for(intent_id if isinstance(intent_id, str) else None, refund.get("metadata"))
+    amount = refund.get("amount")
+    if pledge is None or not (intent_id or pledge.payment_intent_id) or not isinstance(amount, int):
+        logger.error("failed refund without a pledge", extra={"refund_id": refund.get("id")})
+        return
+    reason = str(refund.get("failure_reason") or "refund_failed")
+    refunds.reopen(pledge, intent_id or pledge.payment_intent_id, amount, reason,
+                   f"Stripe could not complete refund {refund.get('id')}: {reason}")
+
+
 HANDLERS: dict[str, Callable[[dict[str, Any]], None]] = {
     "payment_intent.succeeded": _succeeded,
     "payment_intent.payment_failed": _failed,
     "payment_intent.canceled": _canceled,
     "charge.refunded": _refunded,
+    "charge.refund.updated": _refund_failed,
+    "refund.failed": _refund_failed,
+    "refund.updated": _refund_failed,
 }
 
 
