@@ -111,6 +111,17 @@ def find_intents(pledge_id: str) -> list[Intent] | None:
     return [_intent(item) for item in found.to_dict().get("data") or []]
 
 
+def charge_intent(charge_id: str) -> str | None:
+    """The PaymentIntent of a charge (a dispute names the charge)."""
+    import stripe
+
+    try:
+        intent = client().v1.charges.retrieve(charge_id).to_dict().get("payment_intent")
+    except stripe.StripeError as exc:
+        raise Unavailable("the payment provider is unavailable; retry") from exc
+    return intent if isinstance(intent, str) else None
+
+
 def cancel_intent(payment_intent_id: str) -> Intent:
     import stripe
 

@@ -654,8 +654,9 @@ class ReconciliationRecord(Model):
     finished_at = UnicodeAttribute(null=True)
     finished = BooleanAttribute(null=True)  # reached the end of the due pledges
     examined = NumberAttribute(null=True)
-    repaired = JSONAttribute(null=True)  # [{pledge_id, found, action}]
-    unrepaired = JSONAttribute(null=True)  # [{pledge_id, found, problem}]
+    waiting = NumberAttribute(null=True)  # pledges still waiting for the customer or Stripe
+    repaired = JSONAttribute(null=True)  # {count, items: [{pledge_id, found, action}]}
+    unrepaired = JSONAttribute(null=True)  # {count, items: [{pledge_id, found, action}]}
     cursor = JSONAttribute(null=True)  # on the cursor item: LastEvaluatedKey to resume from
     expires_at = NumberAttribute(null=True)  # TTL of a run item
 

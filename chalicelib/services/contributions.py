@@ -252,3 +252,57 @@ def refund(pledge_id: str, total_refunded_cents: int) -> int:
         except TransactWriteError:
             _backoff(attempt)  # something moved: read again
     raise Unavailable("too much contention on this pledge; retry")
+
+
+def _equals(attribute, value: int):
+    """Condition: the total is still the value read (a missing total reads as 0)."""
+    if value == 0:
+        return attribute.does_not_exist() | (attribute == 0)
+    return attribute == value
+
+
+def shift(pledge: PledgeRecord, delta_cents: int, entry) -> int | None:
+    """Move `delta_cents` of a counted pledge out of (negative) or back into (positive) the
+    totals (the co-producer's backing of the film, their platform total, both counters), with
+    `entry` put in the same transaction: a new record saying why, never an edit of the pledge.
+    The cents taken out never exceed what the totals hold. Returns the cents moved (also set
+    on `entry.counted_delta_cents`), or None when `entry` exists already (a replay)."""
+    entry_model = type(entry)
+    hash_key = entry_model._hash_keyname
+    for attempt in range(MAX_ATTEMPTS):
+        backing = find(BackingRecord, pledge.film_id, pledge.user_id)
+        user = find(UserRecord, pledge.user_id)
+        film_total = int(backing.confirmed_cents or 0) if backing else 0
+        user_total = int(user.confirmed_cents or 0) if user else 0
+        delta = max(delta_cents, -film_total, -user_total)
+        entry.counted_delta_cents = delta
+        now = clock.iso()
+        try:
+            with transaction() as write:
+                write.save(entry, condition=getattr(entry_model, hash_key).does_not_exist())
+                if delta:
+                    write.update(BackingRecord(pledge.film_id, pledge.user_id), actions=[
+                        BackingRecord.confirmed_cents.add(delta), BackingRecord.updated_at.set(now)],
+                        condition=_equals(BackingRecord.confirmed_cents, film_total))
+                    write.update(UserRecord(pledge.user_id), actions=[UserRecord.confirmed_cents.add(delta)],
+                                 condition=_equals(UserRecord.confirmed_cents, user_total))
+                    counters.add_in(write, counters.film_counter(pledge.film_id), raised_cents=delta,
+                                    coproducer_count=_membership(film_total, delta))
+                    counters.add_in(write, counters.PLATFORM, raised_cents=delta,
+                                    coproducers=_membership(user_total, delta))
+            return delta
+        except TransactWriteError as exc:
+            reasons = exc.cancellation_reasons or []
+            if reasons and _failed(reasons[0]):
+                return None  # recorded already
+            _backoff(attempt)  # a total moved meanwhile: read again
+    raise Unavailable("too much contention on this pledge; retry")
+
+
+def _membership(total: int, delta: int) -> int:
+    """+1 when a total goes from zero, -1 when it reaches zero, else 0."""
+    if total == 0 and delta > 0:
+        return 1
+    if total > 0 and total + delta == 0:
+        return -1
+    return 0

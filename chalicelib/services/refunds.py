@@ -29,7 +29,7 @@ from chalicelib.domain import campaigns as rules
 from chalicelib.domain import pledges as pledge_rules
 from chalicelib.errors import invalid_field
 from chalicelib.observability import logger, metrics
-from chalicelib.services import contributions
+from chalicelib.services import contributions, disputes
 
 LEASE_SECONDS = 120
 LISTED_STATUSES = rules.LISTED_REFUND_STATUSES
@@ -37,6 +37,8 @@ CAMPAIGN_FAILED = "campaign_failed"  # the film missed its goal
 CAMPAIGN_CLOSED = "campaign_closed"  # the money arrived after the film stopped taking it
 PLEDGE_CANCELED = "pledge_canceled"  # the money arrived on a pledge canceled meanwhile
 REFUND_FAILED_LATER = "refund_failed"  # a Refund made outside the close failed after Stripe accepted it
+CHARGE_DISPUTED = "charge_disputed"  # Stripe's code: a disputed charge cannot be refunded
+SETTLED_BY = {CHARGE_DISPUTED: "the charge is disputed: the bank, not a refund, decides where the money goes"}
 MESSAGES = {
     CAMPAIGN_FAILED: "the campaign did not reach its goal: the pledge was refunded",
     CAMPAIGN_CLOSED: "the payment arrived after the campaign closed: it was refunded",
@@ -162,14 +164,20 @@ def _apply(record: RefundRecord) -> None:
             return
 
 
-def _succeed(record: RefundRecord) -> None:
+def _succeed(record: RefundRecord, settled_by: str | None = None) -> None:
+    """The refund is through (or, `settled_by` a dispute, will never be: Stripe keeps nothing
+    the platform could give back)."""
     now = clock.iso()
+    extra = [RefundRecord.failure_code.set(settled_by),
+             RefundRecord.failure_message.set(SETTLED_BY[settled_by])] if settled_by else []
     try:
         with transaction() as write:
             write.update(record, actions=[
-                RefundRecord.status.set(rules.REFUND_SUCCEEDED), RefundRecord.refunded_cents.set(int(record.amount_cents)),
+                RefundRecord.status.set(rules.REFUND_SUCCEEDED),
+                RefundRecord.refunded_cents.set(0 if settled_by else int(record.amount_cents)),
                 RefundRecord.succeeded_at.set(now), RefundRecord.updated_at.set(now),
                 RefundRecord.queue.remove(), RefundRecord.queue_key.remove(), RefundRecord.lease_until.set(0),
+                *extra,
             ], condition=RefundRecord.status != rules.REFUND_SUCCEEDED)
             if record.tracked:
                 write.update(CampaignCloseRecord(record.film_id), actions=[
@@ -186,6 +194,9 @@ def process(record: RefundRecord) -> str:
     if not _take_lease(record):
         return "busy"
     checkpoint("refund.leased")
+    if disputes.holds(record.pledge_id):
+        _succeed(record, settled_by=CHARGE_DISPUTED)  # never retried: Stripe always refuses it
+        return rules.REFUND_SUCCEEDED
     amount = int(record.amount_cents)
     try:
         remaining = rules.refund_remaining(amount, payments.refunded_cents(record.payment_intent_id))
@@ -196,6 +207,9 @@ def process(record: RefundRecord) -> str:
                 idempotency_key=rules.refund_idempotency_key(record.pledge_id, int(record.failures or 0)))
             checkpoint("refund.stripe_done")
     except payments.RefundRejected as exc:
+        if exc.code == CHARGE_DISPUTED:  # disputed before the webhook told us
+            _succeed(record, settled_by=CHARGE_DISPUTED)
+            return rules.REFUND_SUCCEEDED
         _record_failure(record, exc)
         return rules.REFUND_FAILED
     _apply(record)

@@ -92,6 +92,18 @@ def _refund_failed(refund: dict[str, Any]) -> None:
                    f"Stripe could not complete refund {refund.get('id')}: {reason}")
 
 
+def _dispute_created(dispute: dict[str, Any]) -> None:
+    from chalicelib.services import disputes
+
+    disputes.opened(dispute)
+
+
+def _dispute_closed(dispute: dict[str, Any]) -> None:
+    from chalicelib.services import disputes
+
+    disputes.closed(dispute)
+
+
 HANDLERS: dict[str, Callable[[dict[str, Any]], None]] = {
     "payment_intent.succeeded": _succeeded,
     "payment_intent.payment_failed": _failed,
@@ -100,6 +112,8 @@ HANDLERS: dict[str, Callable[[dict[str, Any]], None]] = {
     "charge.refund.updated": _refund_failed,
     "refund.failed": _refund_failed,
     "refund.updated": _refund_failed,
+    "charge.dispute.created": _dispute_created,
+    "charge.dispute.closed": _dispute_closed,
 }
 
 
