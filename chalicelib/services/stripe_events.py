@@ -15,7 +15,7 @@ from pynamodb.exceptions import DoesNotExist
 from chalicelib import clock
 from chalicelib.adapters import payments
 from chalicelib.adapters.tables import PledgeRecord, StripeEventRecord
-from chalicelib.observability import logger
+from chalicelib.observability import logger, metrics
 from chalicelib.services import contributions
 
 EVENT_RETENTION_SECONDS = 30 * 24 * 3600
@@ -47,8 +47,16 @@ def _intent_pledge(intent: dict[str, Any]) -> PledgeRecord | None:
 
 def _succeeded(intent: dict[str, Any]) -> None:
     pledge = _intent_pledge(intent)
-    if pledge is not None:
-        contributions.confirm(pledge, payment_intent_id=intent.get("id"))
+    if pledge is None:
+        return
+    if pledge.payment_intent_id and pledge.payment_intent_id != intent.get("id"):
+        # Money on a PaymentIntent the pledge does not name: never counted in its place.
+        # (It cannot happen: PaymentIntents are confirmed only once recorded.) Said loudly.
+        logger.error("payment on a PaymentIntent the pledge does not name",
+                     extra={"pledge_id": pledge.pledge_id, "payment_intent_id": intent.get("id")})
+        metrics.add_metric(name="ReconciliationUnrepaired", unit="Count", value=1)
+        return
+    contributions.confirm(pledge, payment_intent_id=intent.get("id"))
 
 
 def _failed(intent: dict[str, Any]) -> None:

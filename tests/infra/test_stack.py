@@ -310,10 +310,12 @@ def test_unrepaired_payments_raise_an_alarm(real, stage):
                                                                                "Sum")
     assert props["Dimensions"] == [{"Name": "service", "Value": "coprod"}]
     assert props["Threshold"] == 0 and props["ComparisonOperator"] == "GreaterThanThreshold"
-    # The schedule that emits it is deployed, every 15 minutes, with what it reads and writes.
-    rules = [v["Properties"] for v in synth.resources("AWS::Events::Rule").values()]
-    assert any(r.get("ScheduleExpression") == "rate(15 minutes)" and "reconcile_payments" in json.dumps(r)
-               for r in rules), rules
+    # The schedule that emits it is deployed, every 15 minutes.
+    assert "reconcile_payments" in present_functions(synth)
+    _, function_props = function(synth, "reconcile_payments")
+    schedules = [e["Properties"]["Schedule"] for e in (function_props.get("Events") or {}).values()
+                 if e["Type"] == "Schedule"]
+    assert schedules == ["rate(15 minutes)"]
 
 
 # --- functions -------------------------------------------------------------------------
