@@ -109,7 +109,7 @@ def _await_payment(pledge: PledgeRecord, payment_method_id: str | None) -> Pledg
     """A duplicate: wait for the request holding the lease, or take over a lapsed lease."""
     deadline = time.monotonic() + WAIT_SECONDS
     delay = 0.05
-    while pledge.status == "pending" and (pledge.payment_intent_id is None or int(pledge.lease_until or 0)):
+    while _unfinished(pledge, payment_method_id):
         if int(pledge.lease_until or 0) < int(time.time()) and _take_lease(pledge):
             return _pay(pledge, payment_method_id)
         if time.monotonic() > deadline:
@@ -119,6 +119,14 @@ def _await_payment(pledge: PledgeRecord, payment_method_id: str | None) -> Pledg
         delay = min(delay * 1.5, 0.5)
         pledge = _load(pledge.pledge_id) or pledge
     return pledge
+
+
+def _unfinished(pledge: PledgeRecord, payment_method_id: str | None) -> bool:
+    """Still pending with something left to do: a PaymentIntent to open, a lease holder to wait
+    for, or (a retry after a lost answer) a recorded PaymentIntent to confirm or read back."""
+    if pledge.status != "pending":
+        return False
+    return pledge.payment_intent_id is None or int(pledge.lease_until or 0) > 0 or payment_method_id is not None
 
 
 def _take_lease(pledge: PledgeRecord) -> bool:
@@ -131,7 +139,7 @@ def _take_lease(pledge: PledgeRecord) -> bool:
         return False
 
 
-def _record_intent(pledge: PledgeRecord, intent: payments.Intent) -> bool:
+def record_intent(pledge: PledgeRecord, intent: payments.Intent) -> bool:
     """The PaymentIntent's id on the pledge before any money can move on it. Conditional: the
     pledge is still pending (not canceled meanwhile) and has no other PaymentIntent."""
     actions = [PledgeRecord.payment_intent_id.set(intent.id), PledgeRecord.updated_at.set(clock.iso())]
@@ -171,7 +179,7 @@ def _pay(pledge: PledgeRecord, payment_method_id: str | None) -> PledgeRecord:
             _release_lease(pledge)
             raise
         refunds.checkpoint("pay.intent_opened")
-        if not _record_intent(pledge, intent):
+        if not record_intent(pledge, intent):
             # Canceled meanwhile (or another PaymentIntent recorded): this one never charges.
             payments.cancel_intent(intent.id)
             return _load(pledge.pledge_id) or pledge

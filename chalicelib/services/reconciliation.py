@@ -83,7 +83,7 @@ def _without_intent(pledge: PledgeRecord) -> tuple[str, str, str]:
     found = payments.find_intents(pledge.pledge_id) or []
     for intent in found:
         if intent.status == "succeeded":  # cannot happen since intents are recorded first; repair anyway
-            if pledges._record_intent(pledge, intent):
+            if pledges.record_intent(pledge, intent):
                 outcome, action = _follow(find(PledgeRecord, pledge.pledge_id) or pledge, intent)
                 return outcome, "succeeded", action
             return Outcome.UNREPAIRED, "succeeded", "paid on a PaymentIntent the pledge does not name"

@@ -82,3 +82,17 @@ def test_the_webhook_of_a_payment_on_a_canceled_pledge_refunds_it(monkeypatch):
     pledge = PledgeRecord.get(made["pledge_id"], consistent_read=True)
     assert pledge.status == "refunded" and pledge.failure_code == "pledge_canceled"
     assert assert_money_accounted(made["pledge_id"], log.ids, film["film_id"]) == "refunded"
+
+
+def test_a_retry_after_a_lost_answer_reads_the_payment_back_and_charges_nothing_twice(monkeypatch):
+    film = factories.make_film()
+    user, key, card = factories.member(), uuid.uuid4().hex, stripe.card()
+    confirms = []
+    log = IntentLog(monkeypatch, {"payment_intents.confirm": lambda r: (confirms.append(r["id"]),
+                                                                        len(confirms) == 1 and stripe_faults.timeout())})
+    with pytest.raises(ApiError):
+        pledges.create(user, film["film_id"], key, 2500, card)
+    again, created_now = pledges.create(user, film["film_id"], key, 2500, card)
+    assert again["status"] == "confirmed" and not created_now
+    assert len(log.ids) == 1 and len(confirms) == 1  # one PaymentIntent, confirmed once
+    assert assert_money_accounted(again["pledge_id"], log.ids, film["film_id"]) == "confirmed"
