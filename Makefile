@@ -22,6 +22,7 @@ help:
 	@echo "make distribute PERIOD=YYYY-MM - run the royalty distribution of a period on the local stack"
 	@echo "make synth  - synthesize the CloudFormation of infra/ (dev, prod); make deploy STAGE=dev"
 	@echo "make close-campaigns - close campaigns past their deadline now, on the running local stack"
+	@echo "make reconcile - settle pledges still waiting for Stripe after 15 minutes, on the running local stack"
 
 $(VENV)/.installed: requirements.txt requirements-dev.txt
 	test -x $(PY) || $(PYTHON) -m venv $(VENV)
@@ -60,6 +61,10 @@ bench: setup
 .PHONY: close-campaigns
 close-campaigns: setup
 	$(PY) -m devstack.close_campaigns
+
+.PHONY: reconcile
+reconcile: setup
+	$(PY) -m devstack.reconcile
 
 outbox: setup
 	@$(PY) -m devstack.outbox $(if $(TO),--to "$(TO)") $(if $(Q),--q "$(Q)")

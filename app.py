@@ -405,6 +405,32 @@ def admin_refunds():
         next_token=web.query_param(request(), "next"),
     )
 
+# --- Payments: reconciliation and disputes ----------------------------------------------
+
+@app.schedule("rate(15 minutes)")
+def reconcile_payments(event):
+    from chalicelib.services import campaigns, reconciliation
+
+    return reconciliation.run(campaigns.budget_for(event.context))
+
+
+@app.route("/admin/reconciliation", methods=["GET"])
+def admin_reconciliation():
+    from chalicelib.services import reconciliation
+
+    return reconciliation.list_admin(web.caller(request()),
+                                     limit=paging.parse_limit(web.query_param(request(), "limit")),
+                                     next_token=web.query_param(request(), "next"))
+
+
+@app.route("/admin/disputes", methods=["GET"])
+def admin_disputes():
+    from chalicelib.services import disputes
+
+    return disputes.list_admin(web.caller(request()),
+                               limit=paging.parse_limit(web.query_param(request(), "limit")),
+                               next_token=web.query_param(request(), "next"))
+
 # --- Notifications ---------------------------------------------------------------------
 # Stream and queue consumers are plain Lambda functions taking the raw event: infra wires
 # their sources from infra/functions.py (on_dynamodb_record / on_sns_message would need the

@@ -46,7 +46,7 @@ class Meter:
         for client in stack.dynamodb_clients():
             client.meta.events.register("provide-client-params.dynamodb", self._ask_capacity)
             client.meta.events.register("after-call.dynamodb", self._add_capacity)
-        for name in ("create_intent", "retrieve_intent", "cancel_intent", "create_refund", "retrieve_charge"):
+        for name in ("create_intent", "open_intent", "confirm_intent", "retrieve_intent", "cancel_intent", "create_refund", "retrieve_charge"):
             if hasattr(payments, name):
                 setattr(payments, name, self._counting(getattr(payments, name)))
         call = channels._call

@@ -124,6 +124,11 @@ OPERATIONS: tuple[Operation, ...] = (
               "campaigns", ADMIN, r.RefundPage, params=(
                   Param("status", "query", {"type": "string", "enum": ["failed", "pending"], "default": "failed"}),
                   *PAGED)),
+    # Payments
+    Operation("GET", "/admin/reconciliation", "The last payment reconciliation runs: found, repaired, unrepaired "
+              "(admins)", "campaigns", ADMIN, r.ReconciliationPage, params=PAGED),
+    Operation("GET", "/admin/disputes", "Dispute records, newest first: opened, won, lost (admins)", "campaigns",
+              ADMIN, r.DisputePage, params=PAGED),
     # Notifications
     Operation("GET", "/films/{film_id}/milestones", "Milestones the film reached, oldest first", "notifications",
               OPTIONAL, r.MilestoneList, params=(FILM_ID,)),

@@ -366,6 +366,51 @@ class RefundPage(Page):
     items: list[Refund]
 
 
+class ReconciledPledge(View):
+    pledge_id: str
+    film_id: str
+    status: str = Field(description="The pledge's status when the run found it")
+    payment_intent_id: Optional[str]
+    found: str = Field(description="What Stripe said: the PaymentIntent's status, or `no payment intent`, `error`")
+    action: str = Field(description="counted, refunded, canceled, failed; for an unrepaired pledge, why not")
+
+
+class ReconciliationRun(View):
+    run_id: str
+    started_at: Timestamp
+    finished_at: Optional[Timestamp]
+    finished: bool = Field(description="The run reached the end of the due pledges (else the next run resumes)")
+    examined: int
+    waiting: int = Field(description="Pledges still waiting for the customer or for Stripe")
+    repaired_count: int
+    repaired: list[ReconciledPledge] = Field(description="The first 100 repaired")
+    unrepaired_count: int
+    unrepaired: list[ReconciledPledge] = Field(description="The first 100 it could not repair (retried next run)")
+
+
+class ReconciliationPage(Page):
+    items: list[ReconciliationRun]
+
+
+class Dispute(View):
+    dispute_id: str
+    kind: Literal["opened", "won", "lost"]
+    pledge_id: str
+    film_id: str
+    user_id: str
+    payment_intent_id: Optional[str]
+    charge_id: Optional[str]
+    disputed_cents: int
+    counted_delta_cents: int = Field(description="What this record moved in the counted totals: negative when "
+                                     "opened, positive when won, 0 when lost")
+    reason: Optional[str]
+    recorded_at: Timestamp
+
+
+class DisputePage(Page):
+    items: list[Dispute]
+
+
 # --- Notifications ---------------------------------------------------------------------
 
 class Milestone(View):

@@ -26,6 +26,7 @@ def main() -> int:
     manager.add_process("stripe", shlex.join(stripe_command(ports.stripe, data_dir / "localstripe.pickle")), env=env, cwd=str(ROOT))
     manager.add_process("api", shlex.join([sys.executable, "-m", "devstack.prepare"]), env=env, cwd=str(ROOT))
     manager.add_process("scheduler", shlex.join([sys.executable, "-m", "devstack.close_campaigns", "--every", "60"]), env=env, cwd=str(ROOT))
+    manager.add_process("reconciler", shlex.join([sys.executable, "-m", "devstack.reconcile", "--every", "60"]), env=env, cwd=str(ROOT))
     manager.add_process("pump", shlex.join([sys.executable, "-m", "devstack.pump"]), env=env, cwd=str(ROOT))
     manager.loop()
     return manager.returncode or 0

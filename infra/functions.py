@@ -61,13 +61,15 @@ FUNCTIONS: dict[str, FunctionSpec] = {
         + ("perks", "forum_threads", "forum_posts", "sessions", "rsvps", "casting_calls", "casting_applications")
         + ("campaign_closes", "refunds", "outbox", "deliveries")
         + ("rights", "receipts", "distributions", "royalty_snapshots", "royalty_ledger", "payouts")
-        + ("verifications", "sms_quota", "consents"),
+        + ("verifications", "sms_quota", "consents")
+        + ("disputes", "reconciliations"),  # GET /admin/disputes, /admin/reconciliation
         writes=("films", "counters", "users", "pledges", "backings", "stripe_events")
         + ("perks", "forum_threads", "forum_posts", "sessions", "rsvps", "casting_calls", "casting_applications",
            "outbox")
         + ("campaign_closes", "refunds")
         + ("rights", "receipts", "distributions", "royalty_snapshots", "royalty_ledger", "payouts")
-        + ("verifications", "sms_quota", "consents"),
+        + ("verifications", "sms_quota", "consents")
+        + ("disputes",),  # charge.dispute.* webhooks
         sends=("distribution-chunks",),  # POST /admin/distributions: films too large to run inline
         secrets=(STRIPE_SECRET_KEY, STRIPE_WEBHOOK_SECRET, TOKEN_SECRET),
         sends_email=True, sends_sms=True, serves_api=True,  # verification codes (POST /me/verify/{channel})
@@ -76,11 +78,22 @@ FUNCTIONS: dict[str, FunctionSpec] = {
     # page from a stored cursor, retries rejected refunds; the rest waits for the next run.
     "close_campaigns": FunctionSpec(
         timeout=900, memory=1024, schedule="rate(15 minutes)",
-        reads=("films", "counters", "users", "pledges", "backings", "campaign_closes", "refunds"),
+        reads=("films", "counters", "users", "pledges", "backings", "campaign_closes", "refunds")
+        + ("disputes",),  # a disputed charge is settled, not refunded
         writes=("films", "counters", "users", "pledges", "backings", "campaign_closes", "refunds",
                 "outbox"),
         secrets=(STRIPE_SECRET_KEY,),
         reserved_concurrency=2,  # refunds
+    ),
+    # Settles pledges still waiting for Stripe after 15 minutes (services/reconciliation.py):
+    # counted, refunded or canceled from what Stripe says; records each run.
+    "reconcile_payments": FunctionSpec(
+        timeout=900, memory=1024, schedule="rate(15 minutes)",
+        reads=("films", "counters", "users", "pledges", "backings", "campaign_closes", "refunds", "disputes",
+               "reconciliations"),
+        writes=("films", "counters", "users", "pledges", "backings", "campaign_closes", "refunds", "outbox",
+                "reconciliations"),
+        secrets=(STRIPE_SECRET_KEY,),
     ),
     # The monthly royalty run (services/royalty_runs.py): distributes the previous month of
     # every film with receipts, pays balances out, records statement events; films too large

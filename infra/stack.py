@@ -44,6 +44,8 @@ ROLE_PLACEHOLDER = "arn:aws:iam::000000000000:role/coprod-role-set-by-infra"
 METRIC_NAMESPACE = "Coprod"
 METRIC_DIMENSIONS = {"service": "coprod"}
 CUSTOM_METRIC_ALARMS = {"refund-failed": "RefundFailed", "payout-failed": "PayoutFailed"}
+# Payments reconciliation: a pledge it could not settle from Stripe (services/reconciliation.py).
+CUSTOM_METRIC_ALARMS["reconciliation-unrepaired"] = "ReconciliationUnrepaired"
 
 DYNAMODB_READ = ("dynamodb:GetItem", "dynamodb:BatchGetItem", "dynamodb:Query")
 DYNAMODB_WRITE = ("dynamodb:PutItem", "dynamodb:UpdateItem", "dynamodb:DeleteItem",

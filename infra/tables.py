@@ -54,6 +54,7 @@ TABLES: tuple[TableSpec, ...] = (
         Gsi("by_user", S("user_id"), S("created_key")),
         Gsi("by_film", S("film_id"), S("created_key")),
         Gsi("by_payment_intent", S("payment_intent_id")),
+        Gsi("unsettled", S("unsettled"), S("unsettled_key")),
     )),
     TableSpec("backings", pk=S("film_id"), sk=S("user_id"), stream="NEW_AND_OLD_IMAGES", gsis=(
         Gsi("by_user", S("user_id"), S("film_id")),
@@ -110,6 +111,11 @@ TABLES: tuple[TableSpec, ...] = (
     TableSpec("sms_quota", pk=S("user_id"), sk=S("day"), ttl="expires_at"),
     # Consent records: each change of a notification choice (GDPR), kept.
     TableSpec("consents", pk=S("user_id"), sk=S("recorded_key")),
+    # Payments: disputes (one item per step, never edited) and reconciliation runs.
+    TableSpec("disputes", pk=S("pledge_id"), sk=S("entry_key"), gsis=(
+        Gsi("listed", S("listed"), S("listed_key")),
+    )),
+    TableSpec("reconciliations", pk=S("scope"), sk=S("run_key"), ttl="expires_at"),
 )
 
 BY_SHORT: dict[str, TableSpec] = {t.short: t for t in TABLES}

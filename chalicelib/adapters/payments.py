@@ -58,30 +58,19 @@ def _intent(obj: Any) -> Intent:
                   error_code=error.get("code"), error_message=error.get("message"))
 
 
-def create_intent(*, amount_cents: int, metadata: dict[str, str], payment_method_id: str | None,
-                  idempotency_key: str) -> Intent:
-    """Create (and with a payment method, confirm) a PaymentIntent in EUR.
-
-    A decline is not an error here: it comes back as an Intent with the reason.
-    """
+def open_intent(*, amount_cents: int, metadata: dict[str, str], payment_method_id: str | None,
+                idempotency_key: str) -> Intent:
+    """Create a PaymentIntent in EUR, never confirmed: no money can move on it until its id is
+    recorded and `confirm_intent` is called (or the browser confirms it with the client secret)."""
     import stripe
 
     params: dict[str, Any] = {"amount": amount_cents, "currency": "eur", "metadata": metadata,
                               "payment_method_types": ["card"]}
     if payment_method_id:
-        params.update(payment_method=payment_method_id, confirm=True)
+        params["payment_method"] = payment_method_id
     try:
         obj = client().v1.payment_intents.create(params=params, options={"idempotency_key": idempotency_key})
-    except stripe.CardError as exc:
-        error = exc.error
-        intent = getattr(error, "payment_intent", None) if error else None
-        intent = intent.to_dict() if hasattr(intent, "to_dict") else intent
-        return Intent(id=intent.get("id") if intent else None, status="requires_payment_method",
-                      client_secret=intent.get("client_secret") if intent else None,
-                      error_code=exc.code or "card_declined", error_message=exc.user_message or str(exc))
     except stripe.InvalidRequestError as exc:
-        # Amount, currency and metadata are ours and checked; the one input Stripe can refuse
-        # is the caller's payment method (localstripe does not always name the parameter).
         if payment_method_id and exc.param in (None, "payment_method") or exc.http_status == 404:
             raise BadRequest("payment_method_id: is not a payment method Stripe knows",
                              code="invalid_field", field="payment_method_id")
@@ -89,6 +78,48 @@ def create_intent(*, amount_cents: int, metadata: dict[str, str], payment_method
     except stripe.StripeError as exc:
         raise Unavailable("the payment provider is unavailable; retry with the same Idempotency-Key") from exc
     return _intent(obj)
+
+
+def confirm_intent(payment_intent_id: str, *, idempotency_key: str) -> Intent:
+    """Confirm a recorded PaymentIntent with its payment method. A decline comes back as an
+    Intent with the reason; an intent that cannot be confirmed any more (canceled, paid)
+    comes back as it is."""
+    import stripe
+
+    try:
+        obj = client().v1.payment_intents.confirm(payment_intent_id, options={"idempotency_key": idempotency_key})
+    except stripe.CardError as exc:
+        current = retrieve_intent(payment_intent_id)
+        return Intent(id=payment_intent_id, status="requires_payment_method", client_secret=current.client_secret,
+                      error_code=exc.code or "card_declined", error_message=exc.user_message or str(exc))
+    except stripe.InvalidRequestError:
+        return retrieve_intent(payment_intent_id)  # not confirmable (canceled meanwhile, or done)
+    except stripe.StripeError as exc:
+        raise Unavailable("the payment provider is unavailable; retry with the same Idempotency-Key") from exc
+    return _intent(obj)
+
+
+def find_intents(pledge_id: str) -> list[Intent] | None:
+    """PaymentIntents whose metadata names the pledge (Stripe's search); None when the search
+    is not available (emulators)."""
+    import stripe
+
+    try:
+        found = client().v1.payment_intents.search(params={"query": f"metadata['pledge_id']:'{pledge_id}'"})
+    except stripe.StripeError:
+        return None
+    return [_intent(item) for item in found.to_dict().get("data") or []]
+
+
+def charge_intent(charge_id: str) -> str | None:
+    """The PaymentIntent of a charge (a dispute names the charge)."""
+    import stripe
+
+    try:
+        intent = client().v1.charges.retrieve(charge_id).to_dict().get("payment_intent")
+    except stripe.StripeError as exc:
+        raise Unavailable("the payment provider is unavailable; retry") from exc
+    return intent if isinstance(intent, str) else None
 
 
 def cancel_intent(payment_intent_id: str) -> Intent:
@@ -132,21 +163,24 @@ def _rejected(exc: Any) -> RefundRejected:
 def refunded_cents(payment_intent_id: str) -> int:
     """What Stripe has already refunded on the PaymentIntent's charge (0 when not charged).
 
-    Asked before every new Refund: Stripe, not our records, knows what really went back.
+    Asked before every new Refund: Stripe, not our records, knows what really went back. The
+    sum of the charge's Refunds that did not fail: a Refund Stripe accepted and the bank later
+    returned (`failed`) gave nothing back.
     """
     import stripe
 
     try:
         intent = client().v1.payment_intents.retrieve(payment_intent_id).to_dict()
-        charge = intent.get("latest_charge")
-        if not charge:
+        if not intent.get("latest_charge"):
             return 0
-        if isinstance(charge, dict) and isinstance(charge.get("amount_refunded"), int):
-            return int(charge["amount_refunded"])
-        charge_id = charge["id"] if isinstance(charge, dict) else charge
-        return int(client().v1.charges.retrieve(charge_id).to_dict().get("amount_refunded") or 0)
+        listed = client().v1.refunds.list(params={"payment_intent": payment_intent_id, "limit": 100})
+        return sum(int(refund["amount"]) for refund in (r.to_dict() for r in listed.auto_paging_iter())
+                   if refund.get("status") not in FAILED_REFUND_STATUSES)
     except stripe.StripeError as exc:
         raise _rejected(exc) from exc
+
+
+FAILED_REFUND_STATUSES = ("failed", "canceled")
 
 
 def create_refund(*, payment_intent_id: str, amount_cents: int, metadata: dict[str, str],

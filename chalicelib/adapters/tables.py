@@ -214,6 +214,14 @@ class PledgesByPaymentIntent(GlobalSecondaryIndex):
     payment_intent_id = UnicodeAttribute(hash_key=True)
 
 
+class PledgesUnsettled(GlobalSecondaryIndex):
+    """Sparse: only pledges still waiting for Stripe's outcome carry `unsettled` (reconciliation)."""
+
+    Meta = _index_meta("unsettled")
+    unsettled = UnicodeAttribute(hash_key=True)  # always "1"
+    unsettled_key = UnicodeAttribute(range_key=True)  # "<created_at>#<pledge_id>"
+
+
 class PledgeRecord(Model):
     """One pledge. Its id is derived from (user, Idempotency-Key), so the conditional put
     that creates it is also the idempotency record."""
@@ -243,6 +251,9 @@ class PledgeRecord(Model):
     by_user = PledgesByUser()
     by_film = PledgesByFilm()
     by_payment_intent = PledgesByPaymentIntent()
+    unsettled = UnicodeAttribute(null=True)
+    unsettled_key = UnicodeAttribute(null=True)
+    unsettled_index = PledgesUnsettled()
 
 
 class BackingsByUser(GlobalSecondaryIndex):
@@ -688,6 +699,55 @@ class PayoutRecord(Model):
     failures = PayoutFailures()
 
 
+class DisputesListed(GlobalSecondaryIndex):
+    Meta = _index_meta("listed")
+    listed = UnicodeAttribute(hash_key=True)  # always "dispute"
+    listed_key = UnicodeAttribute(range_key=True)  # "<recorded_at>#<dispute_id>#<kind>"
+
+
+class DisputeRecord(Model):
+    """One step of a dispute, never edited: `opened` takes the disputed cents out of the totals,
+    `won` puts them back, `lost` leaves them out. Keyed by the pledge, so a pledge's disputes
+    are one Query."""
+
+    Meta = _meta("disputes")
+    pledge_id = UnicodeAttribute(hash_key=True)
+    entry_key = UnicodeAttribute(range_key=True)  # "<dispute_id>#<opened|won|lost>"
+    dispute_id = UnicodeAttribute()
+    kind = UnicodeAttribute()  # opened | won | lost
+    film_id = UnicodeAttribute()
+    user_id = UnicodeAttribute()
+    payment_intent_id = UnicodeAttribute(null=True)
+    charge_id = UnicodeAttribute(null=True)
+    disputed_cents = NumberAttribute()  # what Stripe says is disputed
+    counted_delta_cents = NumberAttribute()  # what this entry changed in the totals (<= 0 opened, >= 0 won)
+    reason = UnicodeAttribute(null=True)
+    recorded_at = UnicodeAttribute()
+    listed = UnicodeAttribute()
+    listed_key = UnicodeAttribute()
+
+    recent = DisputesListed()
+
+
+class ReconciliationRecord(Model):
+    """Payment reconciliation: one item per run (`scope=run`, newest last) and the resumable
+    cursor (`scope=cursor`)."""
+
+    Meta = _meta("reconciliations")
+    scope = UnicodeAttribute(hash_key=True)  # run | cursor
+    run_key = UnicodeAttribute(range_key=True)  # "<started_at>#<run_id>" | "-"
+    run_id = UnicodeAttribute(null=True)
+    started_at = UnicodeAttribute(null=True)
+    finished_at = UnicodeAttribute(null=True)
+    finished = BooleanAttribute(null=True)  # reached the end of the due pledges
+    examined = NumberAttribute(null=True)
+    waiting = NumberAttribute(null=True)  # pledges still waiting for the customer or Stripe
+    repaired = JSONAttribute(null=True)  # {count, items: [{pledge_id, found, action}]}
+    unrepaired = JSONAttribute(null=True)  # {count, items: [{pledge_id, found, action}]}
+    cursor = JSONAttribute(null=True)  # on the cursor item: LastEvaluatedKey to resume from
+    expires_at = NumberAttribute(null=True)  # TTL of a run item
+
+
 ALL_MODELS: list[type[Model]] = [
     FilmRecord, CounterShard, UserRecord, PledgeRecord, BackingRecord, StripeEventRecord,
     OutboxRecord,
@@ -696,6 +756,7 @@ ALL_MODELS: list[type[Model]] = [
     RightsRecord, ReceiptRecord, DistributionRecord, SnapshotPage, LedgerRecord, PayoutRecord,
     VerificationRecord, SmsQuotaRecord, ConsentRecord,
 ]
+ALL_MODELS += [DisputeRecord, ReconciliationRecord]
 
 
 def create_missing_tables() -> list[str]:
@@ -705,4 +766,27 @@ def create_missing_tables() -> list[str]:
         if not model.exists():
             model.create_table(billing_mode="PAY_PER_REQUEST", wait=True)
             created.append(model.Meta.table_name)
+        else:
+            _add_missing_indexes(model)
     return created
+
+
+def _add_missing_indexes(model: type[Model]) -> None:
+    """A table kept from an earlier version (a local data directory) gets the indexes added since."""
+    import boto3
+
+    client = boto3.client("dynamodb", region_name=model.Meta.region, endpoint_url=getattr(model.Meta, "host", None))
+    described = client.describe_table(TableName=model.Meta.table_name)["Table"]
+    present = {index["IndexName"] for index in described.get("GlobalSecondaryIndexes") or []}
+    schema = model._get_schema()
+    for index in schema.get("global_secondary_indexes") or []:
+        if index["index_name"] in present:
+            continue
+        names = {key["AttributeName"] for key in index["key_schema"]}
+        client.update_table(
+            TableName=model.Meta.table_name,
+            AttributeDefinitions=[a for a in schema["attribute_definitions"] if a["AttributeName"] in names],
+            GlobalSecondaryIndexUpdates=[{"Create": {
+                "IndexName": index["index_name"],
+                "KeySchema": sorted(index["key_schema"], key=lambda k: k["KeyType"] != "HASH"),
+                "Projection": {"ProjectionType": "ALL"}}}])

@@ -18,12 +18,22 @@ TRANSITIONS: dict[str, frozenset[str]] = {
     "requires_action": frozenset({"confirmed", "failed", "canceled", "refunded"}),
     "failed": frozenset({"confirmed", "canceled", "refunded"}),
     "confirmed": frozenset({"refunded"}),
-    "canceled": frozenset(),
+    "canceled": frozenset({"refunded"}),
     "refunded": frozenset(),
 }
 CANCELABLE = ("pending", "requires_action", "failed")
 COUNTED = ("confirmed", "refunded")  # statuses whose money went through the counters
 UNCOUNTED = ("pending", "requires_action", "failed")  # may still be paid; nothing counted yet
+# `canceled -> refunded`: a payment that succeeded on a canceled pledge's PaymentIntent (a
+# cancel racing the charge) is never counted and never kept: it is refunded.
+REFUNDABLE_UNCOUNTED = UNCOUNTED + ("canceled",)
+SETTLED = ("confirmed", "failed", "canceled", "refunded")  # nothing left for reconciliation
+
+
+def counted(status: str, confirmed_at: str | None) -> bool:
+    """Whether a pledge's money went through the counters: confirmed, or refunded after it
+    was confirmed (a refunded pledge that was never confirmed was never counted)."""
+    return status == "confirmed" or (status == "refunded" and confirmed_at is not None)
 
 PRINTABLE = frozenset(string.printable) - frozenset("\t\n\r\x0b\x0c")
 MAX_KEY_LENGTH = 255

@@ -165,7 +165,8 @@ def _settle(pledge: PledgeRecord) -> None:
         checkpoint("close.intent_canceled")
         if intent.status == "succeeded":  # paid meanwhile: confirm sees the film closed and refunds it
             contributions.confirm(pledge, payment_intent_id=pledge.payment_intent_id)
-        elif intent.status == "canceled" and contributions.move(pledge.pledge_id, "canceled", lease_until=0):
+        elif intent.status == "canceled" and contributions.move(pledge.pledge_id, "canceled",
+                                                                intent=pledge.payment_intent_id, lease_until=0):
             CampaignCloseRecord(pledge.film_id).update(actions=[CampaignCloseRecord.canceled_pledges.add(1)])
     # A pending pledge without a PaymentIntent is still being created: if its payment ever
     # succeeds, the confirm transaction finds the film closed and the money is refunded.

@@ -42,6 +42,11 @@ def _joins(attribute, joins: bool):
     return attribute > 0
 
 
+def settled_actions() -> list:
+    """A pledge leaves the reconciliation index once Stripe's outcome is known."""
+    return [PledgeRecord.unsettled.remove(), PledgeRecord.unsettled_key.remove()]
+
+
 def confirm(pledge: PledgeRecord, *, payment_intent_id: str | None = None,
             client_secret: str | None = None) -> str | None:
     """Count a pledge's money exactly once: the time it was confirmed if this call counted
@@ -53,7 +58,7 @@ def confirm(pledge: PledgeRecord, *, payment_intent_id: str | None = None,
         pledge_actions = [
             PledgeRecord.status.set("confirmed"), PledgeRecord.confirmed_at.set(now),
             PledgeRecord.updated_at.set(now), PledgeRecord.failure_code.remove(),
-            PledgeRecord.failure_message.remove(), PledgeRecord.lease_until.set(0),
+            PledgeRecord.failure_message.remove(), PledgeRecord.lease_until.set(0), *settled_actions(),
         ]
         if payment_intent_id:
             pledge_actions.append(PledgeRecord.payment_intent_id.set(payment_intent_id))
@@ -80,7 +85,10 @@ def confirm(pledge: PledgeRecord, *, payment_intent_id: str | None = None,
             # Condition checks come first: film, then pledge, backing, user, counters.
             reasons = exc.cancellation_reasons or []
             if len(reasons) > 1 and _failed(reasons[1]):
-                return None  # already confirmed, or in a status that cannot confirm
+                # Already confirmed, or in a status that cannot confirm: a charge on a canceled
+                # pledge is refunded, never ignored.
+                _paid_after_cancel(pledge, payment_intent_id or pledge.payment_intent_id)
+                return None
             if reasons and _failed(reasons[0]):
                 _arrived_late(pledge, payment_intent_id or pledge.payment_intent_id)
                 return None
@@ -108,6 +116,21 @@ def _arrived_late(pledge: PledgeRecord, payment_intent_id: str | None) -> None:
     refunds.refund_late(current, payment_intent_id)
 
 
+def _paid_after_cancel(pledge: PledgeRecord, payment_intent_id: str | None) -> None:
+    """A payment that succeeded on a pledge canceled meanwhile: refund it, count nothing."""
+    from chalicelib.services import refunds
+
+    current = find(PledgeRecord, pledge.pledge_id)
+    if current is None or current.status != "canceled":
+        return  # counted already (a replay), or refunded
+    intent_id = current.payment_intent_id or payment_intent_id
+    if not intent_id:
+        logger.error("payment on a canceled pledge without a PaymentIntent", extra={"pledge_id": pledge.pledge_id})
+        return
+    logger.warning("payment on a canceled pledge: refunding", extra={"pledge_id": pledge.pledge_id})
+    refunds.refund(current, intent_id, refunds.PLEDGE_CANCELED)
+
+
 def _goal_check(film_id: str, confirmed_at: str) -> None:
     """Record when a film first reaches its goal (the close job is the backstop)."""
     from chalicelib.services import campaigns
@@ -122,20 +145,21 @@ def refund_uncounted(pledge_id: str, total_refunded_cents: int, payment_intent_i
                      failure_code: str, failure_message: str) -> bool:
     """A pledge whose money was never counted is refunded: only its status changes."""
     pledge = find(PledgeRecord, pledge_id)
-    if pledge is None or pledge.status not in rules.UNCOUNTED:
+    if pledge is None or pledge.status not in rules.REFUNDABLE_UNCOUNTED:
         return False
     now = clock.iso()
     amount = int(pledge.amount_cents)
     actions = [
         PledgeRecord.status.set("refunded"), PledgeRecord.updated_at.set(now),
         PledgeRecord.amount_refunded_cents.set(min(amount, max(0, total_refunded_cents))),
-        PledgeRecord.lease_until.set(0),
+        PledgeRecord.lease_until.set(0), *settled_actions(),
         PledgeRecord.failure_code.set(failure_code), PledgeRecord.failure_message.set(failure_message),
     ]
     if payment_intent_id:
         actions.append(PledgeRecord.payment_intent_id.set(payment_intent_id))
     try:
-        PledgeRecord(pledge_id).update(actions=actions, condition=PledgeRecord.status.is_in(*rules.UNCOUNTED))
+        PledgeRecord(pledge_id).update(actions=actions,
+                                       condition=PledgeRecord.status.is_in(*rules.REFUNDABLE_UNCOUNTED))
         return True
     except UpdateError as exc:
         if exc.cause_response_code == "ConditionalCheckFailedException":
@@ -143,16 +167,30 @@ def refund_uncounted(pledge_id: str, total_refunded_cents: int, payment_intent_i
         raise
 
 
-def move(pledge_id: str, target: str, **attributes) -> bool:
-    """Move a pledge that carries no counted money (failed, canceled, requires_action)."""
+_ANY_INTENT = object()
+
+
+def move(pledge_id: str, target: str, *, intent=_ANY_INTENT, **attributes) -> bool:
+    """Move a pledge that carries no counted money (failed, canceled, requires_action).
+
+    `intent`: the PaymentIntent the move was decided on (None: none recorded); the move only
+    happens if the pledge still names that one, so a PaymentIntent recorded meanwhile is
+    never left uncanceled behind a canceled pledge.
+    """
     now = clock.iso()
     actions = [PledgeRecord.status.set(target), PledgeRecord.updated_at.set(now)]
+    if target in rules.SETTLED:
+        actions += settled_actions()
     for name, value in attributes.items():
         attribute = getattr(PledgeRecord, name)
         actions.append(attribute.remove() if value is None else attribute.set(value))
+    condition = PledgeRecord.status.is_in(*rules.sources_of(target))
+    if intent is None:
+        condition &= PledgeRecord.payment_intent_id.does_not_exist()
+    elif intent is not _ANY_INTENT:
+        condition &= PledgeRecord.payment_intent_id == intent
     try:
-        PledgeRecord(pledge_id).update(actions=actions,
-                                       condition=PledgeRecord.status.is_in(*rules.sources_of(target)))
+        PledgeRecord(pledge_id).update(actions=actions, condition=condition)
         return True
     except UpdateError as exc:
         if exc.cause_response_code == "ConditionalCheckFailedException":
@@ -166,16 +204,23 @@ def refund(pledge_id: str, total_refunded_cents: int) -> int:
         pledge = find(PledgeRecord, pledge_id)
         if pledge is None:
             return 0
-        if pledge.status not in rules.COUNTED:
+        if not rules.counted(pledge.status, pledge.confirmed_at):
+            if pledge.status == "refunded":
+                return 0  # refunded without ever being counted: nothing to take off the totals
             if not rules.can_move(pledge.status, "confirmed"):
-                logger.warning("refund for a pledge that never counted", extra={"pledge_id": pledge_id})
+                # Money that never counted (a canceled pledge paid meanwhile): the whole
+                # payment goes back through its refund record, not a part of it.
+                if pledge.status == "canceled" and pledge.payment_intent_id:
+                    _paid_after_cancel(pledge, pledge.payment_intent_id)
+                else:
+                    logger.warning("refund for a pledge that never counted", extra={"pledge_id": pledge_id})
                 return 0
             if confirm(pledge) is None:  # the refund proves the payment succeeded: count it first
                 current = find(PledgeRecord, pledge_id)
-                if current is not None and current.status in rules.UNCOUNTED:
-                    # The film no longer takes money: nothing to take off the totals.
-                    refund_uncounted(pledge_id, total_refunded_cents, pledge.payment_intent_id,
-                                     "campaign_closed", "the payment arrived after the campaign closed")
+                if current is not None and current.status in rules.REFUNDABLE_UNCOUNTED:
+                    # The film no longer takes money: the confirm recorded a refund of the whole
+                    # payment (services/refunds.py), which moves the pledge once Stripe has
+                    # returned all of it. A part refunded elsewhere is not the end of it.
                     return 0
             continue
         amount = int(pledge.amount_cents)
@@ -209,3 +254,57 @@ def refund(pledge_id: str, total_refunded_cents: int) -> int:
         except TransactWriteError:
             _backoff(attempt)  # something moved: read again
     raise Unavailable("too much contention on this pledge; retry")
+
+
+def _equals(attribute, value: int):
+    """Condition: the total is still the value read (a missing total reads as 0)."""
+    if value == 0:
+        return attribute.does_not_exist() | (attribute == 0)
+    return attribute == value
+
+
+def shift(pledge: PledgeRecord, delta_cents: int, entry) -> int | None:
+    """Move `delta_cents` of a counted pledge out of (negative) or back into (positive) the
+    totals (the co-producer's backing of the film, their platform total, both counters), with
+    `entry` put in the same transaction: a new record saying why, never an edit of the pledge.
+    The cents taken out never exceed what the totals hold. Returns the cents moved (also set
+    on `entry.counted_delta_cents`), or None when `entry` exists already (a replay)."""
+    entry_model = type(entry)
+    hash_key = entry_model._hash_keyname
+    for attempt in range(MAX_ATTEMPTS):
+        backing = find(BackingRecord, pledge.film_id, pledge.user_id)
+        user = find(UserRecord, pledge.user_id)
+        film_total = int(backing.confirmed_cents or 0) if backing else 0
+        user_total = int(user.confirmed_cents or 0) if user else 0
+        delta = max(delta_cents, -film_total, -user_total)
+        entry.counted_delta_cents = delta
+        now = clock.iso()
+        try:
+            with transaction() as write:
+                write.save(entry, condition=getattr(entry_model, hash_key).does_not_exist())
+                if delta:
+                    write.update(BackingRecord(pledge.film_id, pledge.user_id), actions=[
+                        BackingRecord.confirmed_cents.add(delta), BackingRecord.updated_at.set(now)],
+                        condition=_equals(BackingRecord.confirmed_cents, film_total))
+                    write.update(UserRecord(pledge.user_id), actions=[UserRecord.confirmed_cents.add(delta)],
+                                 condition=_equals(UserRecord.confirmed_cents, user_total))
+                    counters.add_in(write, counters.film_counter(pledge.film_id), raised_cents=delta,
+                                    coproducer_count=_membership(film_total, delta))
+                    counters.add_in(write, counters.PLATFORM, raised_cents=delta,
+                                    coproducers=_membership(user_total, delta))
+            return delta
+        except TransactWriteError as exc:
+            reasons = exc.cancellation_reasons or []
+            if reasons and _failed(reasons[0]):
+                return None  # recorded already
+            _backoff(attempt)  # a total moved meanwhile: read again
+    raise Unavailable("too much contention on this pledge; retry")
+
+
+def _membership(total: int, delta: int) -> int:
+    """+1 when a total goes from zero, -1 when it reaches zero, else 0."""
+    if total == 0 and delta > 0:
+        return 1
+    if total > 0 and total + delta == 0:
+        return -1
+    return 0

@@ -22,7 +22,7 @@ from chalicelib.auth import Caller
 from chalicelib.config import settings
 from chalicelib.domain import pledges as rules
 from chalicelib.errors import ApiError, BadRequest, Conflict, Forbidden, NotFound, Unprocessable
-from chalicelib.services import contributions, films, pledge_limits
+from chalicelib.services import contributions, films, pledge_limits, refunds
 
 LEASE_SECONDS = 30
 WAIT_SECONDS = 20.0
@@ -82,6 +82,7 @@ def create(caller: Caller, film_id: str, idempotency_key: str | None, amount_cen
         status="pending", request_hash=fingerprint, created_at=now, updated_at=now,
         created_key=f"{now}#{pledge_id}", amount_refunded_cents=0,
         lease_until=int(time.time()) + LEASE_SECONDS,
+        unsettled="1", unsettled_key=f"{now}#{pledge_id}",
     )
     try:
         pledge.save(condition=PledgeRecord.pledge_id.does_not_exist())
@@ -109,7 +110,7 @@ def _await_payment(pledge: PledgeRecord, payment_method_id: str | None) -> Pledg
     """A duplicate: wait for the request holding the lease, or take over a lapsed lease."""
     deadline = time.monotonic() + WAIT_SECONDS
     delay = 0.05
-    while pledge.payment_intent_id is None and pledge.status == "pending":
+    while _unfinished(pledge, payment_method_id):
         if int(pledge.lease_until or 0) < int(time.time()) and _take_lease(pledge):
             return _pay(pledge, payment_method_id)
         if time.monotonic() > deadline:
@@ -121,36 +122,88 @@ def _await_payment(pledge: PledgeRecord, payment_method_id: str | None) -> Pledg
     return pledge
 
 
+def _unfinished(pledge: PledgeRecord, payment_method_id: str | None) -> bool:
+    """Still pending with something left to do: a PaymentIntent to open, a lease holder to wait
+    for, or (a retry after a lost answer) a recorded PaymentIntent to confirm or read back."""
+    if pledge.status != "pending":
+        return False
+    return pledge.payment_intent_id is None or int(pledge.lease_until or 0) > 0 or payment_method_id is not None
+
+
 def _take_lease(pledge: PledgeRecord) -> bool:
+    lease = int(time.time()) + LEASE_SECONDS
     try:
-        pledge.update(actions=[PledgeRecord.lease_until.set(int(time.time()) + LEASE_SECONDS)],
-                      condition=(PledgeRecord.lease_until == pledge.lease_until)
-                      & PledgeRecord.payment_intent_id.does_not_exist())
+        pledge.update(actions=[PledgeRecord.lease_until.set(lease)],
+                      condition=(PledgeRecord.lease_until == pledge.lease_until) & (PledgeRecord.status == "pending"))
         return True
     except UpdateError:
         return False
 
 
-def _pay(pledge: PledgeRecord, payment_method_id: str | None) -> PledgeRecord:
+def record_intent(pledge: PledgeRecord, intent: payments.Intent) -> bool:
+    """The PaymentIntent's id on the pledge before any money can move on it. Conditional: the
+    pledge is still pending (not canceled meanwhile) and has no other PaymentIntent."""
+    actions = [PledgeRecord.payment_intent_id.set(intent.id), PledgeRecord.updated_at.set(clock.iso())]
+    if intent.client_secret:
+        actions.append(PledgeRecord.client_secret.set(intent.client_secret))
     try:
-        intent = payments.create_intent(
-            amount_cents=int(pledge.amount_cents),
-            metadata={"film_id": pledge.film_id, "pledge_id": pledge.pledge_id, "user_id": pledge.user_id},
-            payment_method_id=payment_method_id,
-            idempotency_key=f"pledge-{pledge.pledge_id}",
-        )
-    except BadRequest:
-        # Stripe refused the request itself (no PaymentIntent exists): leave nothing behind.
-        pledge.delete(condition=PledgeRecord.payment_intent_id.does_not_exist())
+        pledge.update(actions=actions, condition=(PledgeRecord.status == "pending") & (
+            PledgeRecord.payment_intent_id.does_not_exist() | (PledgeRecord.payment_intent_id == intent.id)))
+        return True
+    except UpdateError as exc:
+        if exc.cause_response_code == "ConditionalCheckFailedException":
+            return False
         raise
-    except Exception:
-        # Unknown outcome (Stripe unreachable, timeout): keep the pending pledge so that a
-        # retry with the same key, or Stripe's webhook, completes it; free the lease now.
-        _release_lease(pledge)
-        raise
+
+
+def _pay(pledge: PledgeRecord, payment_method_id: str | None) -> PledgeRecord:
+    """Open the PaymentIntent unconfirmed, record its id, then confirm it: money only ever moves
+    on a PaymentIntent the pledge names. A resumed pledge (lease taken over) carries on with the
+    PaymentIntent it recorded."""
+    if pledge.payment_intent_id:
+        intent = payments.retrieve_intent(pledge.payment_intent_id)
+    else:
+        try:
+            intent = payments.open_intent(
+                amount_cents=int(pledge.amount_cents),
+                metadata={"film_id": pledge.film_id, "pledge_id": pledge.pledge_id, "user_id": pledge.user_id},
+                payment_method_id=payment_method_id,
+                idempotency_key=f"pledge-{pledge.pledge_id}",
+            )
+        except BadRequest:
+            # Stripe refused the request itself (no PaymentIntent exists): leave nothing behind.
+            pledge.delete(condition=PledgeRecord.payment_intent_id.does_not_exist())
+            raise
+        except Exception:
+            # Unknown outcome (Stripe unreachable, timeout): nothing was confirmed, so no money
+            # moved; a retry with the same key (or reconciliation) settles it. Free the lease now.
+            _release_lease(pledge)
+            raise
+        refunds.checkpoint("pay.intent_opened")
+        if not record_intent(pledge, intent):
+            # Canceled meanwhile (or another PaymentIntent recorded): this one never charges.
+            payments.cancel_intent(intent.id)
+            return _load(pledge.pledge_id) or pledge
+        pledge.payment_intent_id, pledge.client_secret = intent.id, intent.client_secret
+        refunds.checkpoint("pay.intent_recorded")
+    if payment_method_id and intent.status == "requires_confirmation":
+        try:
+            intent = payments.confirm_intent(intent.id, idempotency_key=f"pledge-confirm-{pledge.pledge_id}")
+        except Exception:
+            # Unknown outcome: the PaymentIntent is recorded, so the webhook, a retry or
+            # reconciliation settles it from what Stripe says.
+            _release_lease(pledge)
+            raise
+        refunds.checkpoint("pay.intent_confirmed")
+    return settle_intent(pledge, intent)
+
+
+def settle_intent(pledge: PledgeRecord, intent: payments.Intent) -> PledgeRecord:
+    """The pledge follows its recorded PaymentIntent: counted (or refunded) when it succeeded,
+    failed, canceled, or waiting for the customer (3-D Secure, the browser's payment)."""
     status = rules.status_for_intent(intent.status, has_error=intent.error_code is not None)
     if status == "confirmed":
-        # Payment id and counted money in one transaction: nobody sees a paid pledge uncounted.
+        # Counted money, or (film closed, pledge canceled) a refund: never a charge ignored.
         confirmed_at = contributions.confirm(pledge, payment_intent_id=intent.id, client_secret=intent.client_secret)
         if confirmed_at:
             pledge.status, pledge.payment_intent_id, pledge.client_secret = "confirmed", intent.id, intent.client_secret
@@ -158,25 +211,31 @@ def _pay(pledge: PledgeRecord, payment_method_id: str | None) -> PledgeRecord:
             pledge.lease_until = 0
             return pledge
         return _load(pledge.pledge_id) or pledge
+    if status == "canceled":
+        contributions.move(pledge.pledge_id, "canceled", intent=intent.id, lease_until=0)
+        return _load(pledge.pledge_id) or pledge
     now = clock.iso()
     actions = [PledgeRecord.lease_until.set(0), PledgeRecord.updated_at.set(now)]
-    if intent.id:
-        actions.append(PledgeRecord.payment_intent_id.set(intent.id))
     if intent.client_secret:
         actions.append(PledgeRecord.client_secret.set(intent.client_secret))
     if status in ("failed", "requires_action"):
         actions.append(PledgeRecord.status.set(status))
+    if status == "failed":
+        actions += contributions.settled_actions()
     if intent.error_code:
         actions += [PledgeRecord.failure_code.set(intent.error_code),
                     PledgeRecord.failure_message.set(intent.error_message or intent.error_code)]
     try:
-        pledge.update(actions=actions, condition=PledgeRecord.status == "pending")
+        pledge.update(actions=actions, condition=(PledgeRecord.status == "pending")
+                      & (PledgeRecord.payment_intent_id == intent.id))
     except UpdateError:
-        # Canceled meanwhile (or confirmed by an early webhook): make Stripe agree.
+        # Canceled meanwhile (or settled by an early webhook): make Stripe agree.
         current = _load(pledge.pledge_id)
         if current is not None and current.status == "canceled" and intent.id:
-            payments.cancel_intent(intent.id)
-        return current or pledge
+            settled = payments.cancel_intent(intent.id)
+            if settled.status == "succeeded":
+                contributions.confirm(current, payment_intent_id=intent.id)
+        return _load(pledge.pledge_id) or pledge
     pledge.refresh(consistent_read=True)
     return pledge
 
@@ -208,16 +267,25 @@ def cancel(caller: Caller, pledge_id: str) -> dict[str, Any]:
     if pledge.status not in rules.CANCELABLE:
         raise Conflict(f"pledge {pledge_id} is {pledge.status}: only a pledge not yet confirmed can be canceled",
                        code="not_cancelable", field="pledge_id")
-    if pledge.payment_intent_id:
-        intent = payments.cancel_intent(pledge.payment_intent_id)
-        if intent.status == "succeeded":
-            contributions.confirm(pledge)
-            raise Conflict(f"pledge {pledge_id} was paid meanwhile: it cannot be canceled",
-                           code="not_cancelable", field="pledge_id")
-    if not contributions.move(pledge_id, "canceled", lease_until=0):
-        current = get_own(caller, pledge_id)
-        if current.status != "canceled":
-            raise Conflict(f"pledge {pledge_id} is {current.status}: it cannot be canceled",
+    for _ in range(3):
+        if pledge.payment_intent_id:
+            # Stripe first: once it says canceled, no money can move on the intent any more.
+            intent = payments.cancel_intent(pledge.payment_intent_id)
+            if intent.status == "succeeded":
+                contributions.confirm(pledge, payment_intent_id=pledge.payment_intent_id)
+                raise Conflict(f"pledge {pledge_id} was paid meanwhile: it cannot be canceled",
+                               code="not_cancelable", field="pledge_id")
+            if intent.status != "canceled":
+                raise Conflict(f"pledge {pledge_id}'s payment is {intent.status}: it cannot be canceled now",
+                               code="not_cancelable", field="pledge_id")
+        # Conditioned on the PaymentIntent read: one recorded meanwhile is canceled first.
+        if contributions.move(pledge_id, "canceled", intent=pledge.payment_intent_id, lease_until=0):
+            break
+        pledge = get_own(caller, pledge_id)
+        if pledge.status == "canceled":
+            break
+        if pledge.status not in rules.CANCELABLE:
+            raise Conflict(f"pledge {pledge_id} is {pledge.status}: it cannot be canceled",
                            code="not_cancelable", field="pledge_id")
     return view(get_own(caller, pledge_id))
 

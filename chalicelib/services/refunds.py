@@ -29,15 +29,20 @@ from chalicelib.domain import campaigns as rules
 from chalicelib.domain import pledges as pledge_rules
 from chalicelib.errors import invalid_field
 from chalicelib.observability import logger, metrics
-from chalicelib.services import contributions
+from chalicelib.services import contributions, disputes
 
 LEASE_SECONDS = 120
 LISTED_STATUSES = rules.LISTED_REFUND_STATUSES
 CAMPAIGN_FAILED = "campaign_failed"  # the film missed its goal
 CAMPAIGN_CLOSED = "campaign_closed"  # the money arrived after the film stopped taking it
+PLEDGE_CANCELED = "pledge_canceled"  # the money arrived on a pledge canceled meanwhile
+REFUND_FAILED_LATER = "refund_failed"  # a Refund made outside the close failed after Stripe accepted it
+CHARGE_DISPUTED = "charge_disputed"  # Stripe's code: a disputed charge cannot be refunded
+SETTLED_BY = {CHARGE_DISPUTED: "the charge is disputed: the bank, not a refund, decides where the money goes"}
 MESSAGES = {
     CAMPAIGN_FAILED: "the campaign did not reach its goal: the pledge was refunded",
     CAMPAIGN_CLOSED: "the payment arrived after the campaign closed: it was refunded",
+    PLEDGE_CANCELED: "the payment arrived after the pledge was canceled: it was refunded",
 }
 
 # --- fault injection --------------------------------------------------------------------
@@ -148,10 +153,10 @@ def _apply(record: RefundRecord) -> None:
         pledge = find(PledgeRecord, record.pledge_id)
         if pledge is None:
             return
-        if pledge.status in pledge_rules.COUNTED:
+        if pledge_rules.counted(pledge.status, pledge.confirmed_at) or pledge.status == "refunded":
             contributions.refund(record.pledge_id, amount)
             return
-        if pledge.status not in pledge_rules.UNCOUNTED:
+        if pledge.status not in pledge_rules.REFUNDABLE_UNCOUNTED:
             logger.warning("refunded a pledge that is %s", pledge.status, extra={"pledge_id": record.pledge_id})
             return
         if contributions.refund_uncounted(record.pledge_id, amount, record.payment_intent_id,
@@ -159,14 +164,20 @@ def _apply(record: RefundRecord) -> None:
             return
 
 
-def _succeed(record: RefundRecord) -> None:
+def _succeed(record: RefundRecord, settled_by: str | None = None) -> None:
+    """The refund is through (or, `settled_by` a dispute, will never be: Stripe keeps nothing
+    the platform could give back)."""
     now = clock.iso()
+    extra = [RefundRecord.failure_code.set(settled_by),
+             RefundRecord.failure_message.set(SETTLED_BY[settled_by])] if settled_by else []
     try:
         with transaction() as write:
             write.update(record, actions=[
-                RefundRecord.status.set(rules.REFUND_SUCCEEDED), RefundRecord.refunded_cents.set(int(record.amount_cents)),
+                RefundRecord.status.set(rules.REFUND_SUCCEEDED),
+                RefundRecord.refunded_cents.set(0 if settled_by else int(record.amount_cents)),
                 RefundRecord.succeeded_at.set(now), RefundRecord.updated_at.set(now),
                 RefundRecord.queue.remove(), RefundRecord.queue_key.remove(), RefundRecord.lease_until.set(0),
+                *extra,
             ], condition=RefundRecord.status != rules.REFUND_SUCCEEDED)
             if record.tracked:
                 write.update(CampaignCloseRecord(record.film_id), actions=[
@@ -183,6 +194,9 @@ def process(record: RefundRecord) -> str:
     if not _take_lease(record):
         return "busy"
     checkpoint("refund.leased")
+    if disputes.holds(record.pledge_id):
+        _succeed(record, settled_by=CHARGE_DISPUTED)  # never retried: Stripe always refuses it
+        return rules.REFUND_SUCCEEDED
     amount = int(record.amount_cents)
     try:
         remaining = rules.refund_remaining(amount, payments.refunded_cents(record.payment_intent_id))
@@ -193,12 +207,51 @@ def process(record: RefundRecord) -> str:
                 idempotency_key=rules.refund_idempotency_key(record.pledge_id, int(record.failures or 0)))
             checkpoint("refund.stripe_done")
     except payments.RefundRejected as exc:
+        if exc.code == CHARGE_DISPUTED:  # disputed before the webhook told us
+            _succeed(record, settled_by=CHARGE_DISPUTED)
+            return rules.REFUND_SUCCEEDED
         _record_failure(record, exc)
         return rules.REFUND_FAILED
     _apply(record)
     checkpoint("refund.applied")
     _succeed(record)
     return rules.REFUND_SUCCEEDED
+
+
+def reopen(pledge: PledgeRecord, payment_intent_id: str, failed_cents: int, code: str, message: str) -> RefundRecord:
+    """A Refund Stripe had accepted failed later (`refund.failed`, `charge.refund.updated`): the
+    money is back with the platform, so the refund is owed again. The record goes back to
+    `failed` (listed for admins, retried by the schedule from now on, with a new idempotency
+    key); a refund the platform did not record (a part refunded elsewhere) gets a record for
+    what the platform already took off the pledge."""
+    record = get(pledge.pledge_id)
+    if record is None:
+        owed = int(pledge.amount_refunded_cents or 0) or failed_cents
+        record = owe(pledge, payment_intent_id, REFUND_FAILED_LATER)
+        if int(record.amount_cents) != owed:
+            record.update(actions=[RefundRecord.amount_cents.set(min(int(pledge.amount_cents), owed))])
+    now = clock.iso()
+    actions = [
+        RefundRecord.status.set(rules.REFUND_FAILED), RefundRecord.failures.add(1),
+        RefundRecord.failure_code.set(code), RefundRecord.failure_message.set(message[:500]),
+        RefundRecord.next_attempt_at.set(now), RefundRecord.queue.set(rules.REFUND_FAILED),
+        RefundRecord.queue_key.set(f"{now}#{record.pledge_id}"), RefundRecord.lease_until.set(0),
+        RefundRecord.updated_at.set(now),
+    ]
+    try:
+        with transaction() as write:
+            write.update(RefundRecord(record.pledge_id), actions=actions + [RefundRecord.refunded_cents.set(0)],
+                         condition=RefundRecord.status == rules.REFUND_SUCCEEDED)
+            if record.tracked:
+                write.update(CampaignCloseRecord(record.film_id), actions=[
+                    CampaignCloseRecord.outstanding.add(1), CampaignCloseRecord.refunded_pledges.add(-1)])
+    except TransactWriteError:
+        # Not succeeded (pending or failed already): it is owed and retried anyway; say why.
+        RefundRecord(record.pledge_id).update(actions=actions)
+    metrics.add_metric(name="RefundFailed", unit="Count", value=1)
+    logger.warning("refund failed after Stripe accepted it: reopened",
+                   extra={"pledge_id": record.pledge_id, "code": code})
+    return get(record.pledge_id) or record
 
 
 def refund(pledge: PledgeRecord, payment_intent_id: str, reason: str) -> str:

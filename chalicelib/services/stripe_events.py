@@ -15,7 +15,7 @@ from pynamodb.exceptions import DoesNotExist
 from chalicelib import clock
 from chalicelib.adapters import payments
 from chalicelib.adapters.tables import PledgeRecord, StripeEventRecord
-from chalicelib.observability import logger
+from chalicelib.observability import logger, metrics
 from chalicelib.services import contributions
 
 EVENT_RETENTION_SECONDS = 30 * 24 * 3600
@@ -47,15 +47,23 @@ def _intent_pledge(intent: dict[str, Any]) -> PledgeRecord | None:
 
 def _succeeded(intent: dict[str, Any]) -> None:
     pledge = _intent_pledge(intent)
-    if pledge is not None:
-        contributions.confirm(pledge, payment_intent_id=intent.get("id"))
+    if pledge is None:
+        return
+    if pledge.payment_intent_id and pledge.payment_intent_id != intent.get("id"):
+        # Money on a PaymentIntent the pledge does not name: never counted in its place.
+        # (It cannot happen: PaymentIntents are confirmed only once recorded.) Said loudly.
+        logger.error("payment on a PaymentIntent the pledge does not name",
+                     extra={"pledge_id": pledge.pledge_id, "payment_intent_id": intent.get("id")})
+        metrics.add_metric(name="ReconciliationUnrepaired", unit="Count", value=1)
+        return
+    contributions.confirm(pledge, payment_intent_id=intent.get("id"))
 
 
 def _failed(intent: dict[str, Any]) -> None:
     pledge = _intent_pledge(intent)
     if pledge is not None:
         error = intent.get("last_payment_error") or {}
-        contributions.move(pledge.pledge_id, "failed", payment_intent_id=intent.get("id"), lease_until=0,
+        contributions.move(pledge.pledge_id, "failed", intent=intent.get("id"), lease_until=0,
                            failure_code=error.get("code") or "payment_failed",
                            failure_message=error.get("message") or "the payment failed")
 
@@ -63,7 +71,7 @@ def _failed(intent: dict[str, Any]) -> None:
 def _canceled(intent: dict[str, Any]) -> None:
     pledge = _intent_pledge(intent)
     if pledge is not None:
-        contributions.move(pledge.pledge_id, "canceled", lease_until=0)
+        contributions.move(pledge.pledge_id, "canceled", intent=intent.get("id"), lease_until=0)
 
 
 def _refunded(charge: dict[str, Any]) -> None:
@@ -81,12 +89,46 @@ def _account_updated(account: dict[str, Any]) -> None:
     payout_accounts.account_updated(account)
 
 
+def _refund_failed(refund: dict[str, Any]) -> None:
+    """A Refund Stripe accepted, then failed (the bank returned it): owed again."""
+    from chalicelib.services import refunds
+
+    if refund.get("object") != "refund" or refund.get("status") != "failed":
+        return  # charge.refund.updated also reports refunds that are fine
+    intent_id = refund.get("payment_intent")
+    pledge = _pledge_for(intent_id if isinstance(intent_id, str) else None, refund.get("metadata"))
+    amount = refund.get("amount")
+    if pledge is None or not (intent_id or pledge.payment_intent_id) or not isinstance(amount, int):
+        logger.error("failed refund without a pledge", extra={"refund_id": refund.get("id")})
+        return
+    reason = str(refund.get("failure_reason") or "refund_failed")
+    refunds.reopen(pledge, intent_id or pledge.payment_intent_id, amount, reason,
+                   f"Stripe could not complete refund {refund.get('id')}: {reason}")
+
+
+def _dispute_created(dispute: dict[str, Any]) -> None:
+    from chalicelib.services import disputes
+
+    disputes.opened(dispute)
+
+
+def _dispute_closed(dispute: dict[str, Any]) -> None:
+    from chalicelib.services import disputes
+
+    disputes.closed(dispute)
+
+
 HANDLERS: dict[str, Callable[[dict[str, Any]], None]] = {
     "payment_intent.succeeded": _succeeded,
     "payment_intent.payment_failed": _failed,
     "payment_intent.canceled": _canceled,
     "charge.refunded": _refunded,
     "account.updated": _account_updated,
+    "charge.refund.updated": _refund_failed,
+    "refund.failed": _refund_failed,
+    "refund.updated": _refund_failed,
+    "charge.dispute.created": _dispute_created,
+    "charge.dispute.closed": _dispute_closed,
 }
 
 

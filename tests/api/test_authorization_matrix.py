@@ -89,6 +89,8 @@ ROWS: tuple[Row, ...] = (
     Row("GET", "/openapi.json", cells(200)),
     Row("POST", "/films/{closable}/close", signed_in(403, admin=200)),
     Row("GET", "/admin/refunds", signed_in(403, admin=200)),
+    Row("GET", "/admin/reconciliation", signed_in(403, admin=200)),
+    Row("GET", "/admin/disputes", signed_in(403, admin=200)),
     Row("GET", "/films/{film}/milestones", cells(200)),
     Row("GET", "/unsubscribe", cells(400)),  # the signed token is the only credential
     Row("POST", "/unsubscribe", cells(400)),  # the same: without it, nothing is turned off

@@ -73,7 +73,7 @@ def test_admin_lists_failed_refunds_page_by_page(api, monkeypatch):
         pledge(api, film["film_id"], factories.member(), 1_500, stripe.card())
 
     def reject(**kwargs):
-        raise payments.RefundRejected("charge_disputed", "The charge is disputed.")
+        raise payments.RefundRejected("balance_insufficient", "The balance is too low for this refund.")
 
     monkeypatch.setattr(payments, "create_refund", reject)
     body = api.post(f"/films/{film['film_id']}/close", caller=admin).data
@@ -89,7 +89,7 @@ def test_admin_lists_failed_refunds_page_by_page(api, monkeypatch):
         if token is None:
             break
     assert len(seen) == 3
-    assert {(i["status"], i["failure_code"], i["failures"]) for i in seen} == {("failed", "charge_disputed", 1)}
+    assert {(i["status"], i["failure_code"], i["failures"]) for i in seen} == {("failed", "balance_insufficient", 1)}
     assert api.get("/admin/refunds", caller=factories.member()).status_code == 403
     bad = api.get("/admin/refunds?status=succeeded", caller=admin)
     assert bad.status_code == 400 and bad.data["error"]["field"] == "status"

@@ -272,6 +272,7 @@ def test_alarms(real, stage):
     expected |= {f"{p}{t.short}-throttles" for t in tables.TABLES}
     expected |= {f"{p}{f}-{m}" for f in present_functions(synth) for m in ("errors", "throttles")}
     expected |= {f"{p}refund-failed", f"{p}payout-failed"}
+    expected |= {f"{p}reconciliation-unrepaired"}
     assert set(alarms) == expected
     for name, props in alarms.items():
         assert props["Threshold"] == 0 and props["ComparisonOperator"] == "GreaterThanThreshold", name
@@ -296,6 +297,25 @@ def test_alarms(real, stage):
     for alarm, metric in (("refund-failed", "RefundFailed"), ("payout-failed", "PayoutFailed")):
         props = alarms[f"{p}{alarm}"]
         assert (props["Namespace"], props["MetricName"], props["Statistic"]) == ("Coprod", metric, "Sum")
+
+
+@pytest.mark.parametrize("stage", STAGES)
+def test_unrepaired_payments_raise_an_alarm(real, stage):
+    """A pledge the reconciliation could not settle from Stripe pages someone."""
+    synth = real[stage]
+    alarms = {v["Properties"]["AlarmName"]: v["Properties"]
+              for v in synth.resources("AWS::CloudWatch::Alarm").values()}
+    props = alarms[f"coprod-{stage}-reconciliation-unrepaired"]
+    assert (props["Namespace"], props["MetricName"], props["Statistic"]) == ("Coprod", "ReconciliationUnrepaired",
+                                                                               "Sum")
+    assert props["Dimensions"] == [{"Name": "service", "Value": "coprod"}]
+    assert props["Threshold"] == 0 and props["ComparisonOperator"] == "GreaterThanThreshold"
+    # The schedule that emits it is deployed, every 15 minutes.
+    assert "reconcile_payments" in present_functions(synth)
+    _, function_props = function(synth, "reconcile_payments")
+    schedules = [e["Properties"]["Schedule"] for e in (function_props.get("Events") or {}).values()
+                 if e["Type"] == "Schedule"]
+    assert schedules == ["rate(15 minutes)"]
 
 
 # --- functions -------------------------------------------------------------------------

@@ -243,7 +243,7 @@ def test_a_refund_stripe_rejects_is_recorded_retried_with_backoff_then_done(monk
     def reject_first(**kwargs):
         if not rejected:
             rejected.append(kwargs)
-            raise payments.RefundRejected("charge_disputed", "The charge is disputed.")
+            raise payments.RefundRejected("balance_insufficient", "The balance is too low for this refund.")
         return real_create(**kwargs)
 
     monkeypatch.setattr(payments, "create_refund", reject_first)
@@ -254,7 +254,7 @@ def test_a_refund_stripe_rejects_is_recorded_retried_with_backoff_then_done(monk
     assert metrics.metric_set["RefundFailed"]["Value"] == [1.0]  # the alarm's metric
     failed_pledge = rejected[0]["metadata"]["pledge_id"]
     record = refunds.get(failed_pledge)
-    assert (record.status, record.failure_code, int(record.failures)) == ("failed", "charge_disputed", 1)
+    assert (record.status, record.failure_code, int(record.failures)) == ("failed", "balance_insufficient", 1)
     assert record.next_attempt_at == clock.iso(now + timedelta(minutes=15))
     close = CampaignCloseRecord.get(film_id)
     assert close.state == "refunding" and int(close.outstanding) == 1

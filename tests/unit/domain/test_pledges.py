@@ -10,7 +10,8 @@ def test_status_moves_only_forward():
     assert rules.can_move("confirmed", "refunded")
     for target in rules.STATUSES:
         assert not rules.can_move("refunded", target)
-        assert not rules.can_move("canceled", target)
+        # A canceled pledge is only ever refunded (its payment succeeded anyway), never counted.
+        assert rules.can_move("canceled", target) == (target == "refunded")
     assert not rules.can_move("confirmed", "failed")
     assert not rules.can_move("confirmed", "pending")
     assert not rules.can_move("confirmed", "confirmed")
@@ -19,7 +20,7 @@ def test_status_moves_only_forward():
 def test_sources_of():
     assert rules.sources_of("confirmed") == ("failed", "pending", "requires_action")
     # A payment that arrives after its film closed is refunded without being counted.
-    assert rules.sources_of("refunded") == ("confirmed", "failed", "pending", "requires_action")
+    assert rules.sources_of("refunded") == ("canceled", "confirmed", "failed", "pending", "requires_action")
 
 
 @pytest.mark.parametrize("key", [None, "", "x" * 256, "tab\there", "new\nline", "é"])
@@ -70,3 +71,10 @@ def test_status_for_intent(intent, error, status):
 ])
 def test_refund_delta(amount, already, total, delta):
     assert rules.refund_delta(amount, already, total) == delta
+
+
+def test_counted_means_confirmed_or_refunded_after_a_confirm():
+    assert rules.counted("confirmed", "2026-01-01T00:00:00Z")
+    assert rules.counted("refunded", "2026-01-01T00:00:00Z")
+    assert not rules.counted("refunded", None)  # late money, refunded without being counted
+    assert not rules.counted("canceled", None)
