@@ -50,7 +50,7 @@ class FunctionSpec:
 
 # What a royalty run touches (services/royalty_runs.py and below).
 ROYALTY_READS = ("counters", "users", "pledges", "backings", "rights", "receipts", "distributions",
-                 "royalty_snapshots", "royalty_ledger", "payouts")
+                 "royalty_snapshots", "royalty_ledger", "payouts", "disputes")  # disputes: weights as of a moment
 ROYALTY_WRITES = ("receipts", "distributions", "royalty_snapshots", "royalty_ledger", "payouts", "outbox")
 
 FUNCTIONS: dict[str, FunctionSpec] = {

@@ -38,7 +38,7 @@ from pynamodb.exceptions import PutError, TransactWriteError, UpdateError
 from chalicelib import clock
 from chalicelib.adapters import bulk
 from chalicelib.adapters.tables import (
-    DistributionRecord, PledgeRecord, ReceiptRecord, SnapshotPage, find, transaction,
+    DisputeRecord, DistributionRecord, PledgeRecord, ReceiptRecord, SnapshotPage, find, transaction,
 )
 from chalicelib.auth import Caller
 from chalicelib.domain import royalties as rules
@@ -165,9 +165,16 @@ def _as_of_from_pledges(film_id: str, user_id: str, as_of: str) -> tuple[int, st
     for pledge in PledgeRecord.by_user.query(user_id, filter_condition=PledgeRecord.film_id == film_id):
         if pledge.status not in COUNTED or not pledge.confirmed_at or pledge.confirmed_at >= as_of:
             continue
-        cents += int(pledge.amount_cents) - refunded_as_of(pledge, as_of)
+        cents += int(pledge.amount_cents) - refunded_as_of(pledge, as_of) + disputed_as_of(pledge.pledge_id, as_of)
         first = min(first or pledge.confirmed_at, pledge.confirmed_at)
     return cents, first
+
+
+def disputed_as_of(pledge_id: str, as_of: str) -> int:
+    """What the pledge's disputes had changed in its counted cents before `as_of` (<= 0): an
+    opening takes the disputed cents out, a win before `as_of` puts them back."""
+    return sum(int(step.counted_delta_cents) for step in DisputeRecord.query(pledge_id)
+               if step.recorded_at < as_of)
 
 
 def _weights(film_id: str, as_of: datetime) -> list[Share]:

@@ -181,6 +181,33 @@ def test_a_refund_before_the_period_end_counts_even_when_another_follows_it():
     assert credits_by_user(film_id, "2026-09") == {a: 6400, b: 1600}
 
 
+def test_a_dispute_before_the_period_end_counts_even_when_the_backing_changes_after_it():
+    """The weight rebuilt from the pledge history (the backing moved after the period's end)
+    leaves out what a dispute opened before that end took out, and puts back a dispute won."""
+    from chalicelib.adapters.tables import PledgeRecord
+    from chalicelib.services import disputes
+
+    film_id = factories.make_film()["film_id"]
+    a, b = coproducers(film_id, [1000, 1000])
+    with clock.frozen(SEPT):
+        disputed = back(film_id, a, 4000)  # a: 5000 in September
+        won = back(film_id, b, 2000)  # b: 3000 in September
+    for pledge_id, dispute_id in ((disputed, "dp_lost"), (won, "dp_won")):
+        PledgeRecord(pledge_id).update(actions=[PledgeRecord.payment_intent_id.set(f"pi_{pledge_id}")])
+        with clock.frozen(datetime(2026, 9, 20, tzinfo=timezone.utc)):
+            disputes.opened({"id": f"{dispute_id}_{pledge_id}", "amount": 4000 if pledge_id == disputed else 2000,
+                             "payment_intent": f"pi_{pledge_id}", "reason": "fraudulent"})
+    with clock.frozen(datetime(2026, 9, 25, tzinfo=timezone.utc)):
+        disputes.closed({"id": f"dp_won_{won}", "status": "won", "payment_intent": f"pi_{won}"})
+    with clock.frozen(datetime(2026, 10, 1, 1, tzinfo=timezone.utc)):
+        back(film_id, a, 1000)  # after the period, before the run: a's backing moves
+        back(film_id, b, 1000)
+        receipt(film_id, "2026-09", 10_000)
+    result = run(film_id)
+    assert result["film_confirmed_cents"] == 1000 + 3000
+    assert credits_by_user(film_id, "2026-09") == {a: 2000, b: 6000}
+
+
 def test_each_receipt_goes_to_exactly_one_batch_when_runs_race():
     film_id = factories.make_film()["film_id"]
     coproducers(film_id, [1000, 2000])
