@@ -71,9 +71,9 @@ def run_period(period: str, *, reporter: Reporter | None = None, dispatch: bool 
 
 
 def _send(message: dict[str, str]) -> None:
-    import boto3
+    from chalicelib.adapters.clients import aws_client
 
-    boto3.client("sqs", region_name=settings().region).send_message(
+    aws_client("sqs").send_message(
         QueueUrl=settings().distribution_chunks_queue_url, MessageBody=json.dumps(message),
     )
 
@@ -90,7 +90,13 @@ def scheduled() -> dict[str, Any]:
     return run_period(rules.previous_period(clock.today()), dispatch=True)
 
 
-def handle_chunks(event: dict[str, Any]) -> None:
-    for record in event.get("Records", []):
+def handle_chunks(event: dict[str, Any], context: Any = None) -> dict[str, Any]:
+    """Each message: one film of a period. A message not done (a stalled table, the Lambda
+    near its timeout) is handed back; the run resumes where it stopped when it comes again."""
+    from chalicelib.services import handback
+
+    def one(record: Any) -> None:
         message = json.loads(record["body"])
         run_film(message["film_id"], message["period"])
+
+    return handback.each(event.get("Records", []), one, context=context, what="royalty chunk")
