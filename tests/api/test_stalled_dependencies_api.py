@@ -92,6 +92,33 @@ def test_the_database_pausing_after_stripe_charged_loses_nothing(api, stalled, m
     exactly_one_pledge_and_payment(api, alice, key, film_id)
 
 
+def test_a_database_cut_after_stripe_charged_is_completed_by_the_webhook(api, stalled, monkeypatch):
+    """The first attempt's writes are lost with the connection: its lease stays, so a retry
+    says "in progress" (in seconds); Stripe's webhook (or the reconciliation) counts the money."""
+    from tests.api.test_pledges_api import webhook
+
+    alice, film_id = factories.member(), factories.make_film()["film_id"]
+    pm, key = stripe.card(), uuid.uuid4().hex
+    charge = payments.create_intent
+
+    def charge_then_cut(**kwargs):
+        intent = charge(**kwargs)
+        stalled.dynamodb.cut()
+        return intent
+
+    monkeypatch.setattr(payments, "create_intent", charge_then_cut)
+    assert_unavailable(*timed(lambda: pledge(api, film_id, alice, key, pm)), "dynamodb")
+    monkeypatch.setattr(payments, "create_intent", charge)
+    stalled.resume()
+    busy, seconds = timed(lambda: pledge(api, film_id, alice, key, pm))
+    assert seconds < stalls.ANSWER_BOUND_SECONDS, f"answered after {seconds:.1f}s"
+    assert (busy.status_code, busy.data["error"]["code"]) == (409, "request_in_progress")
+    (intent,) = stripe.intents_for(rules.pledge_id_for(alice.user_id, key))
+    assert webhook(api, stripe.event("payment_intent.succeeded", intent)).status_code == 200
+    assert pledge(api, film_id, alice, key, pm).data["status"] == "confirmed"
+    exactly_one_pledge_and_payment(api, alice, key, film_id)
+
+
 @pytest.mark.parametrize("fault", ["stall", "cut"])
 def test_a_paused_or_cut_stripe_answers_503_in_seconds_and_the_retry_makes_one_payment(api, stalled, fault):
     alice, film_id = factories.member(), factories.make_film()["film_id"]
