@@ -5,6 +5,7 @@ DynamoDB Local and localstripe are real; only a TCP proxy between them and the a
 
 from __future__ import annotations
 
+import contextlib
 import time
 import uuid
 from datetime import timedelta
@@ -57,6 +58,21 @@ def exactly_one_pledge_and_payment(api, caller, key, film_id, amount=2500):
     assert (film["raised_cents"], film["coproducer_count"]) == (amount, 1)
 
 
+@contextlib.contextmanager
+def after_the_charge(monkeypatch, fault):
+    """`fault` strikes the moment Stripe has created (and charged) the PaymentIntent."""
+    charge = payments.create_intent
+
+    def charge_then_fault(**kwargs):
+        intent = charge(**kwargs)
+        fault()
+        return intent
+
+    monkeypatch.setattr(payments, "create_intent", charge_then_fault)
+    yield
+    monkeypatch.setattr(payments, "create_intent", charge)
+
+
 def test_a_paused_database_answers_503_in_seconds_and_the_retry_makes_one_pledge(api, stalled):
     alice, film_id = factories.member(), factories.make_film()["film_id"]
     pm, key = stripe.card(), uuid.uuid4().hex
@@ -75,17 +91,8 @@ def test_the_database_pausing_after_stripe_charged_loses_nothing(api, stalled, m
     """The worst moment: Stripe took the money, the pledge cannot be counted yet."""
     alice, film_id = factories.member(), factories.make_film()["film_id"]
     pm, key = stripe.card(), uuid.uuid4().hex
-    charge = payments.create_intent
-
-    def charge_then_pause(**kwargs):
-        intent = charge(**kwargs)
-        stalled.dynamodb.stall()
-        return intent
-
-    monkeypatch.setattr(payments, "create_intent", charge_then_pause)
-    response, seconds = timed(lambda: pledge(api, film_id, alice, key, pm))
-    assert_unavailable(response, seconds, "dynamodb")
-    monkeypatch.setattr(payments, "create_intent", charge)
+    with after_the_charge(monkeypatch, stalled.dynamodb.stall):
+        assert_unavailable(*timed(lambda: pledge(api, film_id, alice, key, pm)), "dynamodb")
     stalled.resume()
     retried = pledge(api, film_id, alice, key, pm)
     assert retried.status_code in (200, 201) and retried.data["status"] == "confirmed", retried.data
@@ -99,16 +106,8 @@ def test_a_database_cut_after_stripe_charged_is_completed_by_the_webhook(api, st
 
     alice, film_id = factories.member(), factories.make_film()["film_id"]
     pm, key = stripe.card(), uuid.uuid4().hex
-    charge = payments.create_intent
-
-    def charge_then_cut(**kwargs):
-        intent = charge(**kwargs)
-        stalled.dynamodb.cut()
-        return intent
-
-    monkeypatch.setattr(payments, "create_intent", charge_then_cut)
-    assert_unavailable(*timed(lambda: pledge(api, film_id, alice, key, pm)), "dynamodb")
-    monkeypatch.setattr(payments, "create_intent", charge)
+    with after_the_charge(monkeypatch, stalled.dynamodb.cut):
+        assert_unavailable(*timed(lambda: pledge(api, film_id, alice, key, pm)), "dynamodb")
     stalled.resume()
     busy, seconds = timed(lambda: pledge(api, film_id, alice, key, pm))
     assert seconds < stalls.ANSWER_BOUND_SECONDS, f"answered after {seconds:.1f}s"
