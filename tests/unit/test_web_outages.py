@@ -65,3 +65,13 @@ def test_other_503s_say_when_to_come_back_and_bugs_stay_500():
         bug = client.http.get("/bug")
         assert bug.status_code == 500 and "Retry-After" not in bug.headers
         assert json.loads(bug.body) == {"error": {"code": "internal_error", "message": "an internal error occurred"}}
+
+
+def test_the_contract_documents_the_503_and_its_retry_after_on_every_operation():
+    from chalicelib import openapi
+
+    for path, methods in openapi.document()["paths"].items():
+        for method, operation in methods.items():
+            documented = operation["responses"]["503"]
+            assert "Retry-After" in documented["headers"], (method, path)
+            assert documented["content"]["application/json"]["schema"]["$ref"].endswith("/Error")
