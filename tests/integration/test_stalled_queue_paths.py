@@ -12,6 +12,7 @@ import random
 import time
 import uuid
 from collections import Counter
+from types import SimpleNamespace
 from datetime import datetime, timezone
 
 import pytest
@@ -114,3 +115,28 @@ def test_a_royalty_chunk_hands_back_a_film_whose_page_stalled_and_credits_once_a
         assert record.status == "done" and int(record.credited_cents) == 80_000
         assert sum(int(c.amount_cents) for c in credits) == 80_000
         assert len({c.user_id for c in credits}) == len(credits) == 12  # one credit each, nobody twice
+
+
+def test_a_scheduled_job_that_meets_a_stalled_table_ends_in_seconds_and_counts_it(stalled, monkeypatch):
+    import app
+    from chalicelib import observability
+
+    flushed: list[list[str]] = []
+
+    def flush_metrics(raise_on_empty_metrics: bool = False) -> None:
+        flushed.append(sorted(observability.metrics.metric_set))
+        observability.metrics.metric_set.clear()
+
+    monkeypatch.setattr(observability.metrics, "flush_metrics", flush_metrics)
+    event = {"version": "0", "id": "e1", "detail-type": "Scheduled Event", "source": "aws.events", "account": "123456789012",
+             "time": "2024-08-01T03:00:00Z", "region": "eu-west-3", "resources": [], "detail": {}}
+    context = SimpleNamespace(aws_request_id="monthly-run-1", function_name="distribute_royalties")
+    stalled.dynamodb.stall()
+    with clock.frozen(datetime(2024, 8, 1, 3, tzinfo=timezone.utc)):
+        started = time.monotonic()
+        with pytest.raises(Exception) as raised:
+            app.distribute_royalties(event, context)
+        seconds = time.monotonic() - started
+    assert seconds < stalls.ANSWER_BOUND_SECONDS, f"ended after {seconds:.1f}s"
+    assert "did not answer in time" in str(raised.value) or "timeout" in str(raised.value).lower()
+    assert flushed and "DynamoDBTimeouts" in flushed[-1]
