@@ -454,7 +454,7 @@ def relay_outbox(event, context):
 def send_notifications(event, context):
     from chalicelib.services import notifications
 
-    return notifications.notify(event)
+    return notifications.notify(event, context)
 
 
 @app.route("/films/{film_id}/milestones", methods=["GET"])
@@ -623,4 +623,9 @@ def retry_payouts(event):
 def distribute_royalties_chunk(event, context):
     from chalicelib.services import royalty_runs
 
-    royalty_runs.handle_chunks(event)
+    return royalty_runs.handle_chunks(event, context)
+
+
+# --- Every route ------------------------------------------------------------------------
+# A dependency that does not answer in time, or throttles: 503 with Retry-After, never a 500.
+web.answer_outages_on_every_route(app)

@@ -22,6 +22,11 @@ def _int(name: str, default: int) -> int:
     return default if raw in (None, "") else int(raw)
 
 
+def _float(name: str, default: float) -> float:
+    raw = os.environ.get(name)
+    return default if raw in (None, "") else float(raw)
+
+
 @dataclass(frozen=True)
 class Settings:
     stage: str
@@ -63,6 +68,22 @@ class Settings:
     # at most this many SMS per co-producer per UTC day (verification codes included).
     sms_country_codes: tuple[str, ...] = ()
     sms_daily_cap: int = 5
+    # Deadlines of every outbound call (chalicelib/adapters/clients.py builds the clients with
+    # them): connect and read timeouts in seconds, and a bounded number of attempts. The
+    # defaults keep the worst case of DynamoDB and Stripe together under 10 s per HTTP request.
+    dynamodb_connect_timeout: float = 0.5
+    dynamodb_read_timeout: float = 1.5
+    dynamodb_max_attempts: int = 2  # botocore "standard" retry mode: 1 retry
+    stripe_connect_timeout: float = 1.0
+    stripe_read_timeout: float = 3.5
+    stripe_max_network_retries: int = 0  # a client retry with the same Idempotency-Key is the retry
+    aws_connect_timeout: float = 1.0  # SNS, SES, SQS, SSM
+    aws_read_timeout: float = 3.0
+    aws_max_attempts: int = 1  # the notifier retries sends with its own backoff
+    # A 503 says when to come back (Retry-After); GET /films and GET /stats answer their last
+    # good result, up to this old, while DynamoDB does not answer.
+    retry_after_seconds: int = 5
+    stale_reads_seconds: int = 300
 
     @property
     def is_local(self) -> bool:
@@ -110,6 +131,17 @@ def settings() -> Settings:
         sms_country_codes=tuple(code.strip().lstrip("+") for code in env.get(
             "SMS_COUNTRY_CODES", EU_EEA_CALLING_CODES).split(",") if code.strip()),
         sms_daily_cap=_int("SMS_DAILY_CAP", 5),
+        dynamodb_connect_timeout=_float("DYNAMODB_CONNECT_TIMEOUT_SECONDS", 0.5),
+        dynamodb_read_timeout=_float("DYNAMODB_READ_TIMEOUT_SECONDS", 1.5),
+        dynamodb_max_attempts=max(1, _int("DYNAMODB_MAX_ATTEMPTS", 2)),
+        stripe_connect_timeout=_float("STRIPE_CONNECT_TIMEOUT_SECONDS", 1.0),
+        stripe_read_timeout=_float("STRIPE_READ_TIMEOUT_SECONDS", 3.5),
+        stripe_max_network_retries=max(0, _int("STRIPE_MAX_NETWORK_RETRIES", 0)),
+        aws_connect_timeout=_float("AWS_CONNECT_TIMEOUT_SECONDS", 1.0),
+        aws_read_timeout=_float("AWS_READ_TIMEOUT_SECONDS", 3.0),
+        aws_max_attempts=max(1, _int("AWS_MAX_ATTEMPTS", 1)),
+        retry_after_seconds=max(1, _int("RETRY_AFTER_SECONDS", 5)),
+        stale_reads_seconds=max(0, _int("STALE_READS_SECONDS", 300)),
     )
 
 

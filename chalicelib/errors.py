@@ -63,8 +63,18 @@ class TooManyRequests(ApiError):
 
 
 class Unavailable(ApiError):
+    """503: answered with a `Retry-After` header; `dependency` names the outside service that
+    did not answer in time or throttled (dynamodb, stripe, sns, ses, sqs, ssm), when one did."""
+
     status = 503
     code = "unavailable"
+    dependency: str | None = None
+
+    def body(self) -> dict:
+        body = super().body()
+        if self.dependency:
+            body["error"]["dependency"] = self.dependency
+        return body
 
 
 def invalid_field(field: str, problem: str) -> BadRequest:

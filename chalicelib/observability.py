@@ -35,5 +35,12 @@ def event_middleware(event: Any, get_response: Callable[[Any], Any]) -> Any:
     logger.set_correlation_id(request_id)
     try:
         return get_response(event)
+    except Exception as exc:  # a handler that gives up on a stalled dependency: count it too
+        from chalicelib.adapters import outages
+
+        outage = outages.classify(exc)
+        if outage is not None:
+            outages.record(outage)
+        raise
     finally:
         _flush()

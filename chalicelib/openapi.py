@@ -43,6 +43,11 @@ def _error_responses(op: contract.Operation) -> dict[str, Any]:
     if op.method in ("POST", "PATCH", "PUT", "DELETE"):
         codes |= {409, 422}
     out = {str(code): {"description": ERRORS.get(code, "Error"), "content": error} for code in sorted(codes)}
+    out["503"] = {"description": "A dependency did not answer in time or throttled (error.dependency names it); "
+                  "nothing was lost: retry (with the same Idempotency-Key) after Retry-After seconds",
+                  "headers": {"Retry-After": {"description": "Seconds to wait before retrying",
+                                              "schema": {"type": "integer", "minimum": 1}}},
+                  "content": error}
     out["default"] = {"description": "Any other error (405, 413, 415, 5xx) has the same body", "content": error}
     return out
 

@@ -26,6 +26,9 @@ class ErrorDetail(View):
     code: str = Field(description="Stable, machine-readable: invalid_field, not_found, illegal_transition...")
     message: str = Field(description="For people: names the offending field and what is wrong")
     field: Optional[str] = Field(default=None, description="The body field, query parameter or header at fault")
+    dependency: Optional[str] = Field(
+        default=None, description="503 only: the outside service that did not answer in time or throttled "
+        "(dynamodb, stripe, sns, ses, sqs, ssm); the response has a Retry-After header")
 
 
 class Error(View):

@@ -7,13 +7,14 @@ Chalice itself answered (405, 415, unhandled errors).
 
 from __future__ import annotations
 
+import functools
 import json
 import re
 from typing import Any, Callable, Mapping, TypeVar
 
 from chalice.app import Response
 
-from chalicelib.errors import ApiError, BadRequest, invalid_field
+from chalicelib.errors import ApiError, BadRequest, Unavailable, invalid_field
 
 T = TypeVar("T")
 
@@ -84,7 +85,58 @@ def no_content() -> Response:
 
 
 def error_response(error: ApiError) -> Response:
-    return Response(body=error.body(), status_code=error.status, headers=JSON_HEADERS)
+    headers = JSON_HEADERS
+    if error.status == 503:  # come back later: when, in seconds
+        from chalicelib.config import settings
+
+        headers = {**JSON_HEADERS, "Retry-After": str(settings().retry_after_seconds)}
+    return Response(body=error.body(), status_code=error.status, headers=headers)
+
+
+def _unavailable(exc: BaseException, error: Unavailable | None = None) -> Unavailable | None:
+    """The 503 for an outside service that did not answer in time or throttled (counted in
+    its metric), or None when `exc` is no such thing."""
+    from chalicelib.adapters import outages
+
+    outage = outages.classify(exc)
+    if outage is None:
+        return error
+    outages.record(outage)
+    error = error or Unavailable(outage.message())
+    error.dependency = outage.dependency
+    return error
+
+
+def answer_outages(view: Callable[..., Any]) -> Callable[..., Any]:
+    """A route whose dependency does not answer in time (or throttles) answers 503 with
+    Retry-After, never 500: Chalice turns any other exception into its 500 before the error
+    middleware sees it, so the view itself is wrapped."""
+
+    @functools.wraps(view)
+    def guarded(*args: Any, **kwargs: Any) -> Any:
+        try:
+            return view(*args, **kwargs)
+        except Unavailable as exc:
+            if exc.dependency is None:
+                _unavailable(exc, exc)
+            raise
+        except ApiError:
+            raise
+        except Exception as exc:
+            error = _unavailable(exc)
+            if error is None:
+                raise
+            raise error from exc
+
+    guarded.answers_outages = True  # type: ignore[attr-defined]
+    return guarded
+
+
+def answer_outages_on_every_route(app: Any) -> None:
+    for methods in app.routes.values():
+        for entry in methods.values():
+            if not getattr(entry.view_function, "answers_outages", False):
+                entry.view_function = answer_outages(entry.view_function)
 
 
 _CHALICE_CODES = {

@@ -96,9 +96,20 @@ def isolated_environment(ports: Ports, table_prefix: str) -> dict[str, str]:
             "POWERTOOLS_LOG_LEVEL": os.environ.get("POWERTOOLS_LOG_LEVEL", "WARNING")}
 
 
+# Deadlines of the local engines: DynamoDB Local and localstripe share one machine with
+# everything else and answer far slower than AWS and Stripe under load, so the local stack
+# waits longer (one attempt of up to 9 s) than the production defaults (chalicelib/config.py).
+# Set any of them before `make run` to try the production figures.
+LOCAL_DEADLINES = {
+    "DYNAMODB_CONNECT_TIMEOUT_SECONDS": "1", "DYNAMODB_READ_TIMEOUT_SECONDS": "8", "DYNAMODB_MAX_ATTEMPTS": "1",
+    "STRIPE_CONNECT_TIMEOUT_SECONDS": "1", "STRIPE_READ_TIMEOUT_SECONDS": "8",
+}
+
+
 def app_environment(ports: Ports) -> dict[str, str]:
     """What the app needs to reach the local services (stage `local`)."""
     return {
+        **{name: os.environ.get(name, value) for name, value in LOCAL_DEADLINES.items()},
         "STAGE": "local",
         "AWS_DEFAULT_REGION": "eu-west-3",
         "AWS_REGION": "eu-west-3",

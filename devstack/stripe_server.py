@@ -5,6 +5,12 @@ every instance on the machine, and rewrites it after every object it stores. Her
 state lives in `--state-file` (the data directory of `make run`), written once per
 request, or only in memory when no file is given (tests): instances never see each
 other's data.
+
+localstripe ignores `Idempotency-Key`; Stripe answers a POST repeated with the same key with
+the first answer. `idempotency` does the same here (in memory), so a retry after a request
+the app gave up on (a timeout) meets the object the first one created, as it would on Stripe.
+While the first request is still being handled, a repeat waits for its answer (Stripe
+would answer 409 meanwhile).
 """
 
 from __future__ import annotations
@@ -15,9 +21,35 @@ import pickle
 import socket
 from pathlib import Path
 
+from aiohttp import web
 from localstripe import resources, server
 
 DUMP_DELAY = 0.5  # seconds
+
+_answers: dict[tuple[str, str], tuple[int, str, str]] = {}
+_in_flight: dict[tuple[str, str], asyncio.Event] = {}
+
+
+@web.middleware
+async def idempotency(request: web.Request, handler):
+    key = request.headers.get("Idempotency-Key")
+    if request.method != "POST" or not key:
+        return await handler(request)
+    ident = (request.headers.get("Authorization", ""), key)
+    while ident in _in_flight:
+        await _in_flight[ident].wait()
+    if ident in _answers:
+        status, text, content_type = _answers[ident]
+        return web.Response(status=status, text=text, content_type=content_type,
+                            headers={"Idempotent-Replayed": "true"})
+    _in_flight[ident] = asyncio.Event()
+    try:
+        response = await handler(request)
+        if response.status < 500 and isinstance(response, web.Response) and response.text is not None:
+            _answers[ident] = (response.status, response.text, response.content_type)
+        return response
+    finally:
+        _in_flight.pop(ident).set()
 
 
 def main() -> None:
@@ -56,6 +88,7 @@ def main() -> None:
     resources.Store.__delitem__ = dict.__delitem__  # type: ignore[assignment]
     resources.store.try_load_from_disk()
 
+    server.app.middlewares.insert(0, idempotency)
     sock = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
     sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
     sock.bind(("127.0.0.1", args.port))

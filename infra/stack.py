@@ -46,6 +46,15 @@ METRIC_DIMENSIONS = {"service": "coprod"}
 CUSTOM_METRIC_ALARMS = {"refund-failed": "RefundFailed", "payout-failed": "PayoutFailed"}
 # Payments reconciliation: a pledge it could not settle from Stripe (services/reconciliation.py).
 CUSTOM_METRIC_ALARMS["reconciliation-unrepaired"] = "ReconciliationUnrepaired"
+# A dependency that did not answer in time, or throttled: one metric per dependency and kind
+# (chalicelib/adapters/outages.py METRIC_NAMES, counted wherever the app meets one), one alarm each.
+DEPENDENCY_METRIC_ALARMS = {
+    f"{short}-{kind.lower()}": f"{label}{kind}"
+    for short, label in (("dynamodb", "DynamoDB"), ("stripe", "Stripe"), ("sns", "SNS"), ("ses", "SES"),
+                         ("sqs", "SQS"), ("ssm", "SSM"))
+    for kind in ("Timeouts", "Throttles")
+}
+CUSTOM_METRIC_ALARMS.update(DEPENDENCY_METRIC_ALARMS)
 
 DYNAMODB_READ = ("dynamodb:GetItem", "dynamodb:BatchGetItem", "dynamodb:Query")
 DYNAMODB_WRITE = ("dynamodb:PutItem", "dynamodb:UpdateItem", "dynamodb:DeleteItem",

@@ -11,8 +11,8 @@ import json
 from functools import lru_cache
 from typing import Any, Mapping
 
-from botocore.config import Config
-from botocore.exceptions import BotoCoreError, ClientError
+from botocore.exceptions import BotoCoreError, ClientError, HTTPClientError
+from botocore.exceptions import ConnectionError as BotocoreConnectionError
 
 from chalicelib.config import resource_name, settings
 
@@ -23,21 +23,27 @@ THROTTLING_CODES = frozenset({
 
 
 class SendError(Exception):
-    """A send that failed; `retryable` when waiting may help (throttling, network)."""
+    """A send that failed; `retryable` when waiting may help (throttling, network).
+    `service` and `outage_kind` ("timeout", "throttle" or None) name it for adapters/outages.py."""
 
-    def __init__(self, message: str, *, retryable: bool):
+    def __init__(self, message: str, *, retryable: bool, service: str | None = None,
+                 outage_kind: str | None = None):
         super().__init__(message)
         self.retryable = retryable
+        self.service = service
+        self.outage_kind = outage_kind
 
 
 @lru_cache(maxsize=None)
 def client(service: str) -> Any:
-    import boto3
+    """Timeouts and attempts: AWS_* settings (adapters/clients.py; one attempt by default)."""
+    from chalicelib.adapters.clients import aws_client
 
-    s = settings()
-    return boto3.client(service, region_name=s.region, endpoint_url=s.aws_endpoint,
-                        config=Config(retries={"total_max_attempts": 1}, connect_timeout=5,
-                                      read_timeout=20, max_pool_connections=32))
+    return aws_client(service, max_pool_connections=32)
+
+
+def _service(name: str) -> str:
+    return "ses" if name == "sesv2" else name
 
 
 def _call(service: str, operation: str, **params: Any) -> dict[str, Any]:
@@ -47,9 +53,11 @@ def _call(service: str, operation: str, **params: Any) -> dict[str, Any]:
         code = exc.response.get("Error", {}).get("Code", "")
         status = exc.response.get("ResponseMetadata", {}).get("HTTPStatusCode") or 0
         raise SendError(f"{service} {code or status}: {exc}",
-                        retryable=code in THROTTLING_CODES or status >= 500) from exc
+                        retryable=code in THROTTLING_CODES or status >= 500, service=_service(service),
+                        outage_kind="throttle" if code in THROTTLING_CODES else None) from exc
     except BotoCoreError as exc:  # connection errors, timeouts
-        raise SendError(f"{service}: {exc}", retryable=True) from exc
+        raise SendError(f"{service}: {exc}", retryable=True, service=_service(service),
+                        outage_kind="timeout" if isinstance(exc, (BotocoreConnectionError, HTTPClientError)) else None) from exc
 
 
 def send_email(to: str, subject: str, html: str, text: str, headers: Mapping[str, str] | None = None) -> str:

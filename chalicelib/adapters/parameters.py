@@ -11,9 +11,9 @@ from chalicelib.errors import Unavailable
 
 @lru_cache(maxsize=8)
 def _parameter(name: str) -> str:
-    import boto3
+    from chalicelib.adapters.clients import aws_client
 
-    return boto3.client("ssm", region_name=settings().region).get_parameter(
+    return aws_client("ssm").get_parameter(
         Name=name, WithDecryption=True)["Parameter"]["Value"]
 
 

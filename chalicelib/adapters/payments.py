@@ -43,11 +43,13 @@ def webhook_secret() -> str:
 def client() -> Any:
     import stripe
 
+    from chalicelib.adapters.clients import stripe_options
+
     base = settings().stripe_api_base
     return stripe.StripeClient(
         _secret_key(),
         base_addresses={"api": base} if base else None,
-        max_network_retries=2,
+        **stripe_options(),  # connect/read timeouts and network retries: STRIPE_* settings
     )
 
 

@@ -20,16 +20,18 @@ from pynamodb.attributes import (
 )
 from pynamodb.indexes import AllProjection, GlobalSecondaryIndex
 from pynamodb.connection import Connection
-from pynamodb.exceptions import DoesNotExist
+from pynamodb.exceptions import DoesNotExist, TransactWriteError
 from pynamodb.models import Model
 from pynamodb.transactions import TransactWrite
 
+from chalicelib.adapters.clients import dynamodb_options
 from chalicelib.config import settings, table_name
 
 
 def _meta(short: str, **extra) -> type:
     s = settings()
-    attrs = {"table_name": table_name(short), "region": s.region, "billing_mode": "PAY_PER_REQUEST", **extra}
+    attrs = {"table_name": table_name(short), "region": s.region, "billing_mode": "PAY_PER_REQUEST",
+             **dynamodb_options(s), **extra}
     if s.dynamodb_endpoint:
         attrs["host"] = s.dynamodb_endpoint
     return type("Meta", (), attrs)
@@ -137,7 +139,7 @@ class UserRecord(Model):
 @lru_cache(maxsize=1)
 def connection() -> Connection:
     s = settings()
-    return Connection(region=s.region, host=s.dynamodb_endpoint)
+    return Connection(region=s.region, host=s.dynamodb_endpoint, **dynamodb_options(s))
 
 
 def find(model: type[Model], *key: Any) -> Any:
@@ -148,9 +150,24 @@ def find(model: type[Model], *key: Any) -> Any:
         return None
 
 
+class _TransactWrite(TransactWrite):
+    """A transaction that DynamoDB did not answer in time, or throttled, raises
+    outages.DependencyDown instead of TransactWriteError: the retry loops around
+    transactions (conflicts, conditions) end at once instead of waiting on it again."""
+
+    def _commit(self) -> Any:
+        from chalicelib.adapters import outages
+
+        try:
+            return super()._commit()
+        except TransactWriteError as exc:
+            outages.raise_if_down(exc)
+            raise
+
+
 def transaction(token: str | None = None) -> TransactWrite:
     """A TransactWrite on the tables' connection; `token` makes a retry idempotent for 10 min."""
-    return TransactWrite(connection=connection(), client_request_token=token)
+    return _TransactWrite(connection=connection(), client_request_token=token)
 
 
 class VerificationRecord(Model):
@@ -757,6 +774,18 @@ ALL_MODELS: list[type[Model]] = [
     VerificationRecord, SmsQuotaRecord, ConsentRecord,
 ]
 ALL_MODELS += [DisputeRecord, ReconciliationRecord]
+
+
+def reconnect() -> None:
+    """Point every model (and the low-level connection) at the current settings' endpoint and
+    deadlines; the next call opens a new connection (tests, benchmarks: clients.rebuild)."""
+    s = settings()
+    connection.cache_clear()
+    for model in ALL_MODELS:
+        model.Meta.host = s.dynamodb_endpoint
+        for name, value in dynamodb_options(s).items():
+            setattr(model.Meta, name, value)
+        model._connection = None
 
 
 def create_missing_tables() -> list[str]:

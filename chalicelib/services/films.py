@@ -128,6 +128,15 @@ def list_films(caller: Caller | None, *, status: str | None, kind: str | None, l
                next_token: str | None) -> dict[str, Any]:
     if status == "draft" and not (caller and caller.is_admin):
         raise Forbidden("only admins list drafts; producers see theirs in GET /me/films", field="status")
+    if caller is None:  # the public list: its last good answer while DynamoDB does not answer
+        from chalicelib.services import last_good
+
+        return last_good.read(f"films:{status}:{kind}:{limit}:{next_token}", lambda: _list_films(
+            status=status, kind=kind, limit=limit, next_token=next_token))
+    return _list_films(status=status, kind=kind, limit=limit, next_token=next_token)
+
+
+def _list_films(*, status: str | None, kind: str | None, limit: int, next_token: str | None) -> dict[str, Any]:
     scope = f"films:{status or ''}:{kind or ''}"
     start = paging.decode(next_token, scope)
     kind_filter = FilmRecord.kind == kind if kind else None

@@ -82,17 +82,14 @@ def relay(lambda_event: Mapping[str, Any]) -> dict[str, Any]:
 
 # --- 2. the notifications queue -> chunks ------------------------------------------------
 
-def notify(lambda_event: Mapping[str, Any]) -> dict[str, Any]:
+def notify(lambda_event: Mapping[str, Any], context: Any = None) -> dict[str, Any]:
     """Queue handler: each message is an event or a chunk of one. Failures are reported per
-    message (ReportBatchItemFailures): SQS redelivers them, then dead-letters them."""
-    failures = []
-    for record in lambda_event.get("Records") or ():
-        try:
-            handle(json.loads(record["body"]))
-        except Exception:
-            logger.exception("notification message failed", extra={"message_id": record.get("messageId")})
-            failures.append({"itemIdentifier": record.get("messageId")})
-    return {"batchItemFailures": failures}
+    message (ReportBatchItemFailures): SQS redelivers them, then dead-letters them. A stalled
+    dependency, or a Lambda near its timeout, hands the rest back (services/handback.py)."""
+    from chalicelib.services import handback
+
+    return handback.each(lambda_event.get("Records") or (), lambda record: handle(json.loads(record["body"])),
+                         context=context, what="notification message")
 
 
 def handle(body: Mapping[str, Any]) -> dict[str, int]:

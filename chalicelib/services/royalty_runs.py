@@ -117,9 +117,9 @@ def run_period(period: str, *, reporter: Reporter | None = None, dispatch: bool 
 
 
 def _send(message: dict[str, str]) -> None:
-    import boto3
+    from chalicelib.adapters.clients import aws_client
 
-    boto3.client("sqs", region_name=settings().region).send_message(
+    aws_client("sqs").send_message(
         QueueUrl=settings().distribution_chunks_queue_url, MessageBody=json.dumps(message),
     )
 
@@ -136,13 +136,17 @@ def scheduled() -> dict[str, Any]:
     return run_period(rules.previous_period(clock.today()), dispatch=True)
 
 
-def handle_chunks(event: dict[str, Any]) -> None:
-    for record in event.get("Records", []):
+def handle_chunks(event: dict[str, Any], context: Any = None) -> dict[str, Any]:
+    """Each message: one film of a period. A message not done (a stalled table, the Lambda
+    near its timeout) is handed back; the run resumes where it stopped when it comes again."""
+    from chalicelib.services import handback
+
+    def one(record: Any) -> None:
         message = json.loads(record["body"])
         run = message.get("run_period")
         if run is None:  # a message sent before runs were settled as a whole: the film alone
             run_film(message["film_id"], message["period"])
-            continue
+            return
         try:
             distributions.distribute_film(message["film_id"], message["period"], run_period=run)
         except distributions.NobodyToCredit:
@@ -150,3 +154,5 @@ def handle_chunks(event: dict[str, Any]) -> None:
         pairs = [(film_id, period) for film_id, period in message["films"]]
         if all(distributions.finished(film_id, period) for film_id, period in pairs):
             settle_run(run, pairs)
+
+    return handback.each(event.get("Records", []), one, context=context, what="royalty chunk")

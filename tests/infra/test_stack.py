@@ -11,7 +11,7 @@ from aws_cdk.assertions import Match
 
 from infra import messaging, tables
 from infra.functions import FUNCTIONS, STRIPE_SECRET_KEY, STRIPE_WEBHOOK_SECRET, TOKEN_SECRET, FunctionSpec
-from infra.stack import ROLE_PLACEHOLDER
+from infra.stack import DEPENDENCY_METRIC_ALARMS, ROLE_PLACEHOLDER
 from tests.infra.conftest import ACCOUNT, EXISTING_POOL, REGION
 
 STAGES = ("dev", "prod")
@@ -273,6 +273,7 @@ def test_alarms(real, stage):
     expected |= {f"{p}{f}-{m}" for f in present_functions(synth) for m in ("errors", "throttles")}
     expected |= {f"{p}refund-failed", f"{p}payout-failed"}
     expected |= {f"{p}reconciliation-unrepaired"}
+    expected |= {f"{p}{name}" for name in DEPENDENCY_METRIC_ALARMS}
     assert set(alarms) == expected
     for name, props in alarms.items():
         assert props["Threshold"] == 0 and props["ComparisonOperator"] == "GreaterThanThreshold", name
@@ -316,6 +317,22 @@ def test_unrepaired_payments_raise_an_alarm(real, stage):
     schedules = [e["Properties"]["Schedule"] for e in (function_props.get("Events") or {}).values()
                  if e["Type"] == "Schedule"]
     assert schedules == ["rate(15 minutes)"]
+
+
+def test_every_dependency_metric_the_app_counts_has_its_alarm(real):
+    from chalicelib.adapters import outages
+
+    assert set(DEPENDENCY_METRIC_ALARMS.values()) == set(outages.METRIC_NAMES)
+    p = "coprod-prod-"
+    alarms = {v["Properties"]["AlarmName"]: v["Properties"]
+              for v in real["prod"].resources("AWS::CloudWatch::Alarm").values()}
+    for name, metric in DEPENDENCY_METRIC_ALARMS.items():
+        props = alarms[f"{p}{name}"]
+        assert (props["Namespace"], props["MetricName"], props["Statistic"]) == ("Coprod", metric, "Sum")
+        assert props["Dimensions"] == [{"Name": "service", "Value": "coprod"}]
+        assert props["Period"] == 300 and props["Threshold"] == 0
+    assert alarms[f"{p}dynamodb-timeouts"]["MetricName"] == "DynamoDBTimeouts"
+    assert alarms[f"{p}stripe-throttles"]["MetricName"] == "StripeThrottles"
 
 
 # --- functions -------------------------------------------------------------------------
