@@ -17,6 +17,11 @@ def today() -> date:
     return _now().date()
 
 
+def epoch() -> int:
+    """Now in whole seconds since the epoch: leases and their expiry, on the same clock."""
+    return int(_now().timestamp())
+
+
 def iso(moment: datetime | None = None) -> str:
     """UTC timestamp with microseconds, sortable as text: 2026-11-27T09:38:13.123456Z."""
     return (moment or now()).astimezone(timezone.utc).strftime("%Y-%m-%dT%H:%M:%S.%fZ")

@@ -81,7 +81,7 @@ def create(caller: Caller, film_id: str, idempotency_key: str | None, amount_cen
         pledge_id, film_id=film_id, user_id=caller.user_id, amount_cents=amount_cents, currency="eur",
         status="pending", request_hash=fingerprint, created_at=now, updated_at=now,
         created_key=f"{now}#{pledge_id}", amount_refunded_cents=0,
-        lease_until=int(time.time()) + LEASE_SECONDS,
+        lease_until=clock.epoch() + LEASE_SECONDS,
         unsettled="1", unsettled_key=f"{now}#{pledge_id}",
     )
     try:
@@ -111,7 +111,7 @@ def _await_payment(pledge: PledgeRecord, payment_method_id: str | None) -> Pledg
     deadline = time.monotonic() + WAIT_SECONDS
     delay = 0.05
     while _unfinished(pledge, payment_method_id):
-        if int(pledge.lease_until or 0) < int(time.time()) and _take_lease(pledge):
+        if int(pledge.lease_until or 0) < clock.epoch() and _take_lease(pledge):
             return _pay(pledge, payment_method_id)
         if time.monotonic() > deadline:
             raise Conflict("this pledge is still being processed; retry with the same Idempotency-Key",
@@ -131,7 +131,7 @@ def _unfinished(pledge: PledgeRecord, payment_method_id: str | None) -> bool:
 
 
 def _take_lease(pledge: PledgeRecord) -> bool:
-    lease = int(time.time()) + LEASE_SECONDS
+    lease = clock.epoch() + LEASE_SECONDS
     try:
         pledge.update(actions=[PledgeRecord.lease_until.set(lease)],
                       condition=(PledgeRecord.lease_until == pledge.lease_until) & (PledgeRecord.status == "pending"))

@@ -101,7 +101,7 @@ def settle(pledge: PledgeRecord) -> dict[str, Any]:
     current = find(PledgeRecord, pledge.pledge_id)
     if current is None or current.status not in ("pending", "requires_action"):
         return dict(entry, outcome=Outcome.REPAIRED, found="settled meanwhile", action="none")
-    if int(current.lease_until or 0) >= int(time.time()):
+    if int(current.lease_until or 0) >= clock.epoch():
         return dict(entry, outcome=Outcome.WAITING, found="being paid", action="none")
     if not current.payment_intent_id:
         outcome, found, action = _without_intent(current)

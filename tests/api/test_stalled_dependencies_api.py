@@ -60,17 +60,17 @@ def exactly_one_pledge_and_payment(api, caller, key, film_id, amount=2500):
 
 @contextlib.contextmanager
 def after_the_charge(monkeypatch, fault):
-    """`fault` strikes the moment Stripe has created (and charged) the PaymentIntent."""
-    charge = payments.create_intent
+    """`fault` strikes the moment Stripe has confirmed (and charged) the recorded PaymentIntent."""
+    charge = payments.confirm_intent
 
-    def charge_then_fault(**kwargs):
-        intent = charge(**kwargs)
+    def charge_then_fault(*args, **kwargs):
+        intent = charge(*args, **kwargs)
         fault()
         return intent
 
-    monkeypatch.setattr(payments, "create_intent", charge_then_fault)
+    monkeypatch.setattr(payments, "confirm_intent", charge_then_fault)
     yield
-    monkeypatch.setattr(payments, "create_intent", charge)
+    monkeypatch.setattr(payments, "confirm_intent", charge)
 
 
 def test_a_paused_database_answers_503_in_seconds_and_the_retry_makes_one_pledge(api, stalled):
@@ -114,6 +114,24 @@ def test_a_database_cut_after_stripe_charged_is_completed_by_the_webhook(api, st
     assert (busy.status_code, busy.data["error"]["code"]) == (409, "request_in_progress")
     (intent,) = stripe.intents_for(rules.pledge_id_for(alice.user_id, key))
     assert webhook(api, stripe.event("payment_intent.succeeded", intent)).status_code == 200
+    assert pledge(api, film_id, alice, key, pm).data["status"] == "confirmed"
+    exactly_one_pledge_and_payment(api, alice, key, film_id)
+
+
+def test_a_charge_taken_while_the_database_was_cut_is_counted_by_the_reconciliation(api, stalled, monkeypatch):
+    """No webhook at all: the reconciliation, 15 minutes on, reads the recorded PaymentIntent
+    from Stripe and counts the money once; the retry then answers the confirmed pledge."""
+    from chalicelib.services import reconciliation
+
+    alice, film_id = factories.member(), factories.make_film()["film_id"]
+    pm, key = stripe.card(), uuid.uuid4().hex
+    with clock.frozen(clock.now() - timedelta(minutes=16)), after_the_charge(monkeypatch, stalled.dynamodb.cut):
+        assert_unavailable(*timed(lambda: pledge(api, film_id, alice, key, pm)), "dynamodb")
+    stalled.resume()
+    report = reconciliation.run()
+    pledge_id = rules.pledge_id_for(alice.user_id, key)
+    assert [(e["found"], e["action"]) for e in report["repaired"] if e["pledge_id"] == pledge_id] == [
+        ("succeeded", "counted")]
     assert pledge(api, film_id, alice, key, pm).data["status"] == "confirmed"
     exactly_one_pledge_and_payment(api, alice, key, film_id)
 

@@ -60,6 +60,7 @@ def test_a_notification_batch_hands_back_what_a_stalled_table_stopped(stalled, m
         address = f"{user.user_id}@example.org"
         profiles.put(user, Profile(display_name=user.user_id, email=address, phone=f"+3369{random.randrange(10**7):07d}",
                                    locale="en", notify_email=True, notify_sms=False))
+        profiles.mark_verified(user.user_id, "email")  # nothing goes to an unverified contact
         people.append((user, address))
     period = f"stall-{uuid.uuid4().hex[:8]}"
     batch = {"Records": [
