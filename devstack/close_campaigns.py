@@ -6,61 +6,14 @@
 
 from __future__ import annotations
 
-import argparse
-import json
-import os
 import sys
-import time
-import uuid
 
-from devstack.services import ROOT, Ports, app_environment, wait_for_port
+from devstack import schedules
 
 
-def scheduled_event() -> dict:
-    """An EventBridge scheduled event, as Lambda hands it to the handler."""
-    return {"version": "0", "id": str(uuid.uuid4()), "detail-type": "Scheduled Event", "source": "aws.events",
-            "account": "000000000000", "time": time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime()),
-            "region": os.environ.get("AWS_REGION", "eu-west-3"),
-            "resources": ["arn:aws:events:local:000000000000:rule/close_campaigns"], "detail": {}}
-
-
-class LocalContext:
-    """The bits of a Lambda context the handler reads: a 900 s function just started."""
-
-    def __init__(self, timeout_seconds: int = 900):
-        self.aws_request_id = str(uuid.uuid4())
-        self._deadline = time.monotonic() + timeout_seconds
-
-    def get_remaining_time_in_millis(self) -> int:
-        return int((self._deadline - time.monotonic()) * 1000)
-
-
-def run_once() -> dict:
-    import app
-
-    return app.close_campaigns(scheduled_event(), LocalContext())
-
-
-def main() -> int:
-    parser = argparse.ArgumentParser(description=__doc__)
-    parser.add_argument("--every", type=float, default=0, help="seconds between runs (0: run once)")
-    args = parser.parse_args()
-    ports = Ports.from_env()
-    os.environ.update({k: v for k, v in app_environment(ports).items() if k not in os.environ})
-    sys.path.insert(0, str(ROOT))
-    if not args.every:
-        print(json.dumps(run_once(), indent=2), flush=True)
-        return 0
-    wait_for_port(ports.api, timeout=3600)  # the API listens once tables exist and demo data is in
-    while True:
-        try:
-            report = run_once()
-            if report["closed"] or report["refunds_retried"] or report["refunds_failed"] or report["errors"]:
-                print(f"close_campaigns: {json.dumps(report)}", flush=True)
-        except Exception as exc:  # keep the scheduler alive: the next minute tries again
-            print(f"close_campaigns failed: {exc!r}", flush=True)
-        time.sleep(args.every)
+def _did_something(report: dict) -> bool:
+    return bool(report["closed"] or report["refunds_retried"] or report["refunds_failed"] or report["errors"])
 
 
 if __name__ == "__main__":
-    sys.exit(main())
+    sys.exit(schedules.main("close_campaigns", __doc__, _did_something))
