@@ -68,10 +68,6 @@ def faults(hook: Callable[[str], None]) -> Iterator[None]:
 
 # --- records -----------------------------------------------------------------------------
 
-def _epoch() -> int:
-    return int(clock.now().timestamp())
-
-
 def get(pledge_id: str) -> RefundRecord | None:
     return find(RefundRecord, pledge_id)
 
@@ -113,7 +109,7 @@ def owe(pledge: PledgeRecord, payment_intent_id: str, reason: str) -> RefundReco
 
 
 def _take_lease(record: RefundRecord) -> bool:
-    now = _epoch()
+    now = clock.epoch()
     try:
         record.update(actions=[
             RefundRecord.lease_until.set(now + LEASE_SECONDS), RefundRecord.attempts.add(1),
