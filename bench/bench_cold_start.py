@@ -3,7 +3,7 @@ imports boto3, measured in the same run (median of fresh processes, interleaved)
 
 Every Lambda of a Chalice app has the same entry module, app.py; what differs is what a
 handler imports lazily on its first call. So for each handler this measures `import app`
-plus the imports written inside that handler (read from app.py with `ast`), which is what
+plus the modules that handler loads lazily (read from its blueprint with `ast`), which is what
 its first invocation loads before doing any I/O. Routes share one Lambda (`api_handler`):
 its figure is `import app` alone, the issue's target (<= 1.15), plus the heaviest route.
 """
@@ -29,43 +29,71 @@ HEAVY = ("stripe", "pydantic", "jwt", "cryptography", "aws_xray_sdk")
 
 
 def _decorator_kind(node: ast.expr) -> tuple[str, str | None] | None:
-    """@app.route(...) -> ("route", None); @app.lambda_function(name="x") -> ("lambda_function", "x")."""
+    """@bp.route(...) -> ("route", None); @bp.lambda_function(name="x") -> ("lambda_function", "x")."""
     call = node if isinstance(node, ast.Call) else None
     target = call.func if call else node
-    if not (isinstance(target, ast.Attribute) and isinstance(target.value, ast.Name) and target.value.id == "app"):
+    if not (isinstance(target, ast.Attribute) and isinstance(target.value, ast.Name)
+            and target.value.id in ("app", "bp")):
         return None
     name = next((k.value.value for k in (call.keywords if call else []) if k.arg == "name"
                  and isinstance(k.value, ast.Constant)), None)
     return target.attr, name
 
 
-def _lazy_imports(function: ast.FunctionDef) -> list[str]:
+def _lazy_declarations(source: str) -> dict[str, str]:
+    """chalicelib/lazy.py: `campaigns = lazy("chalicelib.services.campaigns")` -> {name: module}."""
+    declared = {}
+    for node in ast.parse(source).body:
+        if (isinstance(node, ast.Assign) and isinstance(node.value, ast.Call) and isinstance(node.value.func, ast.Name)
+                and node.value.func.id == "lazy" and isinstance(node.value.args[0], ast.Constant)):
+            for target in node.targets:
+                if isinstance(target, ast.Name):
+                    declared[target.id] = node.value.args[0].value
+    return declared
+
+
+def _lazy_imports(function: ast.FunctionDef, lazy_names: dict[str, str]) -> list[str]:
+    """The imports a handler's first call makes: those written in its body, and the modules of
+    chalicelib/lazy.py it reads."""
     statements = []
     for node in ast.walk(function):
         if isinstance(node, ast.ImportFrom) and node.module:
             statements.append(f"from {node.module} import {', '.join(a.name for a in node.names)}")
         elif isinstance(node, ast.Import):
             statements.append(f"import {', '.join(a.name for a in node.names)}")
-    return statements
+        elif isinstance(node, ast.Name) and node.id in lazy_names:
+            statements.append(f"import {lazy_names[node.id]}")
+    return list(dict.fromkeys(statements))
 
 
-def handlers(source: str) -> dict[str, list[str]]:
-    """Lambda name -> the imports its first call adds to `import app`."""
+def _sources(root: Path) -> list[str]:
+    return [(root / "app.py").read_text(), *(path.read_text() for path in sorted((root / "chalicelib" / "routes").glob("*.py")))]
+
+
+def handlers(root: Path) -> dict[str, list[str]]:
+    """Lambda name -> the imports its first call adds to `import app` (handlers of app.py and of
+    the blueprints in chalicelib/routes/)."""
+    declared = _lazy_declarations((root / "chalicelib" / "lazy.py").read_text())
     found: dict[str, list[str]] = {"api_handler": []}
     heaviest_route: list[str] = []
-    for node in ast.parse(source).body:
-        if not isinstance(node, ast.FunctionDef):
-            continue
-        for decorator in node.decorator_list:
-            kind = _decorator_kind(decorator)
-            if kind is None:
+    for source in _sources(root):
+        tree = ast.parse(source)
+        lazy_names = {alias.asname or alias.name: declared[alias.name] for node in tree.body
+                      if isinstance(node, ast.ImportFrom) and node.module == "chalicelib.lazy"
+                      for alias in node.names if alias.name in declared}
+        for node in tree.body:
+            if not isinstance(node, ast.FunctionDef):
                 continue
-            imports = _lazy_imports(node)
-            if kind[0] == "route":
-                if len(imports) > len(heaviest_route):
-                    heaviest_route = imports
-            else:
-                found[kind[1] or node.name] = imports
+            for decorator in node.decorator_list:
+                kind = _decorator_kind(decorator)
+                if kind is None:
+                    continue
+                imports = _lazy_imports(node, lazy_names)
+                if kind[0] == "route":
+                    if len(imports) > len(heaviest_route):
+                        heaviest_route = imports
+                else:
+                    found[kind[1] or node.name] = imports
     found["api_handler (a route that parses a body)"] = heaviest_route
     return found
 
@@ -83,7 +111,7 @@ def _run(code: str, cwd: Path, env: dict[str, str]) -> tuple[float, str]:
 
 
 def measure() -> dict:
-    entries = handlers((ROOT / "app.py").read_text())
+    entries = handlers(ROOT)
     with tempfile.TemporaryDirectory() as tmp:
         (Path(tmp) / "bare_app.py").write_text(BARE_APP)
         env = {**os.environ, "PYTHONPATH": f"{tmp}{os.pathsep}{ROOT}", "PYTHONDONTWRITEBYTECODE": "0"}

@@ -14,6 +14,7 @@ from typing import Any, Callable, Mapping, TypeVar
 
 from chalice.app import Response
 
+from chalicelib import paging
 from chalicelib.errors import ApiError, BadRequest, Unavailable, invalid_field
 
 T = TypeVar("T")
@@ -61,6 +62,11 @@ def _validation_error(errors: list[dict[str, Any]]) -> BadRequest:
 def query_param(request: Any, name: str) -> str | None:
     params = request.query_params or {}
     return params.get(name)
+
+
+def page(request: Any) -> dict[str, Any]:
+    """`limit` and `next` of a list route, as every list service takes them."""
+    return {"limit": paging.parse_limit(query_param(request, "limit")), "next_token": query_param(request, "next")}
 
 
 def choice(request: Any, name: str, allowed: tuple[str, ...]) -> str | None:

@@ -30,7 +30,7 @@ def test_event_handlers_first_calls_load_no_request_schemas_nor_stripe_at_import
     """Each scheduled, stream and queue handler: `import app` plus the imports its body makes."""
     from bench.bench_cold_start import handlers
 
-    entries = {name: imports for name, imports in handlers((ROOT / "app.py").read_text()).items()
+    entries = {name: imports for name, imports in handlers(ROOT).items()
                if not name.startswith("api_handler")}
     assert {"close_campaigns", "relay_outbox", "send_notifications", "distribute_royalties"} <= set(entries)
     for name, imports in entries.items():

@@ -1,0 +1,53 @@
+"""The modules a handler loads on its first call rather than at `import app`, declared here once.
+
+`import app` is the entry of every Lambda, so it loads only what every request needs; request
+schemas (pydantic), Stripe and the services of a few routes load when a handler first touches
+them. A route module writes `from chalicelib.lazy import refunds` and calls `refunds.list_admin(...)`
+as if it had imported the module: the first attribute read imports it (as Powertools'
+LazyLoader). Each read goes to the module in `sys.modules`, so a test that patches the module
+is seen through the name declared here.
+"""
+
+from __future__ import annotations
+
+import importlib
+import types
+from typing import Any
+
+
+class LazyModule(types.ModuleType):
+    """A stand-in for the module `name`, imported on the first attribute read."""
+
+    def __getattr__(self, attribute: str) -> Any:
+        return getattr(importlib.import_module(self.__name__), attribute)
+
+
+def lazy(name: str) -> Any:
+    return LazyModule(name)
+
+
+# Request bodies (pydantic) and the API document.
+schemas = lazy("chalicelib.schemas")
+openapi = lazy("chalicelib.openapi")
+
+# Services that only some routes or one event handler need.
+campaigns = lazy("chalicelib.services.campaigns")
+casting = lazy("chalicelib.services.casting")
+disputes = lazy("chalicelib.services.disputes")
+distributions = lazy("chalicelib.services.distributions")
+forum = lazy("chalicelib.services.forum")
+local_outbox = lazy("chalicelib.services.local_outbox")
+milestones = lazy("chalicelib.services.milestones")
+notifications = lazy("chalicelib.services.notifications")
+payout_accounts = lazy("chalicelib.services.payout_accounts")
+payouts = lazy("chalicelib.services.payouts")
+perks = lazy("chalicelib.services.perks")
+privacy = lazy("chalicelib.services.privacy")
+reconciliation = lazy("chalicelib.services.reconciliation")
+refunds = lazy("chalicelib.services.refunds")
+rights = lazy("chalicelib.services.rights")
+royalty_runs = lazy("chalicelib.services.royalty_runs")
+sessions = lazy("chalicelib.services.sessions")
+statements = lazy("chalicelib.services.statements")
+stripe_events = lazy("chalicelib.services.stripe_events")
+verification = lazy("chalicelib.services.verification")
