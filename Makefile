@@ -9,12 +9,13 @@ export PYTHONPATH := $(CURDIR)
 
 include infra/infra.mk
 
-.PHONY: run test fuzz setup token bench clean help outbox distribute
+.PHONY: run test fuzz setup token bench clean help outbox distribute lint
 .DEFAULT_GOAL := help
 
 help:
 	@echo "make run    - set up and serve the local stack with demo data (PORT, DATA_DIR, SEED=0)"
-	@echo "make test   - set up and run the whole test suite"
+	@echo "make test   - set up, check the code (make lint) and run the whole test suite"
+	@echo "make lint   - the layer contracts (import-linter)"
 	@echo "make token SUB=alice GROUPS=admin - print a local sign-in token"
 	@echo "make bench  - run the benchmarks and rewrite BENCHMARKS.md"
 	@echo "make fuzz   - schemathesis against the local stack, longer than in make test (FUZZ_EXAMPLES)"
@@ -41,8 +42,12 @@ setup: $(VENV)/.installed node_modules/.installed
 run: setup
 	$(PY) -m devstack.run
 
-test: setup $(INFRA_SETUP)
+test: setup $(INFRA_SETUP) lint
 	$(PY) -m pytest $(PYTEST_ARGS)
+
+# Layers (pyproject.toml [tool.importlinter]): a pure domain, routes -> services -> adapters, no service cycle.
+lint: setup
+	$(BIN)/lint-imports --no-cache
 
 fuzz: setup
 	FUZZ_EXAMPLES=$${FUZZ_EXAMPLES:-60} $(PY) -m pytest -s tests/e2e/test_fuzz.py

@@ -15,7 +15,8 @@ from typing import Any, Callable, Mapping, TypeVar
 from chalice.app import Response
 
 from chalicelib import paging
-from chalicelib.errors import ApiError, BadRequest, Unavailable, invalid_field
+from chalicelib.domain.errors import IllegalMove, InvalidValue, RuleBroken
+from chalicelib.errors import ApiError, BadRequest, Conflict, Unavailable, Unprocessable, invalid_field
 
 T = TypeVar("T")
 
@@ -90,6 +91,19 @@ def no_content() -> Response:
     return Response(body="", status_code=204)
 
 
+# What each kind of refusal of a domain rule answers over HTTP: the one place it is decided.
+HTTP_ERRORS: dict[type[RuleBroken], type[ApiError]] = {
+    InvalidValue: BadRequest,
+    IllegalMove: Conflict,
+}
+
+
+def http_error(refusal: RuleBroken) -> ApiError:
+    """The HTTP error of a domain rule's refusal (its code, message and field kept)."""
+    kind = next((error for rule, error in HTTP_ERRORS.items() if isinstance(refusal, rule)), Unprocessable)
+    return kind(refusal.message, code=refusal.code, field=refusal.field)
+
+
 def error_response(error: ApiError) -> Response:
     headers = JSON_HEADERS
     if error.status == 503:  # come back later: when, in seconds
@@ -128,6 +142,8 @@ def answer_outages(view: Callable[..., Any]) -> Callable[..., Any]:
             raise
         except ApiError:
             raise
+        except RuleBroken as exc:
+            raise http_error(exc) from exc
         except Exception as exc:
             error = _unavailable(exc)
             if error is None:
@@ -173,6 +189,8 @@ def error_middleware(logger: Any) -> Callable[[Any, Callable[[Any], Response]], 
             return _normalize(get_response(event))
         except ApiError as exc:
             return error_response(exc)
+        except RuleBroken as exc:
+            return error_response(http_error(exc))
         except Exception:  # the details go to the log, never to the client
             logger.exception("unhandled error")
             return Response(

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from datetime import date
 
-from chalicelib.errors import Conflict, invalid_field
+from chalicelib.domain.errors import IllegalMove, invalid
 
 KINDS = ("feature", "short", "animation", "documentary")
 
@@ -28,7 +28,7 @@ MAX_GOAL_CENTS = 100_000_000_000  # EUR 1 bn: anything above is a typing error
 
 def check_status_transition(current: str, target: str) -> None:
     if target not in STATUS_TRANSITIONS.get(current, ()):
-        raise Conflict(
+        raise IllegalMove(
             f"status cannot change from {current} to {target}",
             code="illegal_transition",
             field="status",
@@ -37,7 +37,7 @@ def check_status_transition(current: str, target: str) -> None:
 
 def check_stage_transition(current: str, target: str) -> None:
     if STAGES.index(target) <= STAGES.index(current):
-        raise Conflict(
+        raise IllegalMove(
             f"stage cannot change from {current} to {target} (stages only move forward)",
             code="illegal_transition",
             field="stage",
@@ -46,15 +46,15 @@ def check_stage_transition(current: str, target: str) -> None:
 
 def check_campaign_terms(goal_cents: int, min_pledge_cents: int, deadline: date, today: date) -> None:
     if goal_cents < MIN_GOAL_CENTS:
-        raise invalid_field("goal_cents", f"must be at least {MIN_GOAL_CENTS}")
+        raise invalid("goal_cents", f"must be at least {MIN_GOAL_CENTS}")
     if goal_cents > MAX_GOAL_CENTS:
-        raise invalid_field("goal_cents", f"must be at most {MAX_GOAL_CENTS}")
+        raise invalid("goal_cents", f"must be at most {MAX_GOAL_CENTS}")
     if min_pledge_cents < PLATFORM_MIN_PLEDGE_CENTS:
-        raise invalid_field("min_pledge_cents", f"must be at least {PLATFORM_MIN_PLEDGE_CENTS}")
+        raise invalid("min_pledge_cents", f"must be at least {PLATFORM_MIN_PLEDGE_CENTS}")
     if min_pledge_cents > goal_cents:
-        raise invalid_field("min_pledge_cents", "must not exceed goal_cents")
+        raise invalid("min_pledge_cents", "must not exceed goal_cents")
     if deadline <= today:
-        raise invalid_field("deadline", "must be a date in the future")
+        raise invalid("deadline", "must be a date in the future")
 
 
 def percent_funded(raised_cents: int, goal_cents: int) -> int:

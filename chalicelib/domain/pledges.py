@@ -5,7 +5,7 @@ from __future__ import annotations
 import hashlib
 import string
 
-from chalicelib.errors import BadRequest, invalid_field
+from chalicelib.domain.errors import InvalidValue, invalid
 
 STATUSES = ("pending", "requires_action", "confirmed", "failed", "canceled", "refunded")
 
@@ -50,19 +50,19 @@ def sources_of(target: str) -> tuple[str, ...]:
 
 def check_idempotency_key(key: str | None) -> str:
     if key is None or key == "":
-        raise BadRequest("Idempotency-Key: the header is required (1-255 printable characters)",
-                         code="missing_idempotency_key", field="Idempotency-Key")
+        raise InvalidValue("Idempotency-Key: the header is required (1-255 printable characters)",
+                           code="missing_idempotency_key", field="Idempotency-Key")
     if len(key) > MAX_KEY_LENGTH or not set(key) <= PRINTABLE:
-        raise BadRequest("Idempotency-Key: must be 1-255 printable characters",
-                         code="invalid_idempotency_key", field="Idempotency-Key")
+        raise InvalidValue("Idempotency-Key: must be 1-255 printable characters",
+                           code="invalid_idempotency_key", field="Idempotency-Key")
     return key
 
 
 def check_amount(amount_cents: int, min_pledge_cents: int, max_pledge_cents: int) -> None:
     if amount_cents < min_pledge_cents:
-        raise invalid_field("amount_cents", f"must be at least {min_pledge_cents} (the film's minimum pledge)")
+        raise invalid("amount_cents", f"must be at least {min_pledge_cents} (the film's minimum pledge)")
     if amount_cents > max_pledge_cents:
-        raise invalid_field("amount_cents", f"must be at most {max_pledge_cents}")
+        raise invalid("amount_cents", f"must be at most {max_pledge_cents}")
 
 
 def pledge_id_for(user_id: str, idempotency_key: str) -> str:

@@ -23,6 +23,7 @@ from chalicelib.adapters.tables import BackingRecord, FilmRecord, PledgeRecord, 
 from chalicelib.domain import pledges as rules
 from chalicelib.errors import Unavailable
 from chalicelib.observability import logger
+from chalicelib.services import messagebus
 
 MAX_ATTEMPTS = 12
 
@@ -105,21 +106,17 @@ _FILM_TAKES_MONEY = (FilmRecord.status == "open") & FilmRecord.closing_at.does_n
 
 def _arrived_late(pledge: PledgeRecord, payment_intent_id: str | None) -> None:
     """A payment for a film that no longer takes money: refund it, count nothing."""
-    from chalicelib.services import refunds
-
     current = find(PledgeRecord, pledge.pledge_id)
     if current is None or current.status not in rules.UNCOUNTED:
         return  # counted before the close (a replayed webhook), or refunded already
     if not payment_intent_id:
         logger.error("late payment without a PaymentIntent", extra={"pledge_id": pledge.pledge_id})
         return
-    refunds.refund_late(current, payment_intent_id)
+    messagebus.handle(messagebus.PaymentArrivedLate(current, payment_intent_id))
 
 
 def _paid_after_cancel(pledge: PledgeRecord, payment_intent_id: str | None) -> None:
     """A payment that succeeded on a pledge canceled meanwhile: refund it, count nothing."""
-    from chalicelib.services import refunds
-
     current = find(PledgeRecord, pledge.pledge_id)
     if current is None or current.status != "canceled":
         return  # counted already (a replay), or refunded
@@ -128,15 +125,13 @@ def _paid_after_cancel(pledge: PledgeRecord, payment_intent_id: str | None) -> N
         logger.error("payment on a canceled pledge without a PaymentIntent", extra={"pledge_id": pledge.pledge_id})
         return
     logger.warning("payment on a canceled pledge: refunding", extra={"pledge_id": pledge.pledge_id})
-    refunds.refund(current, intent_id, refunds.PLEDGE_CANCELED)
+    messagebus.handle(messagebus.PaidAfterCancel(current, intent_id))
 
 
 def _goal_check(film_id: str, confirmed_at: str) -> None:
     """Record when a film first reaches its goal (the close job is the backstop)."""
-    from chalicelib.services import campaigns
-
     try:
-        campaigns.note_goal(film_id, confirmed_at)
+        messagebus.handle(messagebus.PledgeCounted(film_id, confirmed_at))
     except Exception:  # the pledge is counted; the close records goal_reached_at anyway
         logger.exception("goal check failed", extra={"film_id": film_id})
 

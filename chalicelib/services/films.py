@@ -18,7 +18,7 @@ from chalicelib.auth import Caller
 from chalicelib.domain import events
 from chalicelib.domain import films as rules
 from chalicelib.errors import Conflict, Forbidden, NotFound, invalid_field
-from chalicelib.services import outbox
+from chalicelib.services import messagebus, outbox
 
 if TYPE_CHECKING:  # request models: pydantic loads only with the routes that parse a body
     from chalicelib.schemas import FilmCreate, FilmPatch
@@ -55,12 +55,10 @@ def create(caller: Caller, data: FilmCreate) -> dict[str, Any]:
         updated_at=now,
         status_key=f"{data.deadline.isoformat()}#{film_id}",
     )
-    from chalicelib.services import perks
-
     try:
         with transaction() as write:  # the film and its default perk catalogue, together
             write.save(record, condition=FilmRecord.film_id.does_not_exist())
-            perks.add_defaults_in(write, film_id, now)
+            messagebus.handle(messagebus.FilmCreated(film_id, now, write))
     except (PutError, TransactWriteError) as exc:  # a uuid4 collision: astronomically rare, never silent
         raise Conflict("film id already taken, retry") from exc
     return view(record, dict.fromkeys(counters.FIELDS, 0))
@@ -190,17 +188,13 @@ def patch(caller: Caller, film_id: str, data: FilmPatch) -> dict[str, Any]:
         rules.check_campaign_terms(goal, min_pledge, deadline, clock.today())
     unlocks = []
     if "stage" in changes and changes["stage"] != film.stage:
-        from chalicelib.services import perks
-
-        unlocks = perks.events_for_stage_change(film, changes["stage"])
+        unlocks = [e for found in messagebus.handle(messagebus.StageChanged(film, changes["stage"])) for e in found]
     if film.status == "open" and changes.get("status") in ("funded", "failed"):
         # An admin's verdict closes the campaign like the schedule does (refunds included).
-        from chalicelib.services import campaigns
-
         outcome = changes.pop("status")
         if changes:
             _apply(film, changes, unlocks)
-        campaigns.close(film_id, campaigns.Budget(campaigns.ADMIN_BUDGET_SECONDS), outcome=outcome)
+        messagebus.handle(messagebus.CampaignDecided(film_id, outcome))
         return get(film_id, caller)
     _apply(film, changes, unlocks)
     return get(film_id, caller)

@@ -21,6 +21,7 @@ from chalicelib.adapters.tables import BackingRecord, PledgeRecord, UserRecord, 
 from chalicelib.auth import Caller
 from chalicelib.config import settings
 from chalicelib.domain import pledges as rules
+from chalicelib.domain.errors import RuleBroken
 from chalicelib.errors import ApiError, BadRequest, Conflict, Forbidden, NotFound, Unprocessable
 from chalicelib.services import contributions, films, pledge_limits, refunds
 
@@ -71,7 +72,7 @@ def create(caller: Caller, film_id: str, idempotency_key: str | None, amount_cen
     # No read first: the conditional put is the idempotency check (one request when new).
     try:
         _check_film_accepts(film_id, amount_cents, caller)
-    except ApiError:
+    except (ApiError, RuleBroken):
         existing = _load(pledge_id)  # a replay after the film closed still gets its answer
         if existing is None:
             raise

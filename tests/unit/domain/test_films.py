@@ -3,7 +3,7 @@ from datetime import date
 import pytest
 
 from chalicelib.domain import films as rules
-from chalicelib.errors import BadRequest, Conflict
+from chalicelib.domain.errors import IllegalMove, InvalidValue
 
 TODAY = date(2026, 11, 27)
 
@@ -18,7 +18,7 @@ def test_legal_status_transitions(current, target):
     ("failed", "funded"), ("funded", "failed"), ("failed", "open"),
 ])
 def test_illegal_status_transitions_name_both_states(current, target):
-    with pytest.raises(Conflict) as exc:
+    with pytest.raises(IllegalMove) as exc:
         rules.check_status_transition(current, target)
     assert current in exc.value.message and target in exc.value.message
     assert exc.value.field == "status"
@@ -34,7 +34,7 @@ def test_stage_moves_forward_one_or_several_steps():
     ("shooting", "pre_production"), ("released", "development"), ("shooting", "shooting"),
 ])
 def test_stage_never_moves_back(current, target):
-    with pytest.raises(Conflict) as exc:
+    with pytest.raises(IllegalMove) as exc:
         rules.check_stage_transition(current, target)
     assert current in exc.value.message and target in exc.value.message
 
@@ -48,7 +48,7 @@ def test_stage_never_moves_back(current, target):
     (5000, 1000, date(2020, 1, 1), "deadline"),
 ])
 def test_campaign_terms_name_the_field(goal, minimum, deadline, field):
-    with pytest.raises(BadRequest) as exc:
+    with pytest.raises(InvalidValue) as exc:
         rules.check_campaign_terms(goal, minimum, deadline, TODAY)
     assert exc.value.field == field
 

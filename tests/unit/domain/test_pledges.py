@@ -1,7 +1,7 @@
 import pytest
 
 from chalicelib.domain import pledges as rules
-from chalicelib.errors import BadRequest
+from chalicelib.domain.errors import InvalidValue
 
 
 def test_status_moves_only_forward():
@@ -25,7 +25,7 @@ def test_sources_of():
 
 @pytest.mark.parametrize("key", [None, "", "x" * 256, "tab\there", "new\nline", "é"])
 def test_bad_idempotency_keys(key):
-    with pytest.raises(BadRequest) as exc:
+    with pytest.raises(InvalidValue) as exc:
         rules.check_idempotency_key(key)
     assert exc.value.field == "Idempotency-Key"
 
@@ -38,7 +38,7 @@ def test_good_idempotency_keys():
 
 @pytest.mark.parametrize("amount", [999, 0, -5, 5_000_001])
 def test_amount_bounds(amount):
-    with pytest.raises(BadRequest) as exc:
+    with pytest.raises(InvalidValue) as exc:
         rules.check_amount(amount, 1000, 5_000_000)
     assert exc.value.field == "amount_cents"
 
