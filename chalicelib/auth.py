@@ -11,11 +11,11 @@ pool is configured; any other stage without a pool refuses every token.
 
 from __future__ import annotations
 
-import time
 from dataclasses import dataclass, field
 from functools import lru_cache
 from typing import TYPE_CHECKING, Any, Mapping
 
+from chalicelib import clock
 from chalicelib.config import settings
 from chalicelib.errors import Forbidden, Unauthorized
 
@@ -112,7 +112,7 @@ def issue_local_token(sub: str, *, groups: list[str] | None = None, email: str |
                       ttl_seconds: int = 12 * 3600, email_verified: bool = False) -> str:
     """An HS256 token for stage `local` (used by `make token`, the seed and tests)."""
     s = settings()
-    now = int(time.time())
+    now = clock.wall_epoch()  # PyJWT checks exp and iat against the wall clock, never a frozen one
     claims = {
         "sub": sub,
         "email": email or f"{sub}@example.org",

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import contextlib
+import time
 from datetime import date, datetime, timezone
 from typing import Callable, Iterator
 
@@ -25,6 +26,12 @@ def epoch() -> int:
 def iso(moment: datetime | None = None) -> str:
     """UTC timestamp with microseconds, sortable as text: 2026-11-27T09:38:13.123456Z."""
     return (moment or now()).astimezone(timezone.utc).strftime("%Y-%m-%dT%H:%M:%S.%fZ")
+
+
+def wall_epoch() -> int:
+    """The wall clock in whole seconds, never frozen: for times an outside party checks against
+    its own clock (a signed token's iat and exp, which PyJWT verifies with the real time)."""
+    return int(time.time())
 
 
 @contextlib.contextmanager

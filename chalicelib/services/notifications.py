@@ -161,7 +161,7 @@ def wants(user: UserRecord, channel: str) -> bool:
 # --- 3. one (event, user, channel) -------------------------------------------------------
 
 def _expiry() -> int:
-    return int(time.time()) + KEEP_DAYS * 86400
+    return clock.epoch() + KEEP_DAYS * 86400
 
 
 def _claimable(now: int):
@@ -178,7 +178,7 @@ def claim(event_id: str, jobs: list[Job]) -> list[Job]:
         for attempt in range(CLAIM_ATTEMPTS):
             if not pending:
                 break
-            now = int(time.time())
+            now = clock.epoch()
             try:
                 with transaction() as write:
                     for user, channel in pending:

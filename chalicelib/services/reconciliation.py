@@ -23,7 +23,6 @@ metric `ReconciliationUnrepaired`).
 
 from __future__ import annotations
 
-import time
 import uuid
 from datetime import timedelta
 from typing import Any
@@ -180,7 +179,7 @@ def _record(report: dict[str, Any], finished: bool) -> None:
         repaired={"count": report["repaired_count"], "items": report["repaired"]},
         unrepaired={"count": report["unrepaired_count"], "items": report["unrepaired"]},
         waiting=report["waiting"],
-        expires_at=int(time.time()) + RUN_RETENTION_SECONDS,
+        expires_at=clock.epoch() + RUN_RETENTION_SECONDS,
     ).save()
 
 

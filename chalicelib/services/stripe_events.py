@@ -7,7 +7,6 @@ event that arrives before the one it follows, changes nothing twice.
 
 from __future__ import annotations
 
-import time
 from typing import Any, Callable
 
 from pynamodb.exceptions import DoesNotExist
@@ -146,5 +145,5 @@ def receive(payload: bytes, signature: str | None) -> dict[str, Any]:
         return {"received": True, "ignored": True}
     handler(obj)
     StripeEventRecord(event_id, event_type=event_type, processed_at=clock.iso(),
-                      expires_at=int(time.time()) + EVENT_RETENTION_SECONDS).save()
+                      expires_at=clock.epoch() + EVENT_RETENTION_SECONDS).save()
     return {"received": True}
