@@ -15,7 +15,7 @@ include infra/infra.mk
 help:
 	@echo "make run    - set up and serve the local stack with demo data (PORT, DATA_DIR, SEED=0)"
 	@echo "make test   - set up, check the code (make lint) and run the whole test suite"
-	@echo "make lint   - the layer contracts (import-linter)"
+	@echo "make lint   - ruff, mypy and the layer contracts (import-linter)"
 	@echo "make token SUB=alice GROUPS=admin - print a local sign-in token"
 	@echo "make bench  - run the benchmarks and rewrite BENCHMARKS.md"
 	@echo "make fuzz   - schemathesis against the local stack, longer than in make test (FUZZ_EXAMPLES)"
@@ -45,8 +45,11 @@ run: setup
 test: setup $(INFRA_SETUP) lint
 	$(PY) -m pytest $(PYTEST_ARGS)
 
-# Layers (pyproject.toml [tool.importlinter]): a pure domain, routes -> services -> adapters, no service cycle.
+# pyproject.toml: ruff (pyflakes, pycodestyle, bugbear, complexity), mypy (strict on the domain)
+# and the layers (import-linter: a pure domain, routes -> services -> adapters, no service cycle).
 lint: setup
+	$(BIN)/ruff check .
+	$(BIN)/mypy
 	$(BIN)/lint-imports --no-cache
 
 fuzz: setup

@@ -8,7 +8,6 @@ Chalice itself answered (405, 415, unhandled errors).
 from __future__ import annotations
 
 import functools
-import json
 import re
 from typing import Any, Callable, Mapping, TypeVar
 
@@ -21,7 +20,7 @@ from chalicelib.errors import ApiError, BadRequest, Conflict, Unavailable, Unpro
 T = TypeVar("T")
 
 MAX_BODY_BYTES = 64 * 1024
-JSON_HEADERS = {"Content-Type": "application/json"}
+JSON_HEADERS: dict[str, str | list[str]] = {"Content-Type": "application/json"}
 ID_PATTERN = re.compile(r"^[A-Za-z0-9_-]{1,64}$")
 # RFC 8058: a mail client's one-click unsubscribe POSTs "List-Unsubscribe=One-Click" as a form.
 UNSUBSCRIBE_CONTENT_TYPES = ("application/x-www-form-urlencoded", "multipart/form-data", "application/json",
@@ -43,7 +42,7 @@ def parse_body(request: Any, model: type[T]) -> T:
         raise _validation_error(exc.errors(include_url=False, include_input=False))
 
 
-def _validation_error(errors: list[dict[str, Any]]) -> BadRequest:
+def _validation_error(errors: list[Any]) -> BadRequest:
     first = errors[0]
     kind = first.get("type", "")
     field = ".".join(str(part) for part in first.get("loc", ())) or "body"

@@ -28,7 +28,7 @@ from chalicelib.adapters.clients import dynamodb_options
 from chalicelib.config import settings, table_name
 
 
-def _meta(short: str, **extra) -> type:
+def _meta(short: str, **extra) -> Any:  # a Meta class (PynamoDB types Meta as a protocol)
     s = settings()
     attrs = {"table_name": table_name(short), "region": s.region, "billing_mode": "PAY_PER_REQUEST",
              **dynamodb_options(s), **extra}
@@ -37,7 +37,7 @@ def _meta(short: str, **extra) -> type:
     return type("Meta", (), attrs)
 
 
-def _index_meta(name: str) -> type:
+def _index_meta(name: str) -> Any:
     return type("Meta", (), {"index_name": name, "projection": AllProjection()})
 
 

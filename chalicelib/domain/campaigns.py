@@ -50,7 +50,7 @@ def retry_delay_seconds(failures: int) -> int:
     """Backoff after the n-th rejected attempt: 15 min, 30 min, 1 h, ... at most a day."""
     if failures <= 0:
         return 0
-    return min(RETRY_MAX_SECONDS, RETRY_BASE_SECONDS * 2 ** min(failures - 1, 16))
+    return min(RETRY_MAX_SECONDS, RETRY_BASE_SECONDS * int(2 ** min(failures - 1, 16)))
 
 
 def next_attempt_at(now: datetime, failures: int) -> datetime:

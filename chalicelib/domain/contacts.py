@@ -39,7 +39,9 @@ def is_verified(contact: str | None, verified_for: str | None) -> bool:
 def phone_allowed(phone: str | None, calling_codes: Iterable[str]) -> bool:
     """E.164 `phone` starts with one of the calling codes (they are a prefix code: no code is
     the start of another, so the first match is the country)."""
-    return bool(phone) and phone.startswith("+") and any(phone[1:].startswith(code) for code in calling_codes)
+    if not phone:
+        return False
+    return phone.startswith("+") and any(phone[1:].startswith(code) for code in calling_codes)
 
 
 def channels_for(event_type: str) -> tuple[str, ...]:

@@ -28,7 +28,7 @@ CASTING_DECIDED = "casting.decided"  # key: "<call_id>#<user_id>"
 # Royalties (issue: royalties).
 ROYALTY_STATEMENT = "royalty.statement"  # key: "<period>#<user_id>"
 
-EVENT_TYPES = (
+EVENT_TYPES: tuple[str, ...] = (
     FUNDING_MILESTONE, COPRODUCER_MILESTONE, CAMPAIGN_FUNDED, CAMPAIGN_FAILED, STAGE_CHANGED,
     PERK_UNLOCKED, CASTING_DECIDED, ROYALTY_STATEMENT,
 )

@@ -40,7 +40,7 @@ class PerkTerms:
     available_from_stage: str
 
 
-def default_catalogue() -> list[dict]:
+def default_catalogue() -> list[dict[str, object]]:
     """A new film's perks: the private forum for every co-producer from the first pledge.
     Every other kind is off until the producer adds it."""
     return [{

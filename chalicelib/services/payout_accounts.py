@@ -67,7 +67,7 @@ def account_updated(account: dict[str, Any]) -> None:
     enabled = account.get("payouts_enabled") is True
     destination = UserRecord.stripe_account_id.set(account["id"]) if enabled else UserRecord.stripe_account_id.remove()
     now = clock.iso()
-    changed = ((UserRecord.payouts_enabled.does_not_exist() | (UserRecord.payouts_enabled != True)) if enabled
+    changed = ((UserRecord.payouts_enabled.does_not_exist() | (UserRecord.payouts_enabled != True)) if enabled  # noqa: E712
                else (UserRecord.payouts_enabled == True))  # noqa: E712 (conditions, not comparisons)
     try:  # the change and the e-mail telling its owner, together; no change, no e-mail
         with transaction() as write:
