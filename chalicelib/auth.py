@@ -13,14 +13,12 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from functools import lru_cache
-from typing import TYPE_CHECKING, Any, Mapping
+from typing import Any, Mapping
 
 from chalicelib import clock
 from chalicelib.config import settings
 from chalicelib.errors import Forbidden, Unauthorized
-
-if TYPE_CHECKING:
-    import jwt
+from chalicelib.lazy import jwt
 
 ADMIN = "admin"
 PRODUCER = "producer"
@@ -50,9 +48,7 @@ class Caller:
 
 
 @lru_cache(maxsize=1)
-def _jwks_client() -> "jwt.PyJWKClient":
-    import jwt
-
+def _jwks_client() -> Any:  # a jwt.PyJWKClient
     s = settings()
     url = f"https://cognito-idp.{s.region}.amazonaws.com/{s.cognito_user_pool_id}/.well-known/jwks.json"
     return jwt.PyJWKClient(url, cache_keys=True, lifespan=3600)
@@ -68,8 +64,6 @@ def _key_and_algorithm(token: str) -> tuple[Any, str]:
 
 
 def verify(token: str) -> Caller:
-    import jwt  # PyJWT and cryptography load on the first signed-in request, not at cold start
-
     s = settings()
     try:
         key, algorithm = _key_and_algorithm(token)
@@ -124,6 +118,4 @@ def issue_local_token(sub: str, *, groups: list[str] | None = None, email: str |
         "iat": now,
         "exp": now + ttl_seconds,
     }
-    import jwt
-
     return jwt.encode(claims, s.local_jwt_secret, algorithm="HS256")

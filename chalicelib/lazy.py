@@ -26,6 +26,10 @@ def lazy(name: str) -> Any:
     return LazyModule(name)
 
 
+# Heavy libraries: Stripe when money moves, PyJWT (and cryptography) on the first signed-in request.
+jwt = lazy("jwt")
+stripe = lazy("stripe")
+
 # Request bodies (pydantic) and the API document.
 schemas = lazy("chalicelib.schemas")
 openapi = lazy("chalicelib.openapi")

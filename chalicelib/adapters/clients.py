@@ -14,6 +14,7 @@ from __future__ import annotations
 from typing import Any
 
 from chalicelib.config import Settings, settings
+from chalicelib.lazy import stripe
 
 HTTP_DEADLINE_SECONDS = 10.0  # API Gateway cuts at 29 s; a co-producer waits far less
 BOTOCORE_MAX_BACKOFF = 20.0  # botocore "standard" mode: random * 2 ** (attempt - 1), capped
@@ -50,8 +51,6 @@ def aws_client(service: str, **extra: Any) -> Any:
 def stripe_options() -> dict[str, Any]:
     """Arguments of stripe.StripeClient: a requests client with (connect, read) timeouts, and
     the network retries stripe-python does itself (with the same idempotency key)."""
-    import stripe
-
     s = settings()
     return {"max_network_retries": s.stripe_max_network_retries,
             "http_client": stripe.RequestsClient(timeout=(s.stripe_connect_timeout, s.stripe_read_timeout))}

@@ -14,6 +14,7 @@ from typing import Protocol
 
 from chalicelib.config import settings
 from chalicelib.errors import Unavailable
+from chalicelib.lazy import stripe
 
 
 class Connect(Protocol):
@@ -26,8 +27,6 @@ class Connect(Protocol):
 
 class StripeConnect:
     def create_account(self, *, user_id: str, email: str | None) -> str:
-        import stripe
-
         from chalicelib.adapters.payments import client
 
         params = {"type": "express", "country": "FR", "capabilities": {"transfers": {"requested": True}},
@@ -38,8 +37,6 @@ class StripeConnect:
             raise Unavailable("the payment provider is unavailable; try again") from exc
 
     def onboarding_url(self, *, account_id: str, user_id: str, base_url: str) -> str:
-        import stripe
-
         from chalicelib.adapters.payments import client
 
         try:

@@ -14,6 +14,7 @@ from typing import Any
 from chalicelib.adapters import parameters
 from chalicelib.config import settings
 from chalicelib.errors import BadRequest, Unavailable
+from chalicelib.lazy import stripe
 
 WEBHOOK_TOLERANCE_SECONDS = 300
 
@@ -41,8 +42,6 @@ def webhook_secret() -> str:
 
 @lru_cache(maxsize=1)
 def client() -> Any:
-    import stripe
-
     from chalicelib.adapters.clients import stripe_options
 
     base = settings().stripe_api_base
@@ -64,8 +63,6 @@ def open_intent(*, amount_cents: int, metadata: dict[str, str], payment_method_i
                 idempotency_key: str) -> Intent:
     """Create a PaymentIntent in EUR, never confirmed: no money can move on it until its id is
     recorded and `confirm_intent` is called (or the browser confirms it with the client secret)."""
-    import stripe
-
     params: dict[str, Any] = {"amount": amount_cents, "currency": "eur", "metadata": metadata,
                               "payment_method_types": ["card"]}
     if payment_method_id:
@@ -86,8 +83,6 @@ def confirm_intent(payment_intent_id: str, *, idempotency_key: str) -> Intent:
     """Confirm a recorded PaymentIntent with its payment method. A decline comes back as an
     Intent with the reason; an intent that cannot be confirmed any more (canceled, paid)
     comes back as it is."""
-    import stripe
-
     try:
         obj = client().v1.payment_intents.confirm(payment_intent_id, options={"idempotency_key": idempotency_key})
     except stripe.CardError as exc:
@@ -104,8 +99,6 @@ def confirm_intent(payment_intent_id: str, *, idempotency_key: str) -> Intent:
 def find_intents(pledge_id: str) -> list[Intent] | None:
     """PaymentIntents whose metadata names the pledge (Stripe's search); None when the search
     is not available (emulators)."""
-    import stripe
-
     try:
         found = client().v1.payment_intents.search(params={"query": f"metadata['pledge_id']:'{pledge_id}'"})
     except stripe.StripeError:
@@ -115,8 +108,6 @@ def find_intents(pledge_id: str) -> list[Intent] | None:
 
 def charge_intent(charge_id: str) -> str | None:
     """The PaymentIntent of a charge (a dispute names the charge)."""
-    import stripe
-
     try:
         intent = client().v1.charges.retrieve(charge_id).to_dict().get("payment_intent")
     except stripe.StripeError as exc:
@@ -125,8 +116,6 @@ def charge_intent(charge_id: str) -> str | None:
 
 
 def cancel_intent(payment_intent_id: str) -> Intent:
-    import stripe
-
     try:
         return _intent(client().v1.payment_intents.cancel(payment_intent_id))
     except stripe.InvalidRequestError:
@@ -136,8 +125,6 @@ def cancel_intent(payment_intent_id: str) -> Intent:
 
 
 def retrieve_intent(payment_intent_id: str) -> Intent:
-    import stripe
-
     try:
         return _intent(client().v1.payment_intents.retrieve(payment_intent_id))
     except stripe.StripeError as exc:
@@ -154,8 +141,6 @@ class RefundRejected(Exception):
 
 
 def _rejected(exc: Any) -> RefundRejected:
-    import stripe
-
     if isinstance(exc, stripe.StripeError) and not isinstance(exc, (stripe.APIConnectionError,)):
         code = getattr(exc, "code", None) or type(exc).__name__
         return RefundRejected(str(code), exc.user_message or str(exc) or "refused by Stripe")
@@ -169,8 +154,6 @@ def refunded_cents(payment_intent_id: str) -> int:
     sum of the charge's Refunds that did not fail: a Refund Stripe accepted and the bank later
     returned (`failed`) gave nothing back.
     """
-    import stripe
-
     try:
         intent = client().v1.payment_intents.retrieve(payment_intent_id).to_dict()
         if not intent.get("latest_charge"):
@@ -192,8 +175,6 @@ def create_refund(*, payment_intent_id: str, amount_cents: int, metadata: dict[s
     Always with an explicit amount: a Refund without one refunds the whole charge again on
     some Stripe emulators, even when it was refunded already.
     """
-    import stripe
-
     try:
         refund = client().v1.refunds.create(
             params={"payment_intent": payment_intent_id, "amount": amount_cents, "metadata": metadata},
@@ -205,8 +186,6 @@ def create_refund(*, payment_intent_id: str, amount_cents: int, metadata: dict[s
 
 def verify_webhook(payload: bytes, signature: str | None) -> dict[str, Any]:
     """The event, if `Stripe-Signature` proves it came from Stripe recently; else 400."""
-    import stripe
-
     if not signature:
         raise BadRequest("Stripe-Signature: the header is required", code="invalid_signature",
                          field="Stripe-Signature")

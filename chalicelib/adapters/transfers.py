@@ -22,6 +22,7 @@ from typing import Protocol
 from chalicelib import clock
 from chalicelib.config import settings
 from chalicelib.errors import Unavailable
+from chalicelib.lazy import stripe
 
 FAILING_PREFIX = "acct_fail"
 IDEMPOTENCY_KEY_LIFETIME = timedelta(hours=24)  # Stripe's
@@ -46,8 +47,6 @@ class Transfers(Protocol):
 
 class StripeTransfers:
     def transfer(self, *, payout_id: str, amount_cents: int, destination: str) -> Transfer:
-        import stripe
-
         from chalicelib.adapters.payments import client
 
         try:
@@ -62,8 +61,6 @@ class StripeTransfers:
         return Transfer(ok=True, transfer_id=obj["id"])
 
     def find(self, payout_id: str) -> Transfer | None:
-        import stripe
-
         from chalicelib.adapters.payments import client
 
         try:
