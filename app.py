@@ -626,6 +626,12 @@ def distribute_royalties_chunk(event, context):
     return royalty_runs.handle_chunks(event, context)
 
 
+# --- Sections in their own modules (chalicelib/routes/) -----------------------------------
+from chalicelib.routes import simulation as simulation_routes  # noqa: E402
+
+app.register_blueprint(simulation_routes.bp)
+
+
 # --- Every route ------------------------------------------------------------------------
 # A dependency that does not answer in time, or throttles: 503 with Retry-After, never a 500.
 web.answer_outages_on_every_route(app)

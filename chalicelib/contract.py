@@ -165,6 +165,14 @@ OPERATIONS: tuple[Operation, ...] = (
                   PERIOD, Param("format", "query", {"type": "string", "enum": ["json", "csv"]})), csv=True),
     Operation("GET", "/me/portfolio", "Every film I co-produce: my money, my share, royalties to date",
               "royalties", USER, r.Portfolio),
+    Operation("GET", "/films/{film_id}/simulation", "Earnings simulator: the rights, the co-producers' pool and "
+              "(signed in) my cents, as a distribution run now would credit them; with pledge_cents, what a new "
+              "pledge would earn", "royalties", OPTIONAL, r.Simulation, params=(
+                  FILM_ID,
+                  Param("rights_cents", "query", {"type": "integer", "minimum": 0, "maximum": 10**13},
+                        "Rights the platform would receive, in cents", required=True),
+                  Param("pledge_cents", "query", {"type": "integer", "minimum": 1},
+                        "A new pledge, in cents (at least the film's minimum pledge)"))),
     Operation("PUT", "/me/payout-account", "Retired (410): payout accounts come from Stripe Connect onboarding",
               "royalties", USER, r.PayoutAccountSet, body=s.PayoutAccount, extra_responses=(410,),
               example={"stripe_account_id": "acct_1Nv0FGQ9RKHgCVdK"}),

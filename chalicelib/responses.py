@@ -618,6 +618,39 @@ class Statement(View):
     total_cents: int
 
 
+class SimulationYours(View):
+    your_confirmed_cents: int = Field(description="Your weight now: your confirmed, unrefunded cents in the film")
+    your_cents: int = Field(description="What the run would credit you, to the cent")
+
+
+class SimulationPledge(View):
+    pledge_cents: int
+    your_confirmed_cents: int = Field(description="Your weight with the new pledge")
+    film_confirmed_cents: int = Field(description="Every co-producer's cents, the new pledge included")
+    coproducers: int
+    pool_cents: int
+    your_cents: int = Field(description="What the run would credit you with the new pledge")
+    pledge_earns_cents: int = Field(description="What the new pledge adds to your cents")
+
+
+class Simulation(View):
+    """The waterfall of a distribution of `rights_cents` run now: the same arithmetic as a run."""
+
+    film_id: str
+    weights_as_of: Timestamp
+    rights_received_cents: int
+    coproducer_rate_bps: int
+    pool_cents: int = Field(description="The co-producers' pool: the rights x the rate, rounded toward zero")
+    platform_cents: int = Field(description="What the platform keeps of the rights")
+    film_confirmed_cents: int = Field(description="Every co-producer's confirmed cents (the weights' total)")
+    coproducers: int
+    per_100_eur_pledged_cents: int = Field(
+        description="What 100 EUR pledged earns of the pool, floored (the largest remainder may add a cent)")
+    distributed_cents: int = Field(description="The pool, allocated; 0 when nobody holds a share yet")
+    yours: Optional[SimulationYours] = Field(default=None, description="Signed-in callers only")
+    pledge: Optional[SimulationPledge] = Field(default=None, description="With `pledge_cents` only")
+
+
 class Holding(View):
     film_id: str
     title: Optional[str]

@@ -107,6 +107,7 @@ ROWS: tuple[Row, ...] = (
     Row("GET", "/me/royalties", signed_in(200)),
     Row("GET", "/me/statements/2019-03", signed_in(200)),
     Row("GET", "/me/portfolio", signed_in(200)),
+    Row("GET", "/films/{film}/simulation?rights_cents=100000&pledge_cents=2500", cells(200)),
     Row("PUT", "/me/payout-account", signed_in(410), body={"stripe_account_id": "acct_matrix"}),  # retired
     Row("GET", "/me/payout-account", signed_in(200)),
     Row("POST", "/me/payout-account/onboarding", signed_in(200)),
@@ -184,6 +185,7 @@ ROLES_OF_SERVICES_MATRIX = ("anonymous", "stranger", "other_coproducer", "below"
 
 
 def _generic(path: str) -> str:
+    path = path.split("?")[0]
     path = path.replace("/2019-03", "/{period}")
     path = re.sub(r"^/me/verify/(email|sms)", "/me/verify/{channel}", path)
     for short, name in (("film", "film_id"), ("fresh_perk", "perk_id"), ("perk", "perk_id"),
