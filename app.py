@@ -630,6 +630,10 @@ def distribute_royalties_chunk(event, context):
 from chalicelib.routes import simulation as simulation_routes  # noqa: E402
 
 app.register_blueprint(simulation_routes.bp)
+from chalicelib.routes import statements_yearly  # noqa: E402
+
+app.register_blueprint(statements_yearly.bp)
+app.api.binary_types.append(statements_yearly.PDF)  # the yearly statement's PDF leaves as bytes
 
 
 # --- Every route ------------------------------------------------------------------------

@@ -43,6 +43,7 @@ class Operation:
     extra_responses: tuple[int, ...] = field(default=())
     also: tuple[int, ...] = ()  # other success statuses with the same body (200 for a replayed create)
     csv: bool = False  # also answers text/csv with ?format=csv
+    pdf: bool = False  # also answers application/pdf with ?format=pdf
 
     @property
     def operation_id(self) -> str:
@@ -165,6 +166,12 @@ OPERATIONS: tuple[Operation, ...] = (
                   PERIOD, Param("format", "query", {"type": "string", "enum": ["json", "csv"]})), csv=True),
     Operation("GET", "/me/portfolio", "Every film I co-produce: my money, my share, royalties to date",
               "royalties", USER, r.Portfolio),
+    Operation("GET", "/me/statements/yearly/{year}", "My yearly statement: per film and month the rights, the pool, "
+              "my weight and cents, clawbacks; payouts; balances (?format=csv, or ?format=pdf with Accept: "
+              "application/pdf)", "royalties", USER, r.YearlyStatement, params=(
+                  Param("year", "path", {"type": "string", "pattern": r"^\d{4}$"}, "YYYY", required=True),
+                  Param("format", "query", {"type": "string", "enum": ["json", "csv", "pdf"]})), csv=True,
+              pdf=True),
     Operation("GET", "/films/{film_id}/simulation", "Earnings simulator: the rights, the co-producers' pool and "
               "(signed in) my cents, as a distribution run now would credit them; with pledge_cents, what a new "
               "pledge would earn", "royalties", OPTIONAL, r.Simulation, params=(

@@ -99,6 +99,14 @@ class CoproducerPage(Page):
     items: list[Coproducer]
 
 
+class TaxDetails(View):
+    full_name: str
+    address_lines: list[str]
+    postal_code: str
+    city: str
+    country: str
+
+
 class Me(View):
     user_id: str
     display_name: Optional[str]
@@ -112,6 +120,8 @@ class Me(View):
     updated_at: Optional[Timestamp]
     email_verified: bool = Field(description="The e-mail address was verified (a code, or Cognito)")
     phone_verified: bool = Field(description="The phone number was verified by a code")
+    tax_details: Optional[TaxDetails] = Field(
+        default=None, description="Yearly statements' name and postal address (yours only; null until given)")
 
 
 class ConsentRecord(View):
@@ -649,6 +659,76 @@ class Simulation(View):
     distributed_cents: int = Field(description="The pool, allocated; 0 when nobody holds a share yet")
     yours: Optional[SimulationYours] = Field(default=None, description="Signed-in callers only")
     pledge: Optional[SimulationPledge] = Field(default=None, description="With `pledge_cents` only")
+
+
+class YearlyMonth(View):
+    month: str = Field(description="YYYY-MM: the month the rights were received for")
+    rights_received_cents: Optional[int] = Field(description="The film's rights that month; null: nothing credited to you")
+    pool_cents: Optional[int]
+    your_confirmed_cents: Optional[int] = Field(description="Your weight when the month's weights were taken")
+    film_confirmed_cents: Optional[int] = Field(description="Every co-producer's weight then")
+    credited_cents: int
+    clawback_cents: int = Field(description="What corrections took back (negative credits), as a positive amount")
+    net_cents: int
+
+
+class YearlyFilmTotals(View):
+    rights_received_cents: int
+    pool_cents: int
+    credited_cents: int
+    clawback_cents: int
+    net_cents: int
+
+
+class YearlyFilm(View):
+    film_id: str
+    title: Optional[str]
+    months: list[YearlyMonth] = Field(description="January to December")
+    totals: YearlyFilmTotals
+
+
+class YearlyPayout(View):
+    payout_id: str
+    date: str = Field(description="YYYY-MM-DD (UTC)")
+    amount_cents: int
+    reference: str = Field(description="The transfer's id (the payout's id until it has one)")
+
+
+class YearlyTotals(View):
+    credited_cents: int
+    clawback_cents: int
+    net_cents: int
+    paid_out_cents: int
+    opening_balance_cents: int = Field(description="Credited for earlier months, less what was paid out before")
+    closing_balance_cents: int = Field(description="The balance carried into the next year")
+
+
+class PlatformIdentity(View):
+    name: str
+    registration_number: str
+    address_lines: list[str]
+
+
+class CoproducerIdentity(View):
+    user_id: str
+    name: Optional[str] = Field(description="The tax details' full name, else the display name")
+    address_lines: list[str]
+    postal_code: Optional[str]
+    city: Optional[str]
+    country: Optional[str]
+
+
+class YearlyStatement(View):
+    """Facts from the ledger, never tax advice (`notice` says so)."""
+
+    year: int
+    generated_at: Timestamp
+    platform: PlatformIdentity
+    coproducer: CoproducerIdentity
+    films: list[YearlyFilm]
+    payouts: list[YearlyPayout]
+    totals: YearlyTotals
+    notice: str
 
 
 class Holding(View):
