@@ -216,10 +216,9 @@ STATEMENT_TAX = {"full_name": "Élise Moreau", "address_lines": ["8 rue des Tann
                  "city": "Strasbourg", "country": "FR"}
 # (title, kind, goal in euros, synopsis, the demo co-producer's euros, the others' euros)
 STATEMENT_FILMS = [
-    ("Les Vendanges tardives", "feature", 600, "Three generations of winemakers and one late harvest.", 150,
-     (200, 150, 100)),
-    ("Le Bal des pompiers", "short", 300, "Bastille Day night, a village fire station and its dance.", 60, (120, 120)),
-    ("Ombres chinoises", "animation", 400, "Shadow puppets tell the story of a travelling theatre.", 80, (200, 120)),
+    ("Les Vendanges tardives", "feature", 600, "Three generations of winemakers and one late harvest.", 150, (450,)),
+    ("Le Bal des pompiers", "short", 300, "Bastille Day night, a village fire station and its dance.", 60, (240,)),
+    ("Ombres chinoises", "animation", 400, "Shadow puppets tell the story of a travelling theatre.", 80, (320,)),
 ]
 STATEMENT_GOAL_CENTS = sum(goal for _, _, goal, _, _, _ in STATEMENT_FILMS) * 100
 STATEMENT_RAISED_CENTS = sum(mine + sum(others) for _, _, _, _, mine, others in STATEMENT_FILMS) * 100
@@ -262,7 +261,7 @@ def seed_statements() -> dict[str, int]:
                 title=title, kind=kind, synopsis=synopsis, goal_cents=goal * 100, min_pledge_cents=1000,
                 deadline=clock.today() + timedelta(days=30), producer_id=PRODUCERS[index % len(PRODUCERS)]))
             films.patch(ADMIN, film["film_id"], FilmPatch(status="open"))
-            backers = [(STATEMENT_USER, mine), *((coproducer(2 + n), euros) for n, euros in enumerate(others))]
+            backers = [(STATEMENT_USER, mine), *((coproducer(2 + index + n), euros) for n, euros in enumerate(others))]
             for user, euros in backers:
                 pledges.create(user, film["film_id"], f"demo-seed-{film['film_id']}", euros * 100, card)
             campaigns.close_now(ADMIN, film["film_id"])  # the goal is met: funded
@@ -274,9 +273,9 @@ def seed_statements() -> dict[str, int]:
         period = f"{year}-{month:02d}"
         with at(*_month_after(year, month)):
             work = [(first, 180_000 + 7_919 * month)]
-            if month % 2 == 0:
+            if month % 3 == 0:
                 work.append((second, 45_000 + 1_234 * month))
-            if month >= 10:
+            if month == 12:
                 work.append((third, 99_999))
             for film_id, cents in work:
                 made = receipt(film_id, period, cents, f"demo-{period}-{film_id[-6:]}")
