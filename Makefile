@@ -24,6 +24,7 @@ help:
 	@echo "make synth  - synthesize the CloudFormation of infra/ (dev, prod); make deploy STAGE=dev"
 	@echo "make close-campaigns - close campaigns past their deadline now, on the running local stack"
 	@echo "make reconcile - settle pledges still waiting for Stripe after 15 minutes, on the running local stack"
+	@echo "make announce-statements - in January, tell co-producers credited last year their yearly statement is ready"
 
 $(VENV)/.installed: requirements.txt requirements-dev.txt
 	test -x $(PY) || $(PYTHON) -m venv $(VENV)
@@ -73,6 +74,10 @@ close-campaigns: setup
 .PHONY: reconcile
 reconcile: setup
 	$(PY) -m devstack.reconcile
+
+.PHONY: announce-statements
+announce-statements: setup
+	$(PY) -m devstack.announce_statements
 
 outbox: setup
 	@$(PY) -m devstack.outbox $(if $(TO),--to "$(TO)") $(if $(Q),--q "$(Q)")

@@ -33,6 +33,16 @@ app.register_blueprint(notifications.bp)  # milestones, messages, unsubscribing
 app.register_blueprint(royalties.bp)      # rights, distributions, statements, payouts
 app.register_blueprint(dev.bp)            # the local stack's outbox and Connect onboarding
 
+# --- Sections in their own modules (chalicelib/routes/) -----------------------------------
+from chalicelib.routes import simulation as simulation_routes  # noqa: E402
+
+app.register_blueprint(simulation_routes.bp)
+from chalicelib.routes import statements_yearly  # noqa: E402
+
+app.register_blueprint(statements_yearly.bp)
+app.api.binary_types.append(statements_yearly.PDF)  # the yearly statement's PDF leaves as bytes
+
+
 # --- Every route ------------------------------------------------------------------------
 # A dependency that does not answer in time, or throttles: 503 with Retry-After, never a 500.
 web.answer_outages_on_every_route(app)

@@ -84,6 +84,11 @@ class Settings:
     # good result, up to this old, while DynamoDB does not answer.
     retry_after_seconds: int = 5
     stale_reads_seconds: int = 300
+    # The platform's identity, printed on yearly statements (PLATFORM_NAME,
+    # PLATFORM_REGISTRATION_NUMBER, PLATFORM_ADDRESS: its lines separated by " | ").
+    platform_name: str = "Coprod Films SAS"
+    platform_registration_number: str = "RCS Paris 000 000 000"
+    platform_address: tuple[str, ...] = ("10 rue de la Paix", "75002 Paris", "France")
 
     @property
     def is_local(self) -> bool:
@@ -142,6 +147,10 @@ def settings() -> Settings:
         aws_max_attempts=max(1, _int("AWS_MAX_ATTEMPTS", 1)),
         retry_after_seconds=max(1, _int("RETRY_AFTER_SECONDS", 5)),
         stale_reads_seconds=max(0, _int("STALE_READS_SECONDS", 300)),
+        platform_name=env.get("PLATFORM_NAME") or Settings.platform_name,
+        platform_registration_number=env.get("PLATFORM_REGISTRATION_NUMBER") or Settings.platform_registration_number,
+        platform_address=tuple(line.strip() for line in env["PLATFORM_ADDRESS"].split("|") if line.strip())
+        if env.get("PLATFORM_ADDRESS") else Settings.platform_address,
     )
 
 

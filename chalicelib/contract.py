@@ -43,6 +43,7 @@ class Operation:
     extra_responses: tuple[int, ...] = field(default=())
     also: tuple[int, ...] = ()  # other success statuses with the same body (200 for a replayed create)
     csv: bool = False  # also answers text/csv with ?format=csv
+    pdf: bool = False  # also answers application/pdf with ?format=pdf
 
     @property
     def operation_id(self) -> str:
@@ -165,6 +166,20 @@ OPERATIONS: tuple[Operation, ...] = (
                   PERIOD, Param("format", "query", {"type": "string", "enum": ["json", "csv"]})), csv=True),
     Operation("GET", "/me/portfolio", "Every film I co-produce: my money, my share, royalties to date",
               "royalties", USER, r.Portfolio),
+    Operation("GET", "/me/statements/yearly/{year}", "My yearly statement: per film and month the rights, the pool, "
+              "my weight and cents, clawbacks; payouts; balances (?format=csv, or ?format=pdf with Accept: "
+              "application/pdf)", "royalties", USER, r.YearlyStatement, params=(
+                  Param("year", "path", {"type": "string", "pattern": r"^\d{4}$"}, "YYYY", required=True),
+                  Param("format", "query", {"type": "string", "enum": ["json", "csv", "pdf"]})), csv=True,
+              pdf=True),
+    Operation("GET", "/films/{film_id}/simulation", "Earnings simulator: the rights, the co-producers' pool and "
+              "(signed in) my cents, as a distribution run now would credit them; with pledge_cents, what a new "
+              "pledge would earn", "royalties", OPTIONAL, r.Simulation, params=(
+                  FILM_ID,
+                  Param("rights_cents", "query", {"type": "integer", "minimum": 0, "maximum": 10**13},
+                        "Rights the platform would receive, in cents", required=True),
+                  Param("pledge_cents", "query", {"type": "integer", "minimum": 1},
+                        "A new pledge, in cents (at least the film's minimum pledge)"))),
     Operation("PUT", "/me/payout-account", "Retired (410): payout accounts come from Stripe Connect onboarding",
               "royalties", USER, r.PayoutAccountSet, body=s.PayoutAccount, extra_responses=(410,),
               example={"stripe_account_id": "acct_1Nv0FGQ9RKHgCVdK"}),

@@ -78,6 +78,8 @@ def _operation(op: contract.Operation) -> dict[str, Any]:
             success["content"] = {"application/json": {"schema": {"$ref": REF.format(model=op.response.__name__)}}}
             if op.csv:
                 success["content"]["text/csv"] = {"schema": {"type": "string"}}
+            if op.pdf:
+                success["content"]["application/pdf"] = {"schema": {"type": "string", "format": "binary"}}
         successes[str(status)] = success
     doc["responses"] = {**successes, **_error_responses(op)}
     return doc

@@ -99,6 +99,14 @@ class CoproducerPage(Page):
     items: list[Coproducer]
 
 
+class TaxDetails(View):
+    full_name: str
+    address_lines: list[str]
+    postal_code: str
+    city: str
+    country: str
+
+
 class Me(View):
     user_id: str
     display_name: Optional[str]
@@ -112,6 +120,8 @@ class Me(View):
     updated_at: Optional[Timestamp]
     email_verified: bool = Field(description="The e-mail address was verified (a code, or Cognito)")
     phone_verified: bool = Field(description="The phone number was verified by a code")
+    tax_details: Optional[TaxDetails] = Field(
+        default=None, description="Yearly statements' name and postal address (yours only; null until given)")
 
 
 class ConsentRecord(View):
@@ -616,6 +626,109 @@ class Statement(View):
     period: str
     lines: list[StatementLine]
     total_cents: int
+
+
+class SimulationYours(View):
+    your_confirmed_cents: int = Field(description="Your weight now: your confirmed, unrefunded cents in the film")
+    your_cents: int = Field(description="What the run would credit you, to the cent")
+
+
+class SimulationPledge(View):
+    pledge_cents: int
+    your_confirmed_cents: int = Field(description="Your weight with the new pledge")
+    film_confirmed_cents: int = Field(description="Every co-producer's cents, the new pledge included")
+    coproducers: int
+    pool_cents: int
+    your_cents: int = Field(description="What the run would credit you with the new pledge")
+    pledge_earns_cents: int = Field(description="What the new pledge adds to your cents")
+
+
+class Simulation(View):
+    """The waterfall of a distribution of `rights_cents` run now: the same arithmetic as a run."""
+
+    film_id: str
+    weights_as_of: Timestamp
+    rights_received_cents: int
+    coproducer_rate_bps: int
+    pool_cents: int = Field(description="The co-producers' pool: the rights x the rate, rounded toward zero")
+    platform_cents: int = Field(description="What the platform keeps of the rights")
+    film_confirmed_cents: int = Field(description="Every co-producer's confirmed cents (the weights' total)")
+    coproducers: int
+    per_100_eur_pledged_cents: int = Field(
+        description="What 100 EUR pledged earns of the pool, floored (the largest remainder may add a cent)")
+    distributed_cents: int = Field(description="The pool, allocated; 0 when nobody holds a share yet")
+    yours: Optional[SimulationYours] = Field(default=None, description="Signed-in callers only")
+    pledge: Optional[SimulationPledge] = Field(default=None, description="With `pledge_cents` only")
+
+
+class YearlyMonth(View):
+    month: str = Field(description="YYYY-MM: the month the rights were received for")
+    rights_received_cents: Optional[int] = Field(description="The film's rights that month; null: nothing credited to you")
+    pool_cents: Optional[int]
+    your_confirmed_cents: Optional[int] = Field(description="Your weight when the month's weights were taken")
+    film_confirmed_cents: Optional[int] = Field(description="Every co-producer's weight then")
+    credited_cents: int
+    clawback_cents: int = Field(description="What corrections took back (negative credits), as a positive amount")
+    net_cents: int
+
+
+class YearlyFilmTotals(View):
+    rights_received_cents: int
+    pool_cents: int
+    credited_cents: int
+    clawback_cents: int
+    net_cents: int
+
+
+class YearlyFilm(View):
+    film_id: str
+    title: Optional[str]
+    months: list[YearlyMonth] = Field(description="January to December")
+    totals: YearlyFilmTotals
+
+
+class YearlyPayout(View):
+    payout_id: str
+    date: str = Field(description="YYYY-MM-DD (UTC)")
+    amount_cents: int
+    reference: str = Field(description="The transfer's id (the payout's id until it has one)")
+
+
+class YearlyTotals(View):
+    credited_cents: int
+    clawback_cents: int
+    net_cents: int
+    paid_out_cents: int
+    opening_balance_cents: int = Field(description="Credited for earlier months, less what was paid out before")
+    closing_balance_cents: int = Field(description="The balance carried into the next year")
+
+
+class PlatformIdentity(View):
+    name: str
+    registration_number: str
+    address_lines: list[str]
+
+
+class CoproducerIdentity(View):
+    user_id: str
+    name: Optional[str] = Field(description="The tax details' full name, else the display name")
+    address_lines: list[str]
+    postal_code: Optional[str]
+    city: Optional[str]
+    country: Optional[str]
+
+
+class YearlyStatement(View):
+    """Facts from the ledger, never tax advice (`notice` says so)."""
+
+    year: int
+    generated_at: Timestamp
+    platform: PlatformIdentity
+    coproducer: CoproducerIdentity
+    films: list[YearlyFilm]
+    payouts: list[YearlyPayout]
+    totals: YearlyTotals
+    notice: str
 
 
 class Holding(View):

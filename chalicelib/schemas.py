@@ -83,6 +83,17 @@ class FilmPatch(Body):
     deadline: Optional[date] = None
 
 
+class TaxDetails(Body):
+    """Who a yearly statement is for: the name and postal address the co-producer gives (optional)."""
+
+    full_name: Annotated[str, Field(min_length=1, max_length=200), AfterValidator(_text)]
+    address_lines: Annotated[list[Annotated[str, Field(min_length=1, max_length=100), AfterValidator(_text)]],
+                             Field(min_length=1, max_length=3)]
+    postal_code: Annotated[str, Field(min_length=1, max_length=20), AfterValidator(_text)]
+    city: Annotated[str, Field(min_length=1, max_length=100), AfterValidator(_text)]
+    country: Annotated[str, Field(pattern=r"^[A-Z]{2}$", description="ISO 3166-1 alpha-2, like FR")]
+
+
 class Profile(Body):
     display_name: Annotated[str, Field(min_length=1, max_length=100), AfterValidator(_text)]
     email: Email
@@ -90,6 +101,8 @@ class Profile(Body):
     locale: Literal["fr", "en"] = "fr"
     notify_email: bool = True
     notify_sms: bool = False
+    tax_details: Optional[TaxDetails] = Field(
+        default=None, description="For yearly statements; left as it is when absent, removed when null")
 
 
 class VerificationCode(Body):

@@ -27,6 +27,7 @@ def main() -> int:
     manager.add_process("api", shlex.join([sys.executable, "-m", "devstack.prepare"]), env=env, cwd=str(ROOT))
     manager.add_process("scheduler", shlex.join([sys.executable, "-m", "devstack.close_campaigns", "--every", "60"]), env=env, cwd=str(ROOT))
     manager.add_process("reconciler", shlex.join([sys.executable, "-m", "devstack.reconcile", "--every", "60"]), env=env, cwd=str(ROOT))
+    manager.add_process("announcer", shlex.join([sys.executable, "-m", "devstack.announce_statements", "--every", "3600"]), env=env, cwd=str(ROOT))
     manager.add_process("pump", shlex.join([sys.executable, "-m", "devstack.pump"]), env=env, cwd=str(ROOT))
     manager.loop()
     return manager.returncode or 0

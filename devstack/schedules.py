@@ -36,7 +36,9 @@ class LocalContext:
 def run_once(handler: str) -> dict:
     import app
 
-    return getattr(app, handler)(scheduled_event(handler), LocalContext())
+    # app.py's own schedules, or a blueprint's (chalicelib/routes/), which Chalice keeps by name
+    function = getattr(app, handler, None) or app.app.handler_map[handler]
+    return function(scheduled_event(handler), LocalContext())
 
 
 def main(handler: str, description: str, worth_printing: Callable[[dict[str, Any]], bool]) -> int:

@@ -4,6 +4,7 @@
 EUR 62,500, and 400 co-producers whose pledges, paid through localstripe with the pledge
 service, bring the films to about 30% of that together. One more short film's campaign
 ended ten days ago at 20% of its goal: the close job fails it and refunds its co-producers.
+Three films funded last January give one demo co-producer a year of royalty statements.
 """
 
 from __future__ import annotations
@@ -143,7 +144,7 @@ def seed() -> dict[str, int]:
     film_ids = seed_films()
     paid = seed_coproducers(film_ids)
     return {"films": len(film_ids), "pledges": paid + seed_near_milestone(film_ids[MILESTONE_FILM]),
-            "sessions": seed_perks(film_ids), **seed_ended_film()}
+            "sessions": seed_perks(film_ids), **seed_ended_film(), **seed_statements()}
 
 
 # --- Co-producer services: every film has its default catalogue (a private forum) from
@@ -203,3 +204,91 @@ def seed_near_milestone(film_id: str) -> int:
         paid += pledge["status"] == "confirmed"
     return paid
 
+
+
+# --- Royalties: a year of statements -----------------------------------------------------
+# demo-coproducer-yearly co-produced three films funded last January (with demo co-producers
+# 002-004); over last year the platform received rights for them every month, corrected
+# March (a clawback), and paid the co-producer out twice. GET /me/statements/yearly/<last
+# year> (?format=pdf) shows it all.
+STATEMENT_USER = Caller(user_id="demo-coproducer-yearly", email="yearly@example.org")
+STATEMENT_TAX = {"full_name": "Élise Moreau", "address_lines": ["8 rue des Tanneurs"], "postal_code": "67000",
+                 "city": "Strasbourg", "country": "FR"}
+# (title, kind, goal in euros, synopsis, the demo co-producer's euros, the others' euros)
+STATEMENT_FILMS = [
+    ("Les Vendanges tardives", "feature", 600, "Three generations of winemakers and one late harvest.", 150, (450,)),
+    ("Le Bal des pompiers", "short", 300, "Bastille Day night, a village fire station and its dance.", 60, (240,)),
+    ("Ombres chinoises", "animation", 400, "Shadow puppets tell the story of a travelling theatre.", 80, (320,)),
+]
+STATEMENT_GOAL_CENTS = sum(goal for _, _, goal, _, _, _ in STATEMENT_FILMS) * 100
+STATEMENT_RAISED_CENTS = sum(mine + sum(others) for _, _, _, _, mine, others in STATEMENT_FILMS) * 100
+STATEMENT_PAYOUT_DAYS = ((7, 3), (12, 3))  # (month, day) of last year's two payouts
+
+
+def _month_after(year: int, month: int) -> tuple[int, int]:
+    return (year + 1, 1) if month == 12 else (year, month + 1)
+
+
+def seed_statements() -> dict[str, int]:
+    """Three films funded last January, twelve months of receipts distributed as the monthly run
+    does (film by film: no statement e-mails for past months), a correction and two payouts."""
+    from datetime import datetime, timezone
+
+    from chalicelib.adapters import payments
+    from chalicelib.adapters.tables import UserRecord
+    from chalicelib.schemas import ReceiptCreate, TaxDetails
+    from chalicelib.services import campaigns, distributions, payouts, rights
+
+    year = clock.today().year - 1
+
+    def at(y: int, month: int, day: int = 1, hour: int = 4):
+        return clock.frozen(datetime(y, month, day, hour, tzinfo=timezone.utc))
+
+    def receipt(film_id: str, period: str, cents: int, reference: str, corrects: str | None = None) -> dict:
+        body, _ = rights.record_receipt(ADMIN, film_id, ReceiptCreate(
+            period=period, rights_received_cents=cents, reference=reference, corrects=corrects))
+        return body
+
+    profiles.put(STATEMENT_USER, Profile(display_name="Élise M.", email=STATEMENT_USER.email, locale="fr",
+                                         tax_details=TaxDetails(**STATEMENT_TAX)))
+    _verified(STATEMENT_USER, None)
+    film_ids = []
+    with at(year, 1, 5, 10):
+        card = payments.client().v1.payment_methods.create(params={
+            "type": "card", "card": {"number": "4242424242424242", "exp_month": 12, "exp_year": 2030, "cvc": "123"}})["id"]
+        for index, (title, kind, goal, synopsis, mine, others) in enumerate(STATEMENT_FILMS):
+            film = films.create(ADMIN, FilmCreate(
+                title=title, kind=kind, synopsis=synopsis, goal_cents=goal * 100, min_pledge_cents=1000,
+                deadline=clock.today() + timedelta(days=30), producer_id=PRODUCERS[index % len(PRODUCERS)]))
+            films.patch(ADMIN, film["film_id"], FilmPatch(status="open"))
+            backers = [(STATEMENT_USER, mine), *((coproducer(2 + index + n), euros) for n, euros in enumerate(others))]
+            for user, euros in backers:
+                pledges.create(user, film["film_id"], f"demo-seed-{film['film_id']}", euros * 100, card)
+            campaigns.close_now(ADMIN, film["film_id"])  # the goal is met: funded
+            film_ids.append(film["film_id"])
+    first, second, third = film_ids
+    distributed = 0
+    march = None
+    for month in range(1, 13):
+        period = f"{year}-{month:02d}"
+        with at(*_month_after(year, month)):
+            work = [(first, 180_000 + 7_919 * month)]
+            if month % 3 == 0:
+                work.append((second, 45_000 + 1_234 * month))
+            if month == 12:
+                work.append((third, 99_999))
+            for film_id, cents in work:
+                made = receipt(film_id, period, cents, f"demo-{period}-{film_id[-6:]}")
+                march = made if (film_id, month) == (first, 3) else march
+                distributions.distribute_film(film_id, period)
+                distributed += 1
+            if month == 8:  # March overstated: the correction takes cents back (a clawback)
+                receipt(first, f"{year}-03", -60_000, f"demo-{year}-03-correction", corrects=march["receipt_id"])
+                distributions.distribute_film(first, f"{year}-03")
+        for pay_month, day in STATEMENT_PAYOUT_DAYS:
+            if month == pay_month - 1:
+                UserRecord(STATEMENT_USER.user_id).update(actions=[UserRecord.stripe_account_id.set("acct_demo_yearly")])
+                with at(year, pay_month, day, 9):
+                    payouts.pay_balance(STATEMENT_USER.user_id, f"{year}-{pay_month:02d}")
+                UserRecord(STATEMENT_USER.user_id).update(actions=[UserRecord.stripe_account_id.remove()])
+    return {"statement_films": len(film_ids), "distributions": distributed}

@@ -119,6 +119,12 @@ FUNCTIONS: dict[str, FunctionSpec] = {
         reads=("users", "royalty_ledger", "payouts"), writes=("payouts",),
         secrets=(STRIPE_SECRET_KEY,),
     ),
+    # January, daily (chalicelib/routes/statements_yearly.py): one "your yearly statement is
+    # ready" event per co-producer credited in the past year, in the outbox (exactly once each).
+    "announce_yearly_statements": FunctionSpec(
+        timeout=900, memory=1024, schedule="cron(0 6 * 1 ? *)",
+        reads=("receipts", "royalty_ledger", "outbox"), writes=("outbox",),
+    ),
     # Outbox stream -> events topic.
     "relay_outbox": FunctionSpec(
         timeout=60, memory=256, streams=("outbox",), publishes=("events",),

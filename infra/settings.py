@@ -15,6 +15,7 @@
 | waf_requests_per_ip          | 1000 (per 5 minutes; more from one IP is blocked by the WAF) |
 | sms_monthly_spend_limit_usd  | 10 on dev, 100 on prod (the account's SNS SMS spend limit) |
 | sms_sender_id                | Coprod (alphanumeric sender, where countries allow it) |
+| platform_name, platform_registration_number, platform_address | unset: chalicelib/config.py's; the identity on yearly statements (address lines separated by " \| ") |
 
 A stage-specific value (`prod:ses_sender`) wins over the plain key.
 """
@@ -42,6 +43,10 @@ class StageSettings:
     waf_requests_per_ip: int = 1000
     sms_monthly_spend_limit_usd: int = 10
     sms_sender_id: str = "Coprod"
+    # The platform's identity on yearly statements (the API's PLATFORM_* variables).
+    platform_name: str | None = None
+    platform_registration_number: str | None = None
+    platform_address: str | None = None
 
     @property
     def prod(self) -> bool:
@@ -80,6 +85,9 @@ class StageSettings:
             waf_requests_per_ip=int(get("waf_requests_per_ip", "1000")),
             sms_monthly_spend_limit_usd=int(get("sms_monthly_spend_limit_usd", "100" if stage == "prod" else "10")),
             sms_sender_id=get("sms_sender_id", "Coprod"),
+            platform_name=get("platform_name"),
+            platform_registration_number=get("platform_registration_number"),
+            platform_address=get("platform_address"),
         )
         if bool(settings.cognito_user_pool_id) != bool(settings.cognito_app_client_id):
             raise ValueError("give both cognito_user_pool_id and cognito_app_client_id, or neither")

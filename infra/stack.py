@@ -365,6 +365,12 @@ class CoprodStack(cdk.Stack):
         if spec.sends_email:
             env["SES_SENDER"] = s.ses_sender
             env["SES_CONFIGURATION_SET"] = self.ses_config_set.configuration_set_name
+        if spec.serves_api:  # yearly statements print the platform's identity
+            for key, value in (("PLATFORM_NAME", s.platform_name),
+                               ("PLATFORM_REGISTRATION_NUMBER", s.platform_registration_number),
+                               ("PLATFORM_ADDRESS", s.platform_address)):
+                if value:
+                    env[key] = value
         return env
 
     def _role(self, name: str, fname: str, spec: FunctionSpec) -> iam.Role:

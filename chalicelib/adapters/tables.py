@@ -134,6 +134,9 @@ class UserRecord(Model):
     connect_account_id = UnicodeAttribute(null=True)
     payouts_enabled = BooleanAttribute(null=True)
     payout_account_updated_at = UnicodeAttribute(null=True)
+    # Optional tax details for yearly statements (PUT /me `tax_details`): full_name,
+    # address_lines, postal_code, city, country. The owner and admins only; erased by DELETE /me.
+    tax_details = JSONAttribute(null=True)
 
 
 @lru_cache(maxsize=1)

@@ -51,6 +51,11 @@ PAYOUT_ACCOUNT_CHANGED = "payout.account_changed"  # key: "<user_id>#<changed_at
 EVENT_TYPES = EVENT_TYPES + (PAYOUT_ACCOUNT_CHANGED,)
 REQUIRED_DATA[PAYOUT_ACCOUNT_CHANGED] = ("payouts_enabled",)
 
+# Yearly statements: each co-producer credited in a year is told, in January, that it is ready.
+YEARLY_STATEMENT = "royalty.yearly_statement"  # key: "<year>#<user_id>"
+EVENT_TYPES = EVENT_TYPES + (YEARLY_STATEMENT,)
+REQUIRED_DATA[YEARLY_STATEMENT] = ("year", "credited_cents")
+
 FUNDING_PERCENTS = (25, 50, 75, 100, 150, 200)
 COPRODUCER_COUNTS = (100, 250, 500, 1_000)
 

@@ -191,6 +191,19 @@ TEMPLATES[events.PAYOUT_ACCOUNT_CHANGED] = {
             "{brand}: your payout account {payout_state}."),
 }
 
+TEMPLATES[events.YEARLY_STATEMENT] = {
+    "fr": T("Votre relevé annuel de droits {year} est prêt",
+            ("Votre relevé annuel de droits pour {year} est prêt : {credited} crédités dans l'année.",
+             "Retrouvez-le dans votre espace coproducteur, en PDF ou en CSV.",
+             "Ce relevé liste des faits ; il ne constitue pas un conseil fiscal."),
+            "{brand}: votre releve annuel de droits {year} est pret ({credited} credites)."),
+    "en": T("Your {year} yearly royalty statement is ready",
+            ("Your yearly royalty statement for {year} is ready: {credited} credited in the year.",
+             "Find it in your co-producer space, as a PDF or a CSV file.",
+             "This statement lists facts; it is not tax advice."),
+            "{brand}: your {year} yearly royalty statement is ready ({credited} credited)."),
+}
+
 FOOTER = {
     "fr": ("Vous recevez ce message parce que vous êtes coproducteur sur {brand}.",
            "Ne plus recevoir d'e-mails : {unsubscribe_url}"),

@@ -192,6 +192,11 @@ def _weights(film_id: str, as_of: datetime) -> list[Share]:
     return shares
 
 
+def current_weights(film_id: str) -> list[Share]:
+    """Every co-producer's weight now, exactly as a run started now would take it (the simulator)."""
+    return _weights(film_id, clock.now())
+
+
 def _encode(shares: list[Share]) -> bytes:
     rows = [[s.user_id, s.weight_cents, s.first_confirmed_at] for s in shares]
     return zlib.compress(json.dumps(rows, separators=(",", ":")).encode(), 1)

@@ -1,8 +1,8 @@
 """Personal data (GDPR): everything the platform holds about the caller in one document
 (`GET /me/export`), and erasure (`DELETE /me`).
 
-Erasure removes the profile's personal data (name, e-mail, phone, payout account,
-verifications), turns every message off, shows the person as "former co-producer" in forums
+Erasure removes the profile's personal data (name, e-mail, phone, tax details, payout
+account, verifications), turns every message off, shows the person as "former co-producer" in forums
 and blanks their casting notes. The financial records the law requires (pledges, refunds,
 backings, royalty credits, payouts) are kept under the account id, which no longer leads to
 anyone once the profile (and the Cognito user) is gone; films' totals and statements still
@@ -130,7 +130,7 @@ def erase(caller: Caller) -> dict[str, Any]:
         UserRecord.display_name.remove(), UserRecord.email.remove(), UserRecord.phone.remove(),
         UserRecord.stripe_account_id.remove(), UserRecord.connect_account_id.remove(),
         UserRecord.payouts_enabled.remove(), UserRecord.email_verified_for.remove(),
-        UserRecord.phone_verified_for.remove(), UserRecord.locale.remove(),
+        UserRecord.phone_verified_for.remove(), UserRecord.locale.remove(), UserRecord.tax_details.remove(),
         UserRecord.notify_email.set(False), UserRecord.notify_sms.set(False),
         UserRecord.erased_at.set(now), UserRecord.updated_at.set(now),
     ])

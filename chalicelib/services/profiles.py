@@ -38,6 +38,7 @@ def _view(caller: Caller, record: UserRecord | None) -> dict[str, Any]:
             "updated_at": None,
             "email_verified": bool(caller.email and caller.email_verified),
             "phone_verified": False,
+            "tax_details": None,
         }
     return {
         "user_id": record.user_id,
@@ -52,6 +53,7 @@ def _view(caller: Caller, record: UserRecord | None) -> dict[str, Any]:
         "updated_at": record.updated_at,
         "email_verified": contacts.is_verified(record.email, record.email_verified_for),
         "phone_verified": contacts.is_verified(record.phone, record.phone_verified_for),
+        "tax_details": record.tax_details or None,
     }
 
 
@@ -120,6 +122,7 @@ def put(caller: Caller, data: Profile) -> dict[str, Any]:
         UserRecord.updated_at.set(now),
         UserRecord.created_at.set(UserRecord.created_at | now),
         *_verification_actions(caller, before, data),
+        *_tax_details_actions(data),
     ]
     # An update, not a put: other attributes of the user item (money totals kept by the
     # pledge flow) are left as they are. Each changed notification choice is recorded with it.
@@ -154,3 +157,12 @@ def _verification_actions(caller: Caller, before: UserRecord | None, data: Profi
     if before is not None and before.phone_verified_for and before.phone_verified_for != data.phone:
         actions.append(UserRecord.phone_verified_for.remove())
     return actions
+
+
+def _tax_details_actions(data: Profile) -> list:
+    """`tax_details` given: set; given as null: removed; absent: left as it is."""
+    if "tax_details" not in data.model_fields_set:
+        return []
+    if data.tax_details is None:
+        return [UserRecord.tax_details.remove()]
+    return [UserRecord.tax_details.set(data.tax_details.model_dump())]

@@ -26,6 +26,9 @@ def _titles(film_ids: list[str]) -> dict[str, str]:
     return {film_id: film.title for film_id, film in _films(film_ids).items()}
 
 
+titles_of = _titles  # the films' titles, by id (yearly statements)
+
+
 def royalties(caller: Caller) -> dict[str, Any]:
     credits = payouts.credits_of(caller.user_id)
     history = payouts.payouts_of(caller.user_id)

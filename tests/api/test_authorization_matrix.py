@@ -65,7 +65,14 @@ class Row:
 
 def _profile(world: World, role: str) -> dict:
     email, phone = world.contacts[role]
-    return {"display_name": role, "email": email, "phone": phone, "locale": "en", "notify_sms": True}
+    return {"display_name": role, "email": email, "phone": phone, "locale": "en", "notify_sms": True,
+            "tax_details": {"full_name": _tax_name(world, role), "address_lines": ["1 rue du Cinéma"],
+                            "postal_code": "75001", "city": "Paris", "country": "FR"}}
+
+
+def _tax_name(world: World, role: str) -> str:
+    """The tax details' name: private like the contacts (the owner's yearly statement shows it)."""
+    return "Tax " + world.contacts[role][0].split("@")[0]
 
 
 ROWS: tuple[Row, ...] = (
@@ -107,6 +114,8 @@ ROWS: tuple[Row, ...] = (
     Row("GET", "/me/royalties", signed_in(200)),
     Row("GET", "/me/statements/2019-03", signed_in(200)),
     Row("GET", "/me/portfolio", signed_in(200)),
+    Row("GET", "/films/{film}/simulation?rights_cents=100000&pledge_cents=2500", cells(200)),
+    Row("GET", "/me/statements/yearly/2019", signed_in(200)),
     Row("PUT", "/me/payout-account", signed_in(410), body={"stripe_account_id": "acct_matrix"}),  # retired
     Row("GET", "/me/payout-account", signed_in(200)),
     Row("POST", "/me/payout-account/onboarding", signed_in(200)),
@@ -143,7 +152,7 @@ def world(api) -> World:
         w.contacts[role] = (f"{role}.{canary}@canary.example.org", f"+3361{int(canary, 16) % 10**7:07d}{number}")
     for role in SIGNED_IN:
         assert api.put("/me", _profile(w, role), caller=callers[role]).status_code == 200
-        w.private[role] = set(w.contacts[role])
+        w.private[role] = {*w.contacts[role], _tax_name(w, role)}
     w.pledges["other_coproducer"] = _pledge(api, other_film, callers["other_coproducer"], 1_000)
     w.pledges["below_level"] = _pledge(api, film, callers["below_level"], 1_000)
     w.pledges["eligible"] = _pledge(api, film, callers["eligible"], 50_000)
@@ -184,6 +193,8 @@ ROLES_OF_SERVICES_MATRIX = ("anonymous", "stranger", "other_coproducer", "below"
 
 
 def _generic(path: str) -> str:
+    path = path.split("?")[0]
+    path = re.sub(r"/yearly/\d{4}$", "/yearly/{year}", path)
     path = path.replace("/2019-03", "/{period}")
     path = re.sub(r"^/me/verify/(email|sms)", "/me/verify/{channel}", path)
     for short, name in (("film", "film_id"), ("fresh_perk", "perk_id"), ("perk", "perk_id"),

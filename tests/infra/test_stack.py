@@ -532,9 +532,13 @@ def test_api_throttling_and_waf_rate_are_settings(tmp_path):
     from tests.infra.conftest import synthesize
 
     synth = synthesize("dev", tmp_path, context={"api_throttle_rate": "7", "api_throttle_burst": "9",
-                                                 "waf_requests_per_ip": "300"})
+                                                 "waf_requests_per_ip": "300", "platform_name": "Films SAS",
+                                                 "platform_address": "1 rue A | 75001 Paris"})
     (settings,) = synth.json["Resources"]["RestAPI"]["Properties"]["MethodSettings"]
     assert (settings["ThrottlingRateLimit"], settings["ThrottlingBurstLimit"]) == (7, 9)
+    env = function(synth, "api_handler")[1]["Environment"]["Variables"]  # the yearly statements' identity
+    assert (env["PLATFORM_NAME"], env["PLATFORM_ADDRESS"]) == ("Films SAS", "1 rue A | 75001 Paris")
+    assert "PLATFORM_REGISTRATION_NUMBER" not in env  # unset: chalicelib/config.py's default
     (acl,) = synth.resources("AWS::WAFv2::WebACL").values()
     assert acl["Properties"]["Rules"][0]["Statement"]["RateBasedStatement"]["Limit"] == 300
 
