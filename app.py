@@ -8,6 +8,7 @@ from chalice import Chalice
 from chalicelib import paging, web
 from chalicelib.domain.films import KINDS, STATUSES
 from chalicelib.observability import event_middleware, http_middleware, logger
+from chalicelib.routes import community
 from chalicelib.services import films, pledges, profiles, stats
 
 app = Chalice(app_name="coprod")
@@ -71,7 +72,7 @@ def create_pledge(film_id):
     caller = web.caller(request())
     body = web.parse_body(request(), PledgeCreate)
     pledge, _ = pledges.create(caller, web.check_id(film_id, "film_id"), request().headers.get("idempotency-key"),
-                               body.amount_cents, body.payment_method_id)
+                               body.amount_cents, body.payment_method_id, body.referral_code)
     return web.created(pledge)
 
 
@@ -625,6 +626,8 @@ def distribute_royalties_chunk(event, context):
 
     return royalty_runs.handle_chunks(event, context)
 
+
+app.register_blueprint(community.bp)
 
 # --- Every route ------------------------------------------------------------------------
 # A dependency that does not answer in time, or throttles: 503 with Retry-After, never a 500.

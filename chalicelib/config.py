@@ -84,6 +84,8 @@ class Settings:
     # good result, up to this old, while DynamoDB does not answer.
     retry_after_seconds: int = 5
     stale_reads_seconds: int = 300
+    # The web client's base address: share links are <web_base_url>/films/<film_id>?ref=<code>.
+    web_base_url: str = "http://127.0.0.1:3000"
 
     @property
     def is_local(self) -> bool:
@@ -142,6 +144,7 @@ def settings() -> Settings:
         aws_max_attempts=max(1, _int("AWS_MAX_ATTEMPTS", 1)),
         retry_after_seconds=max(1, _int("RETRY_AFTER_SECONDS", 5)),
         stale_reads_seconds=max(0, _int("STALE_READS_SECONDS", 300)),
+        web_base_url=env.get("WEB_BASE_URL", "http://127.0.0.1:3000").rstrip("/"),
     )
 
 

@@ -51,6 +51,11 @@ PAYOUT_ACCOUNT_CHANGED = "payout.account_changed"  # key: "<user_id>#<changed_at
 EVENT_TYPES = EVENT_TYPES + (PAYOUT_ACCOUNT_CHANGED,)
 REQUIRED_DATA[PAYOUT_ACCOUNT_CHANGED] = ("payouts_enabled",)
 
+# News from the film team (POST /films/{film_id}/updates): e-mailed once to its co-producers.
+FILM_UPDATE = "film.update"  # key: the update id
+EVENT_TYPES = EVENT_TYPES + (FILM_UPDATE,)
+REQUIRED_DATA[FILM_UPDATE] = ("title", "update_title", "body")
+
 FUNDING_PERCENTS = (25, 50, 75, 100, 150, 200)
 COPRODUCER_COUNTS = (100, 250, 500, 1_000)
 

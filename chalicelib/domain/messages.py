@@ -191,6 +191,15 @@ TEMPLATES[events.PAYOUT_ACCOUNT_CHANGED] = {
             "{brand}: your payout account {payout_state}."),
 }
 
+TEMPLATES[events.FILM_UPDATE] = {
+    "fr": T("« {title} » : {update_title}",
+            ("Des nouvelles de l'équipe de « {title} » :", "{update_title}", "{body}"),
+            "{brand}: nouvelles de \"{title}\" : {update_title}"),
+    "en": T("\"{title}\": {update_title}",
+            ("News from the team of \"{title}\":", "{update_title}", "{body}"),
+            "{brand}: news from \"{title}\": {update_title}"),
+}
+
 FOOTER = {
     "fr": ("Vous recevez ce message parce que vous êtes coproducteur sur {brand}.",
            "Ne plus recevoir d'e-mails : {unsubscribe_url}"),
@@ -256,7 +265,7 @@ def render_sms(event: events.Event, locale: str) -> str:
     euro = "EUR" if locale == "fr" else "EUR "  # "1 250 EUR", "EUR 1,250"
     fields = {name: gsm7(value.replace("€", euro)) for name, value in fields.items()}
     message = gsm7(_fill(tpl.sms, fields))
-    for name in ("title", "perk_title", "call_title", "outcome", "period"):
+    for name in ("title", "perk_title", "call_title", "outcome", "period", "update_title"):
         excess = len(message) - SMS_MAX
         if excess <= 0 or name not in fields:
             continue
