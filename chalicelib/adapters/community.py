@@ -7,6 +7,7 @@ from pynamodb.attributes import UnicodeAttribute
 from pynamodb.indexes import GlobalSecondaryIndex
 from pynamodb.models import Model
 
+from chalicelib.adapters import tables
 from chalicelib.adapters.tables import _index_meta, _meta
 
 
@@ -79,3 +80,4 @@ class CreditRecord(Model):
 
 
 MODELS = [ReferralCodeRecord, FilmUpdateRecord, CreditRecord]
+tables.ALL_MODELS += [model for model in MODELS if model not in tables.ALL_MODELS]

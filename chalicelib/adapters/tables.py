@@ -833,6 +833,6 @@ def _add_missing_indexes(model: type[Model]) -> None:
                 "Projection": {"ProjectionType": "ALL"}}}])
 
 
-from chalicelib.adapters import community as _community  # noqa: E402 (its models use _meta above)
-
-ALL_MODELS += _community.MODELS
+# Models of other modules add themselves to ALL_MODELS when imported; importing them here makes
+# sure they are there whichever module is imported first.
+from chalicelib.adapters import community as _community  # noqa: E402,F401 (its models use _meta above)
