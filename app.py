@@ -8,8 +8,8 @@ from chalice import Chalice
 
 from chalicelib import entry, web
 from chalicelib.observability import event_middleware, http_middleware, logger
-from chalicelib.routes import (campaigns, casting, dev, films, forum, me, notifications, payments, perks, platform,
-                               pledges, royalties, sessions)
+from chalicelib.routes import (campaigns, casting, community, dev, films, forum, me, notifications, payments, perks,
+                               platform, pledges, royalties, sessions, simulation, statements_yearly)
 
 app = Chalice(app_name="coprod")
 app.register_middleware(http_middleware, "http")
@@ -31,15 +31,10 @@ app.register_blueprint(campaigns.bp)      # closing campaigns, refunds
 app.register_blueprint(payments.bp)       # reconciliation, disputes
 app.register_blueprint(notifications.bp)  # milestones, messages, unsubscribing
 app.register_blueprint(royalties.bp)      # rights, distributions, statements, payouts
+app.register_blueprint(statements_yearly.bp)  # yearly statements (JSON, CSV, PDF) and their January notice
+app.register_blueprint(simulation.bp)     # the earnings simulator
+app.register_blueprint(community.bp)      # share links, referrals, updates, credits
 app.register_blueprint(dev.bp)            # the local stack's outbox and Connect onboarding
-
-# --- Sections in their own modules (chalicelib/routes/) -----------------------------------
-from chalicelib.routes import simulation as simulation_routes  # noqa: E402
-
-app.register_blueprint(simulation_routes.bp)
-from chalicelib.routes import statements_yearly  # noqa: E402
-
-app.register_blueprint(statements_yearly.bp)
 app.api.binary_types.append(statements_yearly.PDF)  # the yearly statement's PDF leaves as bytes
 
 

@@ -89,6 +89,8 @@ class Settings:
     platform_name: str = "Coprod Films SAS"
     platform_registration_number: str = "RCS Paris 000 000 000"
     platform_address: tuple[str, ...] = ("10 rue de la Paix", "75002 Paris", "France")
+    # The web client's base address: share links are <web_base_url>/films/<film_id>?ref=<code>.
+    web_base_url: str = "http://127.0.0.1:3000"
 
     @property
     def is_local(self) -> bool:
@@ -151,6 +153,7 @@ def settings() -> Settings:
         platform_registration_number=env.get("PLATFORM_REGISTRATION_NUMBER") or Settings.platform_registration_number,
         platform_address=tuple(line.strip() for line in env["PLATFORM_ADDRESS"].split("|") if line.strip())
         if env.get("PLATFORM_ADDRESS") else Settings.platform_address,
+        web_base_url=env.get("WEB_BASE_URL", "http://127.0.0.1:3000").rstrip("/"),
     )
 
 

@@ -249,4 +249,30 @@ OPERATIONS: tuple[Operation, ...] = (
     Operation("POST", "/films/{film_id}/casting/{call_id}/decision", "Select extras; everyone is told",
               "casting", USER, r.CastingDecided, body=s.CastingDecision, params=(FILM_ID, CALL_ID),
               example={"selected": ["user-123"]}),
+    # Community: word of mouth
+    Operation("GET", "/me/films/{film_id}/share", "My personal share link for a film I co-produce (stable)",
+              "community", USER, r.ShareLink, params=(FILM_ID,)),
+    Operation("POST", "/films/{film_id}/referral-tags", "Create a named tag for one of the film's channels (its "
+              "producer, admins)", "community", USER, r.ReferralTag, 201, s.ReferralTagCreate, params=(FILM_ID,),
+              example={"name": "Newsletter"}),
+    Operation("GET", "/films/{film_id}/referral-tags", "The film's tags (its producer, admins)", "community", USER,
+              r.ReferralTagList, params=(FILM_ID,)),
+    Operation("GET", "/films/{film_id}/referrals", "What each tag and each co-producer's link brought, and the "
+              "unattributed rest (its producer, admins)", "community", USER, r.FilmReferrals, params=(FILM_ID,)),
+    Operation("GET", "/me/referrals", "Per film, how many co-producers my link brought", "community", USER,
+              r.MyReferralList),
+    # Community: updates from the film team
+    Operation("POST", "/films/{film_id}/updates", "Post news (its producer, admins); e-mailed once to the "
+              "co-producers", "community", USER, r.FilmUpdate, 201, s.UpdateCreate, params=(FILM_ID,),
+              example={"title": "First day of shooting", "body": "We start on Monday in Ouessant.",
+                       "audience": "coproducers"}),
+    Operation("GET", "/films/{film_id}/updates", "Updates I may read, newest first (public ones for anyone)",
+              "community", OPTIONAL, r.FilmUpdatePage, params=(FILM_ID, *PAGED)),
+    # Community: credits
+    Operation("PUT", "/me/films/{film_id}/credit", "Be named (or not) in the film's credits (its co-producers)",
+              "community", USER, r.CreditState, body=s.CreditChoice, params=(FILM_ID,),
+              example={"credited": True, "credit_name": "Camille Martin"}),
+    Operation("GET", "/films/{film_id}/credits", "Names in the film's credits, French collation (?format=csv: "
+              "its producer, admins)", "community", OPTIONAL, r.CreditList, params=(
+                  FILM_ID, Param("format", "query", {"type": "string", "enum": ["json", "csv"]})), csv=True),
 )

@@ -80,6 +80,8 @@ class Pledge(View):
     created_at: Timestamp
     updated_at: Timestamp
     confirmed_at: Optional[Timestamp]
+    referral_code: Optional[str] = Field(default=None, description="The share code the pledge came through, when "
+                                         "it was a known code of the film and not the pledger's own")
 
 
 class PledgePage(Page):
@@ -151,6 +153,7 @@ class PersonalDataExport(View):
     payouts: list[dict[str, Any]]
     statements: list[dict[str, Any]]
     messages_sent: list[dict[str, Any]]
+    film_credits: list[dict[str, Any]] = Field(default=[], description="My names in films' credits")
 
 
 class Erased(View):
@@ -210,6 +213,7 @@ class Perk(View):
     min_pledge_cents: int
     available_from_stage: Stage
     capacity: Optional[int]
+    min_referrals: int = Field(default=0, description="Co-producers the co-producer must have brought")
 
 
 class PerkList(View):
@@ -221,7 +225,8 @@ class MyPerk(View):
     kind: PerkKind
     title: str
     status: Literal["unlocked", "locked"]
-    reason: Optional[str] = Field(description="What is missing: the pledge level short by N cents, or the stage")
+    reason: Optional[str] = Field(description="What is missing: the pledge level short by N cents, the stage, or "
+                                  "N more co-producers to bring")
 
 
 class MyPerkList(View):
@@ -751,3 +756,92 @@ class Portfolio(Page):
 class PayoutAccountSet(View):
     user_id: str
     stripe_account_id: str
+
+
+# --- Community: referrals, updates from the film team, credits -------------------------------
+
+class ShareLink(View):
+    film_id: str
+    code: str = Field(description="Personal and stable: the same for every call")
+    url: str = Field(description="<web client>/films/<film_id>?ref=<code>")
+
+
+class ReferralTag(View):
+    code: str
+    name: str
+    url: str
+    created_at: Timestamp
+
+
+class ReferralTagList(View):
+    items: list[ReferralTag]
+
+
+class ReferralLine(View):
+    confirmed_pledges: int = Field(description="Confirmed pledges, nothing refunded, no dispute")
+    amount_cents: int
+    share_bps: int = Field(description="Share of the film's total in basis points (1/10,000), rounded down")
+
+
+class TagReferrals(ReferralLine):
+    code: str
+    name: str
+    coproducers_brought: int
+
+
+class CoproducerReferrals(ReferralLine):
+    display_name: str = Field(description="The referrer's display name only")
+    coproducers_brought: int
+
+
+class FilmReferrals(View):
+    film_id: str
+    total_cents: int = Field(description="The film's counted total (raised_cents)")
+    confirmed_pledges: int
+    tags: list[TagReferrals]
+    coproducers: list[CoproducerReferrals]
+    unattributed: ReferralLine
+
+
+class MyReferral(View):
+    film_id: str
+    title: Optional[str]
+    code: str
+    url: str
+    coproducers_brought: int
+    confirmed_pledges: int
+    amount_cents: int
+
+
+class MyReferralList(View):
+    items: list[MyReferral]
+
+
+class FilmUpdate(View):
+    update_id: str
+    film_id: str
+    title: str
+    body: str
+    audience: Literal["public", "coproducers"]
+    created_at: Timestamp
+
+
+class FilmUpdatePage(Page):
+    items: list[FilmUpdate]
+
+
+class CreditState(View):
+    film_id: str
+    credited: bool
+    credit_name: Optional[str]
+    updated_at: Optional[Timestamp]
+
+
+class CreditName(View):
+    credit_name: str
+
+
+class CreditList(View):
+    film_id: str
+    count: int
+    items: list[CreditName] = Field(description="Sorted in French collation")

@@ -109,9 +109,14 @@ class VerificationCode(Body):
     code: Annotated[str, Field(pattern=r"^[0-9]{6}$", description="The 6 digits received")]
 
 
+ReferralCode = Annotated[str, Field(min_length=1, max_length=64, pattern=r"^[A-Za-z0-9_-]+$",
+                                    description="The `ref` of a share link; an unknown code is ignored")]
+
+
 class PledgeCreate(Body):
     amount_cents: Annotated[int, Field(ge=0, le=10**13)]
     payment_method_id: Optional[Annotated[str, Field(min_length=3, max_length=255, pattern=r"^[A-Za-z0-9_]+$")]] = None
+    referral_code: Optional[ReferralCode] = None
 
 
 # --- Co-producer services (perks) ------------------------------------------------------------
@@ -156,6 +161,10 @@ def _description(value: str) -> str:
 Text = Annotated[Description, AfterValidator(_description)]  # plain text, may be empty
 
 
+Referrals = Annotated[int, Field(ge=0, le=10_000, description="Co-producers the co-producer's share link must "
+                                                                 "have brought")]
+
+
 class PerkCreate(Body):
     kind: PerkKind
     title: Line
@@ -163,6 +172,7 @@ class PerkCreate(Body):
     min_pledge_cents: Cents = 0
     available_from_stage: Stage = "development"
     capacity: Optional[Capacity] = None
+    min_referrals: Referrals = 0
 
 
 class PerkPatch(Body):
@@ -171,6 +181,7 @@ class PerkPatch(Body):
     min_pledge_cents: Optional[Cents] = None
     available_from_stage: Optional[Stage] = None
     capacity: Optional[Capacity] = None
+    min_referrals: Optional[Referrals] = None
 
 
 class ThreadCreate(Body):
@@ -235,3 +246,20 @@ class DistributionRun(Body):
 
 class PayoutAccount(Body):
     stripe_account_id: Annotated[str, Field(pattern=r"^acct_[A-Za-z0-9_]{1,64}$")]
+
+
+# --- Community: referral tags, updates from the film team, credits -------------------------
+
+class ReferralTagCreate(Body):
+    name: Annotated[str, Field(min_length=1, max_length=80), AfterValidator(_text)]
+
+
+class UpdateCreate(Body):
+    title: Annotated[str, Field(min_length=1, max_length=200), AfterValidator(_text)]
+    body: Annotated[str, Field(min_length=1, max_length=10_000), AfterValidator(_block)]
+    audience: Literal["public", "coproducers"]
+
+
+class CreditChoice(Body):
+    credited: bool
+    credit_name: Optional[Annotated[str, Field(min_length=1, max_length=80), AfterValidator(_text)]] = None

@@ -143,8 +143,11 @@ def seed() -> dict[str, int]:
         return {"films": 0}
     film_ids = seed_films()
     paid = seed_coproducers(film_ids)
+    from devstack.seed_community import seed_community
+
     return {"films": len(film_ids), "pledges": paid + seed_near_milestone(film_ids[MILESTONE_FILM]),
-            "sessions": seed_perks(film_ids), **seed_ended_film(), **seed_statements()}
+            "sessions": seed_perks(film_ids), **seed_ended_film(), **seed_statements(),
+            **seed_community(film_ids)}
 
 
 # --- Co-producer services: every film has its default catalogue (a private forum) from

@@ -62,14 +62,16 @@ FUNCTIONS: dict[str, FunctionSpec] = {
         + ("campaign_closes", "refunds", "outbox", "deliveries")
         + ("rights", "receipts", "distributions", "royalty_snapshots", "royalty_ledger", "payouts")
         + ("verifications", "sms_quota", "consents")
-        + ("disputes", "reconciliations"),  # GET /admin/disputes, /admin/reconciliation
+        + ("disputes", "reconciliations")  # GET /admin/disputes, /admin/reconciliation
+        + ("referral_codes", "film_updates", "credits"),  # community: referrals, updates, credits
         writes=("films", "counters", "users", "pledges", "backings", "stripe_events")
         + ("perks", "forum_threads", "forum_posts", "sessions", "rsvps", "casting_calls", "casting_applications",
            "outbox")
         + ("campaign_closes", "refunds")
         + ("rights", "receipts", "distributions", "royalty_snapshots", "royalty_ledger", "payouts")
         + ("verifications", "sms_quota", "consents")
-        + ("disputes",),  # charge.dispute.* webhooks
+        + ("disputes",)  # charge.dispute.* webhooks
+        + ("referral_codes", "film_updates", "credits"),  # community: referrals, updates, credits
         sends=("distribution-chunks",),  # POST /admin/distributions: films too large to run inline
         secrets=(STRIPE_SECRET_KEY, STRIPE_WEBHOOK_SECRET, TOKEN_SECRET),
         sends_email=True, sends_sms=True, serves_api=True,  # verification codes (POST /me/verify/{channel})
@@ -131,7 +133,8 @@ FUNCTIONS: dict[str, FunctionSpec] = {
     ),
     # Backings stream -> PERK_UNLOCKED for a co-producer whose pledge reached a perk's level.
     "watch_backings": FunctionSpec(
-        timeout=60, memory=256, streams=("backings",), reads=("films", "perks"), writes=("outbox",),
+        timeout=60, memory=256, streams=("backings",), reads=("films", "perks", "credits"),
+        writes=("outbox", "credits"),  # credits: a name leaves them when its backing falls below the minimum
     ),
     # Counters stream -> funding and co-producer milestones in the outbox.
     "watch_counters": FunctionSpec(

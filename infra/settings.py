@@ -16,6 +16,7 @@
 | sms_monthly_spend_limit_usd  | 10 on dev, 100 on prod (the account's SNS SMS spend limit) |
 | sms_sender_id                | Coprod (alphanumeric sender, where countries allow it) |
 | platform_name, platform_registration_number, platform_address | unset: chalicelib/config.py's; the identity on yearly statements (address lines separated by " \| ") |
+| web_base_url                 | https://coprod.example.org (the web client: share links point there) |
 
 A stage-specific value (`prod:ses_sender`) wins over the plain key.
 """
@@ -47,6 +48,7 @@ class StageSettings:
     platform_name: str | None = None
     platform_registration_number: str | None = None
     platform_address: str | None = None
+    web_base_url: str = "https://coprod.example.org"
 
     @property
     def prod(self) -> bool:
@@ -88,6 +90,7 @@ class StageSettings:
             platform_name=get("platform_name"),
             platform_registration_number=get("platform_registration_number"),
             platform_address=get("platform_address"),
+            web_base_url=get("web_base_url", "https://coprod.example.org"),
         )
         if bool(settings.cognito_user_pool_id) != bool(settings.cognito_app_client_id):
             raise ValueError("give both cognito_user_pool_id and cognito_app_client_id, or neither")

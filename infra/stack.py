@@ -362,6 +362,8 @@ class CoprodStack(cdk.Stack):
         if spec.sends_email and not spec.serves_api and "RestAPI" in self.chalice.packaged_template["Resources"]:
             env["API_URL"] = cdk.Fn.sub(  # links in messages (unsubscribe)
                 "https://${RestAPI}.execute-api.${AWS::Region}.${AWS::URLSuffix}/api")
+        if spec.serves_api:
+            env["WEB_BASE_URL"] = s.web_base_url  # share links (GET /me/films/{film_id}/share)
         if spec.sends_email:
             env["SES_SENDER"] = s.ses_sender
             env["SES_CONFIGURATION_SET"] = self.ses_config_set.configuration_set_name

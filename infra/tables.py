@@ -55,6 +55,7 @@ TABLES: tuple[TableSpec, ...] = (
         Gsi("by_film", S("film_id"), S("created_key")),
         Gsi("by_payment_intent", S("payment_intent_id")),
         Gsi("unsettled", S("unsettled"), S("unsettled_key")),
+        Gsi("by_referral", S("referral_code"), S("created_key")),
     )),
     TableSpec("backings", pk=S("film_id"), sk=S("user_id"), stream="NEW_AND_OLD_IMAGES", gsis=(
         Gsi("by_user", S("user_id"), S("film_id")),
@@ -116,6 +117,15 @@ TABLES: tuple[TableSpec, ...] = (
         Gsi("listed", S("listed"), S("listed_key")),
     )),
     TableSpec("reconciliations", pk=S("scope"), sk=S("run_key"), ttl="expires_at"),
+    # Community: share codes and tags, updates from the film team, names in the credits.
+    TableSpec("referral_codes", pk=S("code"), gsis=(
+        Gsi("by_film", S("film_id"), S("film_key")),
+        Gsi("by_sharer", S("sharer_id"), S("film_id")),
+    )),
+    TableSpec("film_updates", pk=S("film_id"), sk=S("update_key")),
+    TableSpec("credits", pk=S("film_id"), sk=S("user_id"), gsis=(
+        Gsi("by_user", S("user_id"), S("film_id")),
+    )),
 )
 
 BY_SHORT: dict[str, TableSpec] = {t.short: t for t in TABLES}

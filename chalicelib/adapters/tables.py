@@ -242,6 +242,14 @@ class PledgesUnsettled(GlobalSecondaryIndex):
     unsettled_key = UnicodeAttribute(range_key=True)  # "<created_at>#<pledge_id>"
 
 
+class PledgesByReferral(GlobalSecondaryIndex):
+    """Sparse: the pledges that came through a share code (chalicelib/services/referrals.py)."""
+
+    Meta = _index_meta("by_referral")
+    referral_code = UnicodeAttribute(hash_key=True)
+    created_key = UnicodeAttribute(range_key=True)
+
+
 class PledgeRecord(Model):
     """One pledge. Its id is derived from (user, Idempotency-Key), so the conditional put
     that creates it is also the idempotency record."""
@@ -274,6 +282,9 @@ class PledgeRecord(Model):
     unsettled = UnicodeAttribute(null=True)
     unsettled_key = UnicodeAttribute(null=True)
     unsettled_index = PledgesUnsettled()
+    # The share code the pledge came through (a known code of its film, not the pledger's own).
+    referral_code = UnicodeAttribute(null=True)
+    by_referral = PledgesByReferral()
 
 
 class BackingsByUser(GlobalSecondaryIndex):
@@ -346,6 +357,7 @@ class PerkRecord(Model):
     capacity = NumberAttribute(null=True)
     created_at = UnicodeAttribute()
     updated_at = UnicodeAttribute()
+    min_referrals = NumberAttribute(null=True)  # co-producers the co-producer must have brought
 
 
 class ForumThreadRecord(Model):
@@ -822,3 +834,8 @@ def _add_missing_indexes(model: type[Model]) -> None:
                 "IndexName": index["index_name"],
                 "KeySchema": sorted(index["key_schema"], key=lambda k: k["KeyType"] != "HASH"),
                 "Projection": {"ProjectionType": "ALL"}}}])
+
+
+# Models of other modules add themselves to ALL_MODELS when imported; importing them here makes
+# sure they are there whichever module is imported first.
+from chalicelib.adapters import community as _community  # noqa: E402,F401 (its models use _meta above)

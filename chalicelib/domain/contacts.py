@@ -30,6 +30,7 @@ ISO_TIME = "%Y-%m-%dT%H:%M:%S.%fZ"  # the send times, as clock.iso writes them
 # Monthly statements are not urgent: e-mail only. SMS is for what cannot wait (campaign
 # outcomes, milestones, invitations, casting decisions).
 EMAIL_ONLY = frozenset({events.ROYALTY_STATEMENT, events.PAYOUT_ACCOUNT_CHANGED, events.YEARLY_STATEMENT})
+EMAIL_ONLY |= {events.FILM_UPDATE}  # news from the film team: a text too long for an SMS
 
 
 def is_verified(contact: str | None, verified_for: str | None) -> bool:

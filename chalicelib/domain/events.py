@@ -55,6 +55,10 @@ REQUIRED_DATA[PAYOUT_ACCOUNT_CHANGED] = ("payouts_enabled",)
 YEARLY_STATEMENT = "royalty.yearly_statement"  # key: "<year>#<user_id>"
 EVENT_TYPES = EVENT_TYPES + (YEARLY_STATEMENT,)
 REQUIRED_DATA[YEARLY_STATEMENT] = ("year", "credited_cents")
+# News from the film team (POST /films/{film_id}/updates): e-mailed once to its co-producers.
+FILM_UPDATE = "film.update"  # key: the update id
+EVENT_TYPES = EVENT_TYPES + (FILM_UPDATE,)
+REQUIRED_DATA[FILM_UPDATE] = ("title", "update_title", "body")
 
 FUNDING_PERCENTS = (25, 50, 75, 100, 150, 200)
 COPRODUCER_COUNTS = (100, 250, 500, 1_000)

@@ -202,6 +202,13 @@ TEMPLATES[events.YEARLY_STATEMENT] = {
              "Find it in your co-producer space, as a PDF or a CSV file.",
              "This statement lists facts; it is not tax advice."),
             "{brand}: your {year} yearly royalty statement is ready ({credited} credited)."),
+TEMPLATES[events.FILM_UPDATE] = {
+    "fr": T("« {title} » : {update_title}",
+            ("Des nouvelles de l'équipe de « {title} » :", "{update_title}", "{body}"),
+            "{brand}: nouvelles de \"{title}\" : {update_title}"),
+    "en": T("\"{title}\": {update_title}",
+            ("News from the team of \"{title}\":", "{update_title}", "{body}"),
+            "{brand}: news from \"{title}\": {update_title}"),
 }
 
 FOOTER = {
@@ -269,7 +276,7 @@ def render_sms(event: events.Event, locale: str) -> str:
     euro = "EUR" if locale == "fr" else "EUR "  # "1 250 EUR", "EUR 1,250"
     fields = {name: gsm7(value.replace("€", euro)) for name, value in fields.items()}
     message = gsm7(_fill(tpl.sms, fields))
-    for name in ("title", "perk_title", "call_title", "outcome", "period"):
+    for name in ("title", "perk_title", "call_title", "outcome", "period", "update_title"):
         excess = len(message) - SMS_MAX
         if excess <= 0 or name not in fields:
             continue

@@ -38,6 +38,7 @@ MAX_CENTS = 10**13  # wider than any pledge total: priority keys are fixed-width
 class PerkTerms:
     min_pledge_cents: int
     available_from_stage: str
+    min_referrals: int = 0  # co-producers the co-producer's share link must have brought
 
 
 def default_catalogue() -> list[dict[str, object]]:
@@ -62,12 +63,21 @@ def stage_reached(film_stage: str, available_from_stage: str) -> bool:
     return STAGES.index(film_stage) >= STAGES.index(available_from_stage)
 
 
-def is_unlocked(confirmed_cents: int, film_stage: str, perk: PerkTerms) -> bool:
+def is_unlocked(confirmed_cents: int, film_stage: str, perk: PerkTerms, referrals: int = 0) -> bool:
     return confirmed_cents >= required_cents(perk.min_pledge_cents) and stage_reached(
-        film_stage, perk.available_from_stage)
+        film_stage, perk.available_from_stage) and referrals >= perk.min_referrals
 
 
-def unlock_status(confirmed_cents: int, film_stage: str, perk: PerkTerms) -> tuple[str, str | None]:
+def needs_referrals(perk: PerkTerms) -> bool:
+    return perk.min_referrals > 0
+
+
+def referrals_missing_text(missing: int) -> str:
+    return f"{missing} more co-producer{'s' if missing != 1 else ''} to bring"
+
+
+def unlock_status(confirmed_cents: int, film_stage: str, perk: PerkTerms,
+                  referrals: int = 0) -> tuple[str, str | None]:
     """("unlocked", None) or ("locked", what is missing)."""
     missing = []
     short = required_cents(perk.min_pledge_cents) - max(0, confirmed_cents)
@@ -75,17 +85,22 @@ def unlock_status(confirmed_cents: int, film_stage: str, perk: PerkTerms) -> tup
         missing.append(f"pledge level short by {short} cents")
     if not stage_reached(film_stage, perk.available_from_stage):
         missing.append(f"stage {perk.available_from_stage} not reached yet (the film is in {film_stage})")
+    to_bring = perk.min_referrals - max(0, referrals)
+    if to_bring > 0:
+        missing.append(referrals_missing_text(to_bring))
     return (LOCKED, "; ".join(missing)) if missing else (UNLOCKED, None)
 
 
 def unlocked_by_pledge(old_cents: int, new_cents: int, film_stage: str, perk: PerkTerms) -> bool:
-    """A rise of a co-producer's total that unlocks the perk (the stage being reached)."""
-    return is_unlocked(new_cents, film_stage, perk) and not is_unlocked(old_cents, film_stage, perk)
+    """A rise of a co-producer's total that unlocks the perk (the stage being reached). Perks
+    that need referrals are not told this way: the stream does not know who brought whom."""
+    return not needs_referrals(perk) and is_unlocked(new_cents, film_stage, perk) and not is_unlocked(old_cents, film_stage, perk)
 
 
 def unlocked_by_stage(old_stage: str, new_stage: str, perk: PerkTerms) -> bool:
-    """A stage change that opens the perk to the co-producers at its level."""
-    return stage_reached(new_stage, perk.available_from_stage) and not stage_reached(
+    """A stage change that opens the perk to the co-producers at its level (perks that need
+    referrals are not told to a whole level: not everyone there brought anyone)."""
+    return not needs_referrals(perk) and stage_reached(new_stage, perk.available_from_stage) and not stage_reached(
         old_stage, perk.available_from_stage)
 
 

@@ -15,7 +15,7 @@ def create_pledge(film_id):
     caller = web.caller(request)
     body = web.parse_body(request, schemas.PledgeCreate)
     pledge, _ = pledges.create(caller, web.check_id(film_id, "film_id"), request.headers.get("idempotency-key"),
-                               body.amount_cents, body.payment_method_id)
+                               body.amount_cents, body.payment_method_id, body.referral_code)
     return web.created(pledge)
 
 

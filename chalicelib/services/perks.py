@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import uuid
 from dataclasses import dataclass
+from functools import cached_property
 from typing import Any, Mapping
 
 from pynamodb.exceptions import PutError
@@ -27,13 +28,13 @@ from chalicelib.domain import events
 from chalicelib.domain import perks as rules
 from chalicelib.errors import Conflict, Forbidden, NotFound, Unauthorized, invalid_field
 from chalicelib.observability import logger
-from chalicelib.services import films, outbox
+from chalicelib.services import credits, films, outbox
 
 MAX_PERKS = 50  # per film: a catalogue is read whole and fits in one stage-change transaction
 
 
 def terms(perk: PerkRecord) -> rules.PerkTerms:
-    return rules.PerkTerms(int(perk.min_pledge_cents or 0), perk.available_from_stage)
+    return rules.PerkTerms(int(perk.min_pledge_cents or 0), perk.available_from_stage, int(perk.min_referrals or 0))
 
 
 def view(perk: PerkRecord) -> dict[str, Any]:
@@ -41,6 +42,7 @@ def view(perk: PerkRecord) -> dict[str, Any]:
         "perk_id": perk.perk_id, "kind": perk.kind, "title": perk.title, "description": perk.description,
         "min_pledge_cents": int(perk.min_pledge_cents or 0), "available_from_stage": perk.available_from_stage,
         "capacity": int(perk.capacity) if perk.capacity is not None else None,
+        "min_referrals": int(perk.min_referrals or 0),
     }
 
 
@@ -52,7 +54,7 @@ def _record(film_id: str, data: Mapping[str, Any], now: str) -> PerkRecord:
     return PerkRecord(film_id, f"prk_{uuid.uuid4().hex[:16]}", kind=data["kind"], title=data["title"],
                       description=data.get("description") or "", min_pledge_cents=data.get("min_pledge_cents") or 0,
                       available_from_stage=data["available_from_stage"], capacity=data.get("capacity"),
-                      created_at=now, updated_at=now)
+                      min_referrals=data.get("min_referrals") or None, created_at=now, updated_at=now)
 
 
 def add_defaults_in(write: TransactWrite, film_id: str, now: str) -> None:
@@ -71,9 +73,23 @@ class Access:
     confirmed_cents: int
     first_confirmed_at: str | None
 
+    @cached_property
+    def referrals(self) -> int:
+        """Co-producers the caller's share link of the film brought (read once, when a perk needs it)."""
+        from chalicelib.services import referrals
+
+        return referrals.coproducers_brought(self.film.film_id, self.caller.user_id) if self.caller else 0
+
+    def referrals_for(self, perk: PerkRecord) -> int:
+        return self.referrals if rules.needs_referrals(terms(perk)) else 0
+
     def unlocked(self, perk: PerkRecord) -> bool:
-        """As a co-producer: the perk's rule on the caller's live total and the film's stage."""
-        return rules.is_unlocked(self.confirmed_cents, self.film.stage, terms(perk))
+        """As a co-producer: the perk's rule on the caller's live total, the film's stage and
+        the co-producers the caller brought."""
+        return rules.is_unlocked(self.confirmed_cents, self.film.stage, terms(perk), self.referrals_for(perk))
+
+    def status(self, perk: PerkRecord) -> tuple[str, str | None]:
+        return rules.unlock_status(self.confirmed_cents, self.film.stage, terms(perk), self.referrals_for(perk))
 
     def may_use(self, perk: PerkRecord) -> bool:
         return self.manager or self.unlocked(perk)
@@ -119,7 +135,7 @@ def require_unlocked(acc: Access, perk: PerkRecord | None, what: str) -> None:
     if perk is None:
         raise refuse(acc, what, "the perk was removed")
     if not acc.unlocked(perk):
-        raise refuse(acc, what, rules.unlock_status(acc.confirmed_cents, acc.film.stage, terms(perk))[1])
+        raise refuse(acc, what, acc.status(perk)[1])
 
 
 def require_kind(acc: Access, kind: str, what: str) -> None:
@@ -128,7 +144,7 @@ def require_kind(acc: Access, kind: str, what: str) -> None:
         return
     perks = [p for p in catalogue_of(acc.film.film_id) if p.kind == kind]
     if not any(acc.unlocked(p) for p in perks):
-        reasons = [rules.unlock_status(acc.confirmed_cents, acc.film.stage, terms(p))[1] for p in perks]
+        reasons = [acc.status(p)[1] for p in perks]
         raise refuse(acc, what, reasons[0] if reasons else "the film offers none")
 
 
@@ -208,7 +224,7 @@ def mine(caller: Caller, film_id: str) -> dict[str, Any]:
     acc = access(caller, film_id)
     items = []
     for perk in catalogue_of(film_id):
-        status, reason = rules.unlock_status(acc.confirmed_cents, acc.film.stage, terms(perk))
+        status, reason = acc.status(perk)
         items.append({"perk_id": perk.perk_id, "kind": perk.kind, "title": perk.title,
                       "status": status, "reason": reason})
     return {"items": items}
@@ -256,9 +272,10 @@ def watch_backings(event: Mapping[str, Any]) -> dict[str, Any]:
         if record.event_name == "REMOVE" or record.new is None:
             continue
         try:
-            on_backing_change(str(record.new["film_id"]), str(record.new["user_id"]),
-                              int((record.old or {}).get("confirmed_cents") or 0),
-                              int(record.new.get("confirmed_cents") or 0))
+            change = (str(record.new["film_id"]), str(record.new["user_id"]),
+                      int((record.old or {}).get("confirmed_cents") or 0), int(record.new.get("confirmed_cents") or 0))
+            on_backing_change(*change)
+            credits.on_backing_change(*change)  # below the film's minimum: out of its credits
         except Exception:
             logger.exception("backing record not handled", extra={"sequence_number": record.sequence_number})
             return {"batchItemFailures": [{"itemIdentifier": record.sequence_number}]}

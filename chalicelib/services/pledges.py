@@ -44,6 +44,7 @@ def view(pledge: PledgeRecord) -> dict[str, Any]:
         "created_at": pledge.created_at,
         "updated_at": pledge.updated_at,
         "confirmed_at": pledge.confirmed_at,
+        "referral_code": pledge.referral_code,
     }
 
 
@@ -63,8 +64,9 @@ def _check_film_accepts(film_id: str, amount_cents: int, caller: Caller) -> None
 
 
 def create(caller: Caller, film_id: str, idempotency_key: str | None, amount_cents: int,
-           payment_method_id: str | None) -> tuple[dict[str, Any], bool]:
-    """Returns (pledge, created_now)."""
+           payment_method_id: str | None, referral_code: str | None = None) -> tuple[dict[str, Any], bool]:
+    """Returns (pledge, created_now). `referral_code`: the share code the pledge came through,
+    kept on the pledge when it is a known code of the film and not the pledger's own."""
     key = rules.check_idempotency_key(idempotency_key)
     pledge_id = rules.pledge_id_for(caller.user_id, key)
     pledge_limits.check(caller, pledge_id)  # too many waiting or declined: 429 (never for a replay)
@@ -84,6 +86,7 @@ def create(caller: Caller, film_id: str, idempotency_key: str | None, amount_cen
         created_key=f"{now}#{pledge_id}", amount_refunded_cents=0,
         lease_until=clock.epoch() + LEASE_SECONDS,
         unsettled="1", unsettled_key=f"{now}#{pledge_id}",
+        referral_code=_attribution(caller, film_id, referral_code),
     )
     try:
         pledge.save(condition=PledgeRecord.pledge_id.does_not_exist())
@@ -97,6 +100,14 @@ def create(caller: Caller, film_id: str, idempotency_key: str | None, amount_cen
         raise Conflict("the first request with this Idempotency-Key failed; use a new key",
                        code="request_in_progress")
     return _replay(existing, caller, fingerprint, payment_method_id)
+
+
+def _attribution(caller: Caller, film_id: str, referral_code: str | None) -> str | None:
+    if not referral_code:
+        return None
+    from chalicelib.services import referrals
+
+    return referrals.attribution_for(caller, film_id, referral_code)
 
 
 def _replay(existing: PledgeRecord, caller: Caller, fingerprint: str,

@@ -2,8 +2,8 @@
 (`GET /me/export`), and erasure (`DELETE /me`).
 
 Erasure removes the profile's personal data (name, e-mail, phone, tax details, payout
-account, verifications), turns every message off, shows the person as "former co-producer" in forums
-and blanks their casting notes. The financial records the law requires (pledges, refunds,
+account, verifications), turns every message off, shows the person as "former co-producer" in forums,
+takes their names out of films' credits and blanks their casting notes. The financial records the law requires (pledges, refunds,
 backings, royalty credits, payouts) are kept under the account id, which no longer leads to
 anyone once the profile (and the Cognito user) is gone; films' totals and statements still
 reconcile. A co-producer who is still owed money (a balance, or a payout on its way) gets 409
@@ -35,7 +35,7 @@ from chalicelib.adapters.tables import (
 )
 from chalicelib.auth import Caller
 from chalicelib.errors import Conflict
-from chalicelib.services import payouts, pledges, profiles, statements
+from chalicelib.services import credits, payouts, pledges, profiles, statements
 
 FORMER = "Former co-producer"
 
@@ -115,6 +115,7 @@ def export(caller: Caller) -> dict[str, Any]:
         "statements": [statements.statement(caller, period) for period in periods],
         "messages_sent": [{"event_id": d.event_id, "channel": d.channel, "status": d.status, "sent_at": d.sent_at,
                            "updated_at": d.updated_at} for d in DeliveryRecord.by_user.query(user_id)],
+        "film_credits": credits.of_user(user_id),
     }
 
 
@@ -145,5 +146,6 @@ def erase(caller: Caller) -> dict[str, Any]:
             post.update(actions=[ForumPostRecord.author_name.set(FORMER)])
     for application in _applications(film_ids, user_id):
         application.update(actions=[CastingApplicationRecord.note.set("(erased)")])
+    credits.erase(user_id)  # names in films' credits
     return {"user_id": user_id, "erased_at": now,
             "kept": ["pledges", "refunds", "backings", "royalty credits", "payouts", "consents"]}

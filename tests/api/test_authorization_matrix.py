@@ -121,6 +121,19 @@ ROWS: tuple[Row, ...] = (
     Row("POST", "/me/payout-account/onboarding", signed_in(200)),
     Row("GET", "/dev/connect/onboarding", cells(400)),  # stage local only; the signed link is the credential
     Row("GET", "/admin/payouts", signed_in(403, admin=200)),
+    # Community: word of mouth, updates from the film team, credits
+    Row("GET", "/me/films/{film}/share", signed_in(403, below_level=200, eligible=200)),
+    Row("POST", "/films/{film}/referral-tags", managers(201), body=lambda w, r: {"name": f"Tag of {r}"}),
+    Row("GET", "/films/{film}/referral-tags", managers(200)),
+    Row("GET", "/films/{film}/referrals", managers(200)),
+    Row("GET", "/me/referrals", signed_in(200)),
+    Row("POST", "/films/{film}/updates", managers(201),
+        body={"title": "News", "body": "From the set.", "audience": "coproducers"}),
+    Row("GET", "/films/{film}/updates", cells(200)),
+    Row("PUT", "/me/films/{film}/credit", signed_in(403, below_level=200, eligible=200),
+        body=lambda w, r: {"credited": True, "credit_name": r}),
+    Row("GET", "/films/{film}/credits", cells(200)),
+    Row("GET", "/films/{film}/credits?format=csv", managers(200)),
     # Contacts (after GET /dev/outbox, stage local's view of all that was sent: codes go to the canaries)
     Row("POST", "/me/verify/email", signed_in(200)),  # to the caller's own address only
     Row("POST", "/me/verify/sms/confirm", signed_in(409), body={"code": "000000"}),  # no SMS code asked for

@@ -21,7 +21,7 @@ def test_a_new_film_has_the_default_catalogue(api):
     items = api.get(f"/films/{film['film_id']}/perks", caller=producer).data["items"]
     assert items == [{"perk_id": items[0]["perk_id"], "kind": "private_forum", "title": "Private forum",
                       "description": items[0]["description"], "min_pledge_cents": 0,
-                      "available_from_stage": "development", "capacity": None}]
+                      "available_from_stage": "development", "capacity": None, "min_referrals": 0}]
 
 
 def test_the_producer_edits_the_catalogue_and_everyone_reads_it(api):

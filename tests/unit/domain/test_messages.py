@@ -13,6 +13,7 @@ SAMPLE = {
     "perk_title": "Visite du plateau", "call_id": "call_1", "call_title": "Figurants, scène du bal",
     "selected": True, "period": "2026-Q3", "credited_cents": 1_234, "balance_cents": 56_789,
     "payouts_enabled": True, "year": 2026,
+    "update_title": "Premier jour de tournage", "body": "On commence lundi à Ouessant.\nÀ bientôt !",
 }
 URL = "https://api.example.org/unsubscribe?token=abc&x=<y>"
 CASES = [(t, loc) for t in events.EVENT_TYPES for loc in messages.LOCALES]
