@@ -28,6 +28,7 @@ NAME_PROPERTY = {
     "AWS::Serverless::Api": "Name",
     "AWS::Cognito::UserPool": "UserPoolName",
     "AWS::Cognito::UserPoolClient": "ClientName",
+    "AWS::KMS::Key": "Description",  # keys have no name: infra/stack.py describes each by what it guards
 }
 
 
@@ -133,6 +134,7 @@ def expected_grants(stage: str, name: str, spec: FunctionSpec, ses_sender: str) 
          "dynamodb:ListStreams"], [f"{t(s)}/stream" for s in spec.streams])
     add(["sqs:SendMessage"], [t(f"{s}-stream-dlq") for s in spec.streams] + [t(q) for q in spec.sends])
     add(["sns:Publish"], [t(s) for s in spec.publishes])
+    add(["kms:GenerateDataKey", "kms:Decrypt"], [t(s) for s in spec.publishes])  # the topic's own key
     add(["sqs:ReceiveMessage", "sqs:DeleteMessage", "sqs:ChangeMessageVisibility",
          "sqs:GetQueueAttributes"], [t(q) for q in spec.consumes])
     params = {STRIPE_SECRET_KEY: f"/coprod/{stage}/stripe/secret-key",
