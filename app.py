@@ -619,6 +619,13 @@ def retry_payouts(event):
     return payouts.retry_due()
 
 
+@app.schedule("rate(1 day)")
+def erase_departed_users(event):
+    from chalicelib.services import departures
+
+    return departures.scheduled()
+
+
 @app.lambda_function(name="distribute_royalties_chunk")
 def distribute_royalties_chunk(event, context):
     from chalicelib.services import royalty_runs

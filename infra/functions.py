@@ -46,6 +46,7 @@ class FunctionSpec:
     # Concurrency kept for this function alone, so that a flood on the API cannot take it all.
     reserved_concurrency: int | None = None
     serves_api: bool = False  # the API itself: its links come from the request (API_URL would be a cycle)
+    lists_users: bool = False  # cognito-idp:ListUsers on the stage's user pool
 
 
 # What a royalty run touches (services/royalty_runs.py and below).
@@ -118,6 +119,15 @@ FUNCTIONS: dict[str, FunctionSpec] = {
         timeout=900, memory=1024, schedule="rate(1 hour)",
         reads=("users", "royalty_ledger", "payouts"), writes=("payouts",),
         secrets=(STRIPE_SECRET_KEY,),
+    ),
+    # Users whose Cognito account was deleted get what DELETE /me does (services/departures.py):
+    # once a day, the users table against the pool; held (and alarmed) while money is due.
+    "erase_departed_users": FunctionSpec(
+        timeout=900, memory=1024, schedule="rate(1 day)", lists_users=True,
+        scans=("users",),
+        reads=("users", "backings", "films", "forum_threads", "forum_posts", "sessions", "rsvps",
+               "casting_calls", "casting_applications", "royalty_ledger", "payouts"),
+        writes=("users", "consents", "verifications", "forum_threads", "forum_posts", "casting_applications"),
     ),
     # Outbox stream -> events topic.
     "relay_outbox": FunctionSpec(

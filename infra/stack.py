@@ -48,6 +48,8 @@ METRIC_DIMENSIONS = {"service": "coprod"}
 CUSTOM_METRIC_ALARMS = {"refund-failed": "RefundFailed", "payout-failed": "PayoutFailed"}
 # Payments reconciliation: a pledge it could not settle from Stripe (services/reconciliation.py).
 CUSTOM_METRIC_ALARMS["reconciliation-unrepaired"] = "ReconciliationUnrepaired"
+# A deleted Cognito user still owed money: not erased until paid (services/departures.py).
+CUSTOM_METRIC_ALARMS["erasure-held"] = "ErasureHeld"
 # A dependency that did not answer in time, or throttled: one metric per dependency and kind
 # (chalicelib/adapters/outages.py METRIC_NAMES, counted wherever the app meets one), one alarm each.
 DEPENDENCY_METRIC_ALARMS = {
@@ -323,7 +325,7 @@ class CoprodStack(cdk.Stack):
             resources=[self.format_arn(service="logs", resource="log-group", resource_name="*",
                                        arn_format=cdk.ArnFormat.COLON_RESOURCE_NAME)]))
         account = apigateway.CfnAccount(self, "ApiGatewayAccount", cloud_watch_role_arn=role.role_arn)
-        self.chalice.get_resource("RestAPI").add_dependency(account)  # noqa: the include has no other way
+        self.chalice.get_resource("RestAPI").add_resource_dependency(account)
 
     def _sms_settings(self) -> None:
         """The account's SMS settings (SNS has no CloudFormation resource for them): a monthly
@@ -466,6 +468,9 @@ class CoprodStack(cdk.Stack):
                                 resource_name=self.ses_identity.email_identity_name),
                 self.format_arn(service="ses", resource="configuration-set",
                                 resource_name=self.ses_config_set.configuration_set_name)])
+        if spec.lists_users:
+            allow(["cognito-idp:ListUsers"], [self.format_arn(
+                service="cognito-idp", resource="userpool", resource_name=self.user_pool_id)])
         if spec.sends_sms:  # SMS to phone numbers: every publish that is not to a topic
             role.add_to_policy(iam.PolicyStatement(actions=["sns:Publish"], not_resources=[SNS_ANY_TOPIC]))
         return role

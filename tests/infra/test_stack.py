@@ -112,7 +112,9 @@ def granted(synth, name: str) -> dict[str, set[str]]:
     return out
 
 
-def expected_grants(stage: str, name: str, spec: FunctionSpec, ses_sender: str) -> dict[str, set[str]]:
+def expected_grants(stage: str, name: str, spec: FunctionSpec, ses_sender: str,
+                    pool_id: str | None = None) -> dict[str, set[str]]:
+    pool_id = pool_id or f"coprod-{stage}-users"  # the stack's own pool (rendered by its name)
     arn = f"arn:aws:%s:{REGION}:{ACCOUNT}:%s"
     t = lambda short: f"coprod-{stage}-{short}"  # noqa: E731
     out: dict[str, set[str]] = {}
@@ -146,6 +148,8 @@ def expected_grants(stage: str, name: str, spec: FunctionSpec, ses_sender: str) 
             [arn % ("ses", f"identity/{ses_sender}"), arn % ("ses", f"configuration-set/coprod-{stage}")])
     if spec.sends_sms:
         add(["sns:Publish"], ["not arn:aws:sns:*:*:*"])
+    if spec.lists_users:
+        add(["cognito-idp:ListUsers"], [arn % ("cognito-idp", f"userpool/{pool_id}")])
     return out
 
 
@@ -275,6 +279,7 @@ def test_alarms(real, stage):
     expected |= {f"{p}{f}-{m}" for f in present_functions(synth) for m in ("errors", "throttles")}
     expected |= {f"{p}refund-failed", f"{p}payout-failed"}
     expected |= {f"{p}reconciliation-unrepaired"}
+    expected |= {f"{p}erasure-held"}  # a deleted Cognito user still owed money
     expected |= {f"{p}{name}" for name in DEPENDENCY_METRIC_ALARMS}
     assert set(alarms) == expected
     for name, props in alarms.items():
@@ -433,7 +438,8 @@ def test_real_app_roles_are_exactly_what_functions_py_lists(real, stage):
 @pytest.mark.parametrize("name", sorted(FUNCTIONS))
 def test_every_role_is_exactly_what_functions_py_lists(fixture_synth, name):
     assert granted(fixture_synth, name) == expected_grants("prod", name, FUNCTIONS[name],
-                                                           "no-reply@example.com")
+                                                           "no-reply@example.com",
+                                                           EXISTING_POOL["cognito_user_pool_id"])
 
 
 @pytest.mark.parametrize("which", ["dev", "prod", "fixture"])
