@@ -33,7 +33,10 @@ class FunctionSpec:
     memory: int  # MB
     schedule: str | None = None  # EventBridge expression
     reads: tuple[str, ...] = ()  # table short names (table and its GSIs): Get/BatchGet/Query
-    writes: tuple[str, ...] = ()  # table short names: Put/Update/Delete/BatchWrite/ConditionCheck
+    writes: tuple[str, ...] = ()  # table short names: Put/Update/BatchWrite/ConditionCheck
+    # Table short names it deletes items from (DeleteItem): none holds money records (royalty
+    # ledger, payouts), which nothing deletes.
+    deletes: tuple[str, ...] = ()
     scans: tuple[str, ...] = ()  # table short names the function Scans (kept explicit)
     streams: tuple[str, ...] = ()  # tables whose stream invokes this function
     publishes: tuple[str, ...] = ()  # topic short names
@@ -72,6 +75,8 @@ FUNCTIONS: dict[str, FunctionSpec] = {
         + ("verifications", "sms_quota", "consents")
         + ("disputes",),  # charge.dispute.* webhooks
         sends=("distribution-chunks",),  # POST /admin/distributions: films too large to run inline
+        # a pledge Stripe refused outright, a verification code used or erased, a perk removed
+        deletes=("pledges", "verifications", "perks"),
         secrets=(STRIPE_SECRET_KEY, STRIPE_WEBHOOK_SECRET, TOKEN_SECRET),
         sends_email=True, sends_sms=True, serves_api=True,  # verification codes (POST /me/verify/{channel})
     ),
@@ -128,6 +133,7 @@ FUNCTIONS: dict[str, FunctionSpec] = {
         reads=("users", "backings", "films", "forum_threads", "forum_posts", "sessions", "rsvps",
                "casting_calls", "casting_applications", "royalty_ledger", "payouts"),
         writes=("users", "consents", "verifications", "forum_threads", "forum_posts", "casting_applications"),
+        deletes=("verifications",),
     ),
     # Outbox stream -> events topic.
     "relay_outbox": FunctionSpec(

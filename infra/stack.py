@@ -61,8 +61,9 @@ DEPENDENCY_METRIC_ALARMS = {
 CUSTOM_METRIC_ALARMS.update(DEPENDENCY_METRIC_ALARMS)
 
 DYNAMODB_READ = ("dynamodb:GetItem", "dynamodb:BatchGetItem", "dynamodb:Query")
-DYNAMODB_WRITE = ("dynamodb:PutItem", "dynamodb:UpdateItem", "dynamodb:DeleteItem",
+DYNAMODB_WRITE = ("dynamodb:PutItem", "dynamodb:UpdateItem",
                   "dynamodb:BatchWriteItem", "dynamodb:ConditionCheckItem")
+DYNAMODB_DELETE = ("dynamodb:DeleteItem",)  # only on the tables a function deletes from
 DYNAMODB_STREAM = ("dynamodb:DescribeStream", "dynamodb:GetRecords",
                    "dynamodb:GetShardIterator", "dynamodb:ListStreams")
 SQS_CONSUME = ("sqs:ReceiveMessage", "sqs:DeleteMessage", "sqs:ChangeMessageVisibility",
@@ -444,6 +445,7 @@ class CoprodStack(cdk.Stack):
 
         allow(DYNAMODB_READ, table_arns(spec.reads, with_indexes=True))
         allow(DYNAMODB_WRITE, table_arns(spec.writes, with_indexes=False))
+        allow(DYNAMODB_DELETE, table_arns(spec.deletes, with_indexes=False))
         allow(["dynamodb:Scan"], table_arns(spec.scans, with_indexes=False))
         allow(DYNAMODB_STREAM, [self.tables[t].table_stream_arn for t in spec.streams])
         allow(["sqs:SendMessage"], [self.stream_dlqs[t].queue_arn for t in spec.streams])

@@ -129,8 +129,9 @@ def expected_grants(stage: str, name: str, spec: FunctionSpec, ses_sender: str,
     add(["dynamodb:GetItem", "dynamodb:BatchGetItem", "dynamodb:Query"],
         [x for s in spec.reads
          for x in [t(s)] + [f"{t(s)}/index/{g.name}" for g in tables.BY_SHORT[s].gsis]])
-    add(["dynamodb:PutItem", "dynamodb:UpdateItem", "dynamodb:DeleteItem",
+    add(["dynamodb:PutItem", "dynamodb:UpdateItem",
          "dynamodb:BatchWriteItem", "dynamodb:ConditionCheckItem"], [t(s) for s in spec.writes])
+    add(["dynamodb:DeleteItem"], [t(s) for s in spec.deletes])
     add(["dynamodb:Scan"], [t(s) for s in spec.scans])
     add(["dynamodb:DescribeStream", "dynamodb:GetRecords", "dynamodb:GetShardIterator",
          "dynamodb:ListStreams"], [f"{t(s)}/stream" for s in spec.streams])
