@@ -36,6 +36,7 @@ openapi = lazy("chalicelib.openapi")
 
 # Services that only some routes or one event handler need.
 campaigns = lazy("chalicelib.services.campaigns")
+departures = lazy("chalicelib.services.departures")
 casting = lazy("chalicelib.services.casting")
 disputes = lazy("chalicelib.services.disputes")
 distributions = lazy("chalicelib.services.distributions")

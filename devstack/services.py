@@ -62,11 +62,13 @@ class Ports:
 
 
 def dynamodb_command(port: int, data_dir: Path | None) -> list[str]:
-    """DynamoDB Local: on disk under `data_dir`, or in memory when it is None."""
+    """DynamoDB Local: on disk under `data_dir`, or in memory when it is None; listening on the
+    loopback interface only (devstack/DynamoDBLoopback.java: its own options have no host)."""
     jar = dynamodb_jar()
     storage = ["-inMemory"] if data_dir is None else ["-dbPath", str(data_dir)]
     return [
-        "java", f"-Djava.library.path={jar.parent / 'DynamoDBLocal_lib'}", "-jar", str(jar),
+        "java", f"-Djava.library.path={jar.parent / 'DynamoDBLocal_lib'}", "-cp", str(jar),
+        str(ROOT / "devstack" / "DynamoDBLoopback.java"),
         "-port", str(port), *storage, "-disableTelemetry",
     ]
 

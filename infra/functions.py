@@ -33,7 +33,10 @@ class FunctionSpec:
     memory: int  # MB
     schedule: str | None = None  # EventBridge expression
     reads: tuple[str, ...] = ()  # table short names (table and its GSIs): Get/BatchGet/Query
-    writes: tuple[str, ...] = ()  # table short names: Put/Update/Delete/BatchWrite/ConditionCheck
+    writes: tuple[str, ...] = ()  # table short names: Put/Update/BatchWrite/ConditionCheck
+    # Table short names it deletes items from (DeleteItem): none holds money records (royalty
+    # ledger, payouts), which nothing deletes.
+    deletes: tuple[str, ...] = ()
     scans: tuple[str, ...] = ()  # table short names the function Scans (kept explicit)
     streams: tuple[str, ...] = ()  # tables whose stream invokes this function
     publishes: tuple[str, ...] = ()  # topic short names
@@ -46,6 +49,7 @@ class FunctionSpec:
     # Concurrency kept for this function alone, so that a flood on the API cannot take it all.
     reserved_concurrency: int | None = None
     serves_api: bool = False  # the API itself: its links come from the request (API_URL would be a cycle)
+    lists_users: bool = False  # cognito-idp:ListUsers on the stage's user pool
 
 
 # What a royalty run touches (services/royalty_runs.py and below).
@@ -73,6 +77,8 @@ FUNCTIONS: dict[str, FunctionSpec] = {
         + ("disputes",)  # charge.dispute.* webhooks
         + ("referral_codes", "film_updates", "credits"),  # community: referrals, updates, credits
         sends=("distribution-chunks",),  # POST /admin/distributions: films too large to run inline
+        # a pledge Stripe refused outright, a verification code used or erased, a perk removed
+        deletes=("pledges", "verifications", "perks", "credits"),  # credits: a name taken out
         secrets=(STRIPE_SECRET_KEY, STRIPE_WEBHOOK_SECRET, TOKEN_SECRET),
         sends_email=True, sends_sms=True, serves_api=True,  # verification codes (POST /me/verify/{channel})
     ),
@@ -127,6 +133,17 @@ FUNCTIONS: dict[str, FunctionSpec] = {
         timeout=900, memory=1024, schedule="cron(0 6 * 1 ? *)",
         reads=("receipts", "royalty_ledger", "outbox"), writes=("outbox",),
     ),
+    # Users whose Cognito account was deleted get what DELETE /me does (services/departures.py):
+    # once a day, the users table against the pool; held (and alarmed) while money is due.
+    "erase_departed_users": FunctionSpec(
+        timeout=900, memory=1024, schedule="rate(1 day)", lists_users=True,
+        scans=("users",),
+        reads=("users", "backings", "films", "forum_threads", "forum_posts", "sessions", "rsvps",
+               "casting_calls", "casting_applications", "royalty_ledger", "payouts", "credits"),
+        writes=("users", "consents", "verifications", "forum_threads", "forum_posts", "casting_applications",
+                "credits"),
+        deletes=("verifications", "credits"),
+    ),
     # Outbox stream -> events topic.
     "relay_outbox": FunctionSpec(
         timeout=60, memory=256, streams=("outbox",), publishes=("events",),
@@ -135,6 +152,7 @@ FUNCTIONS: dict[str, FunctionSpec] = {
     "watch_backings": FunctionSpec(
         timeout=60, memory=256, streams=("backings",), reads=("films", "perks", "credits"),
         writes=("outbox", "credits"),  # credits: a name leaves them when its backing falls below the minimum
+        deletes=("credits",),
     ),
     # Counters stream -> funding and co-producer milestones in the outbox.
     "watch_counters": FunctionSpec(

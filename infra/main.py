@@ -16,6 +16,7 @@ sys.path.insert(0, os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
 
 import aws_cdk as cdk  # noqa: E402
 
+from infra import nag  # noqa: E402
 from infra.settings import StageSettings  # noqa: E402
 from infra.stack import CoprodStack  # noqa: E402
 
@@ -43,6 +44,7 @@ def main() -> None:
     for entry in glob.glob(os.path.join(app.outdir, "asset.*")):
         shutil.rmtree(entry) if os.path.isdir(entry) else os.remove(entry)
     build(app, stages, app.outdir)
+    cdk.Aspects.of(app).add(nag.checks())  # an unsuppressed error finding fails the synthesis
     app.synth()
     shutil.rmtree(os.path.join(app.outdir, "chalice.out"), ignore_errors=True)
 

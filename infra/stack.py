@@ -11,11 +11,13 @@ from aws_cdk import (
     Annotations,
     Duration,
     RemovalPolicy,
+    aws_apigateway as apigateway,
     aws_cloudwatch as cw,
     aws_cloudwatch_actions as cw_actions,
     aws_cognito as cognito,
     aws_dynamodb as dynamodb,
     aws_iam as iam,
+    aws_kms as kms,
     aws_lambda as lambda_,
     aws_logs as logs,
     aws_ses as ses,
@@ -28,7 +30,7 @@ from aws_cdk import (
 from chalice.utils import to_cfn_resource_name
 from constructs import Construct
 
-from infra import messaging, tables
+from infra import messaging, nag, tables
 from infra.chalice_app import PackagedChalice
 from infra.functions import FUNCTIONS, STRIPE_SECRET_KEY, STRIPE_WEBHOOK_SECRET, TOKEN_SECRET, FunctionSpec
 from infra.settings import StageSettings
@@ -46,6 +48,8 @@ METRIC_DIMENSIONS = {"service": "coprod"}
 CUSTOM_METRIC_ALARMS = {"refund-failed": "RefundFailed", "payout-failed": "PayoutFailed"}
 # Payments reconciliation: a pledge it could not settle from Stripe (services/reconciliation.py).
 CUSTOM_METRIC_ALARMS["reconciliation-unrepaired"] = "ReconciliationUnrepaired"
+# A deleted Cognito user still owed money: not erased until paid (services/departures.py).
+CUSTOM_METRIC_ALARMS["erasure-held"] = "ErasureHeld"
 # A dependency that did not answer in time, or throttled: one metric per dependency and kind
 # (chalicelib/adapters/outages.py METRIC_NAMES, counted wherever the app meets one), one alarm each.
 DEPENDENCY_METRIC_ALARMS = {
@@ -57,8 +61,9 @@ DEPENDENCY_METRIC_ALARMS = {
 CUSTOM_METRIC_ALARMS.update(DEPENDENCY_METRIC_ALARMS)
 
 DYNAMODB_READ = ("dynamodb:GetItem", "dynamodb:BatchGetItem", "dynamodb:Query")
-DYNAMODB_WRITE = ("dynamodb:PutItem", "dynamodb:UpdateItem", "dynamodb:DeleteItem",
+DYNAMODB_WRITE = ("dynamodb:PutItem", "dynamodb:UpdateItem",
                   "dynamodb:BatchWriteItem", "dynamodb:ConditionCheckItem")
+DYNAMODB_DELETE = ("dynamodb:DeleteItem",)  # only on the tables a function deletes from
 DYNAMODB_STREAM = ("dynamodb:DescribeStream", "dynamodb:GetRecords",
                    "dynamodb:GetShardIterator", "dynamodb:ListStreams")
 SQS_CONSUME = ("sqs:ReceiveMessage", "sqs:DeleteMessage", "sqs:ChangeMessageVisibility",
@@ -100,9 +105,16 @@ class CoprodStack(cdk.Stack):
             short: self._queue(f"{short}-stream-dlq", f"StreamDlq-{short}")
             for short, t in tables.BY_SHORT.items() if t.stream
         }
+        # The events topic carries balances and casting outcomes: encrypted with a key of its own.
+        self.topic_keys = {
+            short: kms.Key(self, f"TopicKey-{short}", description=messaging.topic_name(s.stage, short),
+                           enable_key_rotation=True,
+                           removal_policy=RemovalPolicy.RETAIN if s.prod else RemovalPolicy.DESTROY)
+            for short in messaging.TOPICS
+        }
         self.topics = {
             short: sns.Topic(self, f"Topic-{short}", topic_name=messaging.topic_name(s.stage, short),
-                             enforce_ssl=True)
+                             enforce_ssl=True, master_key=self.topic_keys[short])
             for short in messaging.TOPICS
         }
         self.queues: dict[str, sqs.Queue] = {}
@@ -120,6 +132,7 @@ class CoprodStack(cdk.Stack):
         self._chalice(source_dir, build_dir)
         self._sms_settings()
         self._alarms()
+        nag.suppress(self)
 
     # --- data --------------------------------------------------------------------------
 
@@ -192,6 +205,16 @@ class CoprodStack(cdk.Stack):
             self, "UserPool", user_pool_name=f"{s.prefix}-users",
             self_sign_up_enabled=True,
             sign_in_aliases=cognito.SignInAliases(email=True),
+            # Self sign-up stays open (anyone may co-produce), under: a password policy, the Plus
+            # plan's threat protection (compromised credentials, risky sign-ins blocked or asked
+            # for MFA), optional TOTP MFA, and a verified e-mail before the first sign-in.
+            password_policy=cognito.PasswordPolicy(
+                min_length=12, require_lowercase=True, require_uppercase=True, require_digits=True,
+                require_symbols=True, temp_password_validity=Duration.days(3)),
+            feature_plan=cognito.FeaturePlan.PLUS,
+            standard_threat_protection_mode=cognito.StandardThreatProtectionMode.FULL_FUNCTION,
+            mfa=cognito.Mfa.OPTIONAL,
+            mfa_second_factor=cognito.MfaSecondFactor(otp=True, sms=False),
             auto_verify=cognito.AutoVerifiedAttrs(email=True),
             account_recovery=cognito.AccountRecovery.EMAIL_ONLY,
             deletion_protection=s.prod,
@@ -252,6 +275,8 @@ class CoprodStack(cdk.Stack):
             self.chalice.get_resource("RestAPI").add_property_override("Name", f"{s.prefix}-api")
         if "RestAPI" in packaged:
             self._throttling()
+        if "RestAPI" in packaged:
+            self._access_logs()
 
     # --- abuse and cost ----------------------------------------------------------------
 
@@ -276,6 +301,32 @@ class CoprodStack(cdk.Stack):
         wafv2.CfnWebACLAssociation(
             self, "ApiWebAclAssociation", web_acl_arn=acl.attr_arn,
             resource_arn=cdk.Fn.sub("arn:${AWS::Partition}:apigateway:${AWS::Region}::/restapis/${RestAPI}/stages/api"))
+
+    def _access_logs(self) -> None:
+        """API Gateway access logs (one JSON line per request) in a log group of the stage, and the
+        account's API Gateway role that lets it write them."""
+        s = self.settings
+        group = logs.LogGroup(self, "Logs-api-access", log_group_name=f"/aws/apigateway/{s.prefix}-api",
+                              retention=logs.RetentionDays(LOG_RETENTION[s.stage]),
+                              removal_policy=RemovalPolicy.RETAIN if s.prod else RemovalPolicy.DESTROY)
+        fields = {"requestId": "$context.requestId", "ip": "$context.identity.sourceIp",
+                  "requestTime": "$context.requestTime", "httpMethod": "$context.httpMethod",
+                  "resourcePath": "$context.resourcePath", "status": "$context.status",
+                  "responseLength": "$context.responseLength", "latency": "$context.responseLatency",
+                  "wafStatus": "$context.waf.status"}
+        self.chalice.get_resource("RestAPI").add_property_override("AccessLogSetting", {
+            "DestinationArn": group.log_group_arn,
+            "Format": "{" + ",".join(f'"{k}":"{v}"' for k, v in fields.items()) + "}"})
+        role = iam.Role(self, "Role-apigateway-logs", role_name=f"{s.prefix}-apigateway-logs",
+                        assumed_by=iam.ServicePrincipal("apigateway.amazonaws.com"),
+                        description="API Gateway writes the access logs of the API")
+        role.add_to_policy(iam.PolicyStatement(
+            actions=["logs:CreateLogGroup", "logs:CreateLogStream", "logs:DescribeLogGroups",
+                     "logs:DescribeLogStreams", "logs:PutLogEvents", "logs:GetLogEvents", "logs:FilterLogEvents"],
+            resources=[self.format_arn(service="logs", resource="log-group", resource_name="*",
+                                       arn_format=cdk.ArnFormat.COLON_RESOURCE_NAME)]))
+        account = apigateway.CfnAccount(self, "ApiGatewayAccount", cloud_watch_role_arn=role.role_arn)
+        self.chalice.get_resource("RestAPI").add_resource_dependency(account)
 
     def _sms_settings(self) -> None:
         """The account's SMS settings (SNS has no CloudFormation resource for them): a monthly
@@ -402,10 +453,12 @@ class CoprodStack(cdk.Stack):
 
         allow(DYNAMODB_READ, table_arns(spec.reads, with_indexes=True))
         allow(DYNAMODB_WRITE, table_arns(spec.writes, with_indexes=False))
+        allow(DYNAMODB_DELETE, table_arns(spec.deletes, with_indexes=False))
         allow(["dynamodb:Scan"], table_arns(spec.scans, with_indexes=False))
         allow(DYNAMODB_STREAM, [self.tables[t].table_stream_arn for t in spec.streams])
         allow(["sqs:SendMessage"], [self.stream_dlqs[t].queue_arn for t in spec.streams])
         allow(["sns:Publish"], [self.topics[t].topic_arn for t in spec.publishes])
+        allow(["kms:GenerateDataKey", "kms:Decrypt"], [self.topic_keys[t].key_arn for t in spec.publishes])
         allow(["sqs:SendMessage"], [self.queues[q].queue_arn for q in spec.sends])
         allow(SQS_CONSUME, [self.queues[q].queue_arn for q in spec.consumes])
         params = {STRIPE_SECRET_KEY: s.stripe_secret_key_param,
@@ -425,6 +478,9 @@ class CoprodStack(cdk.Stack):
                                 resource_name=self.ses_identity.email_identity_name),
                 self.format_arn(service="ses", resource="configuration-set",
                                 resource_name=self.ses_config_set.configuration_set_name)])
+        if spec.lists_users:
+            allow(["cognito-idp:ListUsers"], [self.format_arn(
+                service="cognito-idp", resource="userpool", resource_name=self.user_pool_id)])
         if spec.sends_sms:  # SMS to phone numbers: every publish that is not to a topic
             role.add_to_policy(iam.PolicyStatement(actions=["sns:Publish"], not_resources=[SNS_ANY_TOPIC]))
         return role

@@ -128,6 +128,8 @@ class UserRecord(Model):
     email_verified_for = UnicodeAttribute(null=True)
     phone_verified_for = UnicodeAttribute(null=True)
     erased_at = UnicodeAttribute(null=True)  # DELETE /me: personal data removed then
+    # The Cognito user was found deleted while money was still due (services/departures.py).
+    departed_at = UnicodeAttribute(null=True)
     # Stripe Connect onboarding (POST /me/payout-account/onboarding): the account the platform
     # created for this user, and whether Stripe's account.updated says it can be paid;
     # stripe_account_id (the payouts' destination) is set only while it can.

@@ -5,7 +5,7 @@ from chalice import Blueprint
 from chalicelib import web
 from chalicelib.domain.contacts import CHANNELS
 from chalicelib.errors import invalid_field
-from chalicelib.lazy import privacy, schemas, verification
+from chalicelib.lazy import departures, privacy, schemas, verification
 from chalicelib.services import films, profiles
 
 bp = Blueprint(__name__)
@@ -49,6 +49,12 @@ def export_me():
 @bp.route("/me", methods=["DELETE"])
 def erase_me():
     return privacy.erase(web.caller(bp.current_request))
+
+
+@bp.schedule("rate(1 day)")
+def erase_departed_users(event):
+    """Users whose Cognito account was deleted: erased as by DELETE /me, unless still owed money."""
+    return departures.scheduled()
 
 
 @bp.route("/me/films", methods=["GET"])

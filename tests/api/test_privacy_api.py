@@ -115,3 +115,36 @@ def test_a_balance_due_blocks_erasure_with_the_amount(api):
     assert refused.status_code == 409 and refused.data["error"]["code"] == "balance_outstanding"
     assert "1234" in refused.data["error"]["message"]
     assert api.get("/me", caller=alice).data["email"] == PROFILE["email"]  # nothing erased
+
+
+def test_rsvps_and_casting_notes_are_exported_then_erased(api):
+    from tests.api.test_sessions_api import add_perk, add_session
+
+    producer, alice, film_id, _ = _coproducer_with_everything(api)
+    perk = add_perk(api, film_id, producer, min_pledge_cents=1_000)
+    session = add_session(api, film_id, producer, perk["perk_id"])
+    assert api.patch(f"/films/{film_id}", {"stage": "shooting"}, caller=producer).status_code == 200
+    rsvp_path = f"/films/{film_id}/sessions/{session['session_id']}"
+    assert api.post(f"{rsvp_path}/rsvp", caller=alice).data["my_rsvp"] == "going"
+    casting_perk = api.post(f"/films/{film_id}/perks", {"kind": "extra_casting", "title": "Be an extra",
+                                                         "min_pledge_cents": 1_000}, caller=producer).data
+    call = api.post(f"/films/{film_id}/casting", {"perk_id": casting_perk["perk_id"], "title": "Café scene"},
+                    caller=producer).data
+    casting_path = f"/films/{film_id}/casting/{call['call_id']}"
+    note = "I juggle and I live two streets away"
+    assert api.post(f"{casting_path}/applications", {"note": note}, caller=alice).status_code == 201
+
+    export = api.get("/me/export", caller=alice).data
+    assert [(r["film_id"], r["session_id"], r["status"]) for r in export["rsvps"]] == [
+        (film_id, session["session_id"], "going")]
+    assert [(a["call_id"], a["note"], a["status"]) for a in export["casting_applications"]] == [
+        (call["call_id"], note, "applied")]
+
+    assert api.delete("/me", caller=alice).status_code == 200
+    after = api.get("/me/export", caller=alice).data
+    assert note not in str(after) and PROFILE["display_name"] not in str(after)
+    assert [r["session_id"] for r in after["rsvps"]] == [session["session_id"]]  # the seat's record, no name
+    assert [a["call_id"] for a in after["casting_applications"]] == [call["call_id"]]
+    seen_by_producer = str(api.get(f"{rsvp_path}/rsvps", caller=producer).data) + str(
+        api.get(f"{casting_path}/applications", caller=producer).data)
+    assert note not in seen_by_producer and PROFILE["display_name"] not in seen_by_producer

@@ -35,6 +35,7 @@ class Synth:
     json: dict
     stack: Any
     seconds: float
+    nag: list[str]  # cdk-nag AwsSolutions errors and warnings left unsuppressed: "<path> <rule: text>"
 
     @property
     def text(self) -> str:
@@ -49,6 +50,7 @@ def synthesize(stage: str, workdir: Path, *, source_dir: Path = ROOT,
     import aws_cdk as cdk
     from aws_cdk.assertions import Template
 
+    from infra import nag
     from infra.settings import StageSettings
     from infra.stack import CoprodStack
 
@@ -60,11 +62,22 @@ def synthesize(stage: str, workdir: Path, *, source_dir: Path = ROOT,
     stack = CoprodStack(app, f"coprod-{stage}", settings=StageSettings.from_context(app.node, stage),
                         build_dir=str(workdir), source_dir=str(source_dir),
                         env=cdk.Environment(account=ACCOUNT, region=REGION))
+    cdk.Aspects.of(app).add(nag.checks())
     template = Template.from_stack(stack)
-    synth = Synth(stage, template, template.to_json(), stack, time.monotonic() - started)
+    synth = Synth(stage, template, template.to_json(), stack, time.monotonic() - started,
+                  nag_findings(stack))
     shutil.rmtree(workdir / "chalice.out", ignore_errors=True)
     shutil.rmtree(outdir, ignore_errors=True)
     return synth
+
+
+def nag_findings(stack: Any) -> list[str]:
+    from aws_cdk.assertions import Annotations, Match
+
+    found = Annotations.from_stack(stack)
+    return [f"{m.id} {m.entry.data}".strip()
+            for find in (found.find_error, found.find_warning)
+            for m in find("*", Match.string_like_regexp("AwsSolutions-"))]
 
 
 def write_fixture_app(directory: Path, functions: dict[str, Any], *,

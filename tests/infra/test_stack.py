@@ -28,6 +28,7 @@ NAME_PROPERTY = {
     "AWS::Serverless::Api": "Name",
     "AWS::Cognito::UserPool": "UserPoolName",
     "AWS::Cognito::UserPoolClient": "ClientName",
+    "AWS::KMS::Key": "Description",  # keys have no name: infra/stack.py describes each by what it guards
 }
 
 
@@ -111,7 +112,9 @@ def granted(synth, name: str) -> dict[str, set[str]]:
     return out
 
 
-def expected_grants(stage: str, name: str, spec: FunctionSpec, ses_sender: str) -> dict[str, set[str]]:
+def expected_grants(stage: str, name: str, spec: FunctionSpec, ses_sender: str,
+                    pool_id: str | None = None) -> dict[str, set[str]]:
+    pool_id = pool_id or f"coprod-{stage}-users"  # the stack's own pool (rendered by its name)
     arn = f"arn:aws:%s:{REGION}:{ACCOUNT}:%s"
     t = lambda short: f"coprod-{stage}-{short}"  # noqa: E731
     out: dict[str, set[str]] = {}
@@ -126,13 +129,15 @@ def expected_grants(stage: str, name: str, spec: FunctionSpec, ses_sender: str) 
     add(["dynamodb:GetItem", "dynamodb:BatchGetItem", "dynamodb:Query"],
         [x for s in spec.reads
          for x in [t(s)] + [f"{t(s)}/index/{g.name}" for g in tables.BY_SHORT[s].gsis]])
-    add(["dynamodb:PutItem", "dynamodb:UpdateItem", "dynamodb:DeleteItem",
+    add(["dynamodb:PutItem", "dynamodb:UpdateItem",
          "dynamodb:BatchWriteItem", "dynamodb:ConditionCheckItem"], [t(s) for s in spec.writes])
+    add(["dynamodb:DeleteItem"], [t(s) for s in spec.deletes])
     add(["dynamodb:Scan"], [t(s) for s in spec.scans])
     add(["dynamodb:DescribeStream", "dynamodb:GetRecords", "dynamodb:GetShardIterator",
          "dynamodb:ListStreams"], [f"{t(s)}/stream" for s in spec.streams])
     add(["sqs:SendMessage"], [t(f"{s}-stream-dlq") for s in spec.streams] + [t(q) for q in spec.sends])
     add(["sns:Publish"], [t(s) for s in spec.publishes])
+    add(["kms:GenerateDataKey", "kms:Decrypt"], [t(s) for s in spec.publishes])  # the topic's own key
     add(["sqs:ReceiveMessage", "sqs:DeleteMessage", "sqs:ChangeMessageVisibility",
          "sqs:GetQueueAttributes"], [t(q) for q in spec.consumes])
     params = {STRIPE_SECRET_KEY: f"/coprod/{stage}/stripe/secret-key",
@@ -144,6 +149,8 @@ def expected_grants(stage: str, name: str, spec: FunctionSpec, ses_sender: str) 
             [arn % ("ses", f"identity/{ses_sender}"), arn % ("ses", f"configuration-set/coprod-{stage}")])
     if spec.sends_sms:
         add(["sns:Publish"], ["not arn:aws:sns:*:*:*"])
+    if spec.lists_users:
+        add(["cognito-idp:ListUsers"], [arn % ("cognito-idp", f"userpool/{pool_id}")])
     return out
 
 
@@ -273,6 +280,7 @@ def test_alarms(real, stage):
     expected |= {f"{p}{f}-{m}" for f in present_functions(synth) for m in ("errors", "throttles")}
     expected |= {f"{p}refund-failed", f"{p}payout-failed"}
     expected |= {f"{p}reconciliation-unrepaired"}
+    expected |= {f"{p}erasure-held"}  # a deleted Cognito user still owed money
     expected |= {f"{p}{name}" for name in DEPENDENCY_METRIC_ALARMS}
     assert set(alarms) == expected
     for name, props in alarms.items():
@@ -431,7 +439,8 @@ def test_real_app_roles_are_exactly_what_functions_py_lists(real, stage):
 @pytest.mark.parametrize("name", sorted(FUNCTIONS))
 def test_every_role_is_exactly_what_functions_py_lists(fixture_synth, name):
     assert granted(fixture_synth, name) == expected_grants("prod", name, FUNCTIONS[name],
-                                                           "no-reply@example.com")
+                                                           "no-reply@example.com",
+                                                           EXISTING_POOL["cognito_user_pool_id"])
 
 
 @pytest.mark.parametrize("which", ["dev", "prod", "fixture"])
