@@ -8,6 +8,7 @@ from chalice import Chalice
 from chalicelib import paging, web
 from chalicelib.domain.films import KINDS, STATUSES
 from chalicelib.observability import event_middleware, http_middleware, logger
+from chalicelib.routes import funding as funding_routes
 from chalicelib.services import films, pledges, profiles, stats
 
 app = Chalice(app_name="coprod")
@@ -624,6 +625,9 @@ def distribute_royalties_chunk(event, context):
     from chalicelib.services import royalty_runs
 
     return royalty_runs.handle_chunks(event, context)
+
+
+app.register_blueprint(funding_routes.bp)
 
 
 # --- Every route ------------------------------------------------------------------------
