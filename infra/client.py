@@ -82,6 +82,19 @@ def _nag_reasons(construct: Construct, *reasons: tuple[str, str]) -> None:
     target.add_metadata("cdk_nag", {"rules_to_suppress": [{"id": rule, "reason": why} for rule, why in reasons]})
 
 
+def _deployment_nag_reasons(scope: cdk.Stack, deployment: s3deploy.BucketDeployment) -> None:
+    """CDK's BucketDeployment brings its own handler (one for the stack): its runtime, its
+    managed logging policy and its bucket-wide object actions are CDK's, not ours to narrow."""
+    reasons = (("AwsSolutions-IAM4", "CDK BucketDeployment handler: AWSLambdaBasicExecutionRole for its logs"),
+               ("AwsSolutions-IAM5", "CDK BucketDeployment handler: object actions on the asset and client buckets"),
+               ("AwsSolutions-L1", "CDK BucketDeployment handler: the runtime CDK pins"))
+    handlers = [c for c in scope.node.children if c.node.id.startswith("Custom::CDKBucketDeployment")]
+    for construct in [deployment.handler_role, *handlers]:
+        for child in construct.node.find_all():
+            if isinstance(child, cdk.CfnResource):
+                child.add_metadata("cdk_nag", {"rules_to_suppress": [{"id": r, "reason": w} for r, w in reasons]})
+
+
 @dataclass
 class ClientHosting:
     bucket: s3.Bucket
@@ -181,10 +194,11 @@ def client_hosting(scope: cdk.Stack, settings: StageSettings, *, rest_api_id: st
             scope, "ClientAssets", sources=[s3deploy.Source.asset(dist)], destination_bucket=bucket,
             exclude=["*"], include=["assets/*"], prune=False,
             cache_control=[s3deploy.CacheControl.from_string("public, max-age=31536000, immutable")])
-        s3deploy.BucketDeployment(
+        pages = s3deploy.BucketDeployment(
             scope, "ClientPages", sources=[s3deploy.Source.asset(dist)], destination_bucket=bucket,
             exclude=["assets/*"], distribution=distribution, distribution_paths=["/*"],
             cache_control=[s3deploy.CacheControl.from_string("no-cache")])
+        _deployment_nag_reasons(scope, pages)
     else:
         cdk.Annotations.of(scope).add_info(
             f"{dist} has no index.html: the client's bucket is left empty. Build the client "
