@@ -8,8 +8,8 @@ from chalice import Chalice
 
 from chalicelib import entry, web
 from chalicelib.observability import event_middleware, http_middleware, logger
-from chalicelib.routes import (campaigns, casting, community, dev, films, forum, me, notifications, payments, perks,
-                               platform, pledges, royalties, sessions, simulation, statements_yearly)
+from chalicelib.routes import (campaigns, casting, community, dev, films, forum, funding, me, notifications, payments,
+                               perks, platform, pledges, royalties, sessions, simulation, statements_yearly)
 
 app = Chalice(app_name="coprod")
 app.register_middleware(http_middleware, "http")
@@ -20,6 +20,7 @@ for _kind in ("scheduled", "pure_lambda", "sqs", "sns", "s3", "cloudwatch"):
 
 # One line per section; a new section goes above the `Every route` block below.
 app.register_blueprint(films.bp)          # the catalogue and a film's page
+app.register_blueprint(funding.bp)        # a film's funding day by day
 app.register_blueprint(pledges.bp)        # pledges and Stripe's webhook
 app.register_blueprint(platform.bp)       # figures and the API document
 app.register_blueprint(me.bp)             # profile, contacts, personal data

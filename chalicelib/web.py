@@ -14,7 +14,7 @@ from typing import Any, Callable, Mapping, TypeVar
 from chalice.app import Response
 
 from chalicelib import paging
-from chalicelib.domain.errors import IllegalMove, InvalidValue, RuleBroken
+from chalicelib.domain.errors import IllegalMove, InvalidValue, RefusedValue, RuleBroken
 from chalicelib.errors import ApiError, BadRequest, Conflict, Unavailable, Unprocessable, invalid_field
 
 T = TypeVar("T")
@@ -94,6 +94,7 @@ def no_content() -> Response:
 HTTP_ERRORS: dict[type[RuleBroken], type[ApiError]] = {
     InvalidValue: BadRequest,
     IllegalMove: Conflict,
+    RefusedValue: Unprocessable,
 }
 
 

@@ -17,6 +17,8 @@
 | sms_sender_id                | Coprod (alphanumeric sender, where countries allow it) |
 | platform_name, platform_registration_number, platform_address | unset: chalicelib/config.py's; the identity on yearly statements (address lines separated by " \| ") |
 | web_base_url                 | https://coprod.example.org (the web client: share links point there) |
+| web_domain_name              | unset: the client is on the distribution's *.cloudfront.net name |
+| web_certificate_arn          | ACM certificate (us-east-1) of web_domain_name; with it, TLS 1.2 at least |
 
 A stage-specific value (`prod:ses_sender`) wins over the plain key.
 """
@@ -49,6 +51,8 @@ class StageSettings:
     platform_registration_number: str | None = None
     platform_address: str | None = None
     web_base_url: str = "https://coprod.example.org"
+    web_domain_name: str | None = None
+    web_certificate_arn: str | None = None
 
     @property
     def prod(self) -> bool:
@@ -91,6 +95,8 @@ class StageSettings:
             platform_registration_number=get("platform_registration_number"),
             platform_address=get("platform_address"),
             web_base_url=get("web_base_url", "https://coprod.example.org"),
+            web_domain_name=get("web_domain_name"),
+            web_certificate_arn=get("web_certificate_arn"),
         )
         if bool(settings.cognito_user_pool_id) != bool(settings.cognito_app_client_id):
             raise ValueError("give both cognito_user_pool_id and cognito_app_client_id, or neither")

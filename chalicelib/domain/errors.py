@@ -30,5 +30,16 @@ class IllegalMove(RuleBroken):
     code = "illegal_transition"
 
 
+class RefusedValue(RuleBroken):
+    """A well-formed value (one the API document allows) that the state or a setting refuses:
+    a deadline already past, under the film's own minimum, over the platform's maximum."""
+
+    code = "invalid_field"
+
+
+def refused(field: str, problem: str) -> RefusedValue:
+    return RefusedValue(f"{field}: {problem}", field=field)
+
+
 def invalid(field: str, problem: str) -> InvalidValue:
     return InvalidValue(f"{field}: {problem}", field=field)
