@@ -626,6 +626,11 @@ def distribute_royalties_chunk(event, context):
     return royalty_runs.handle_chunks(event, context)
 
 
+# --- Blueprints --------------------------------------------------------------------------
+from chalicelib.routes import web_client  # noqa: E402
+
+app.register_blueprint(web_client.bp)
+
 # --- Every route ------------------------------------------------------------------------
 # A dependency that does not answer in time, or throttles: 503 with Retry-After, never a 500.
 web.answer_outages_on_every_route(app)

@@ -84,6 +84,7 @@ class Settings:
     # good result, up to this old, while DynamoDB does not answer.
     retry_after_seconds: int = 5
     stale_reads_seconds: int = 300
+    stripe_publishable_key: str | None = None  # for Stripe.js in the web client (POST /me/setup-intents)
 
     @property
     def is_local(self) -> bool:
@@ -119,6 +120,7 @@ def settings() -> Settings:
         stripe_secret_key_param=env.get("STRIPE_SECRET_KEY_PARAM") or None,
         stripe_webhook_secret=env.get("STRIPE_WEBHOOK_SECRET") or None,
         stripe_webhook_secret_param=env.get("STRIPE_WEBHOOK_SECRET_PARAM") or None,
+        stripe_publishable_key=env.get("STRIPE_PUBLISHABLE_KEY") or ("pk_test_local" if stage == "local" else None),
         events_topic_arn=env.get("EVENTS_TOPIC_ARN") or (
             f"arn:aws:sns:{region}:{LOCAL_ACCOUNT}:{env.get('TABLE_PREFIX', f'coprod-{stage}')}-events"),
         notifications_queue_url=env.get("NOTIFICATIONS_QUEUE_URL") or None,

@@ -234,4 +234,11 @@ OPERATIONS: tuple[Operation, ...] = (
     Operation("POST", "/films/{film_id}/casting/{call_id}/decision", "Select extras; everyone is told",
               "casting", USER, r.CastingDecided, body=s.CastingDecision, params=(FILM_ID, CALL_ID),
               example={"selected": ["user-123"]}),
+    # Web client
+    Operation("POST", "/me/setup-intents", "Set up a card with Stripe.js (confirmCardSetup) before a pledge: a "
+              "SetupIntent's client secret and the publishable key", "pledges", USER, r.SetupIntent, 201,
+              extra_responses=(503,)),
+    Operation("POST", "/dev/token", "Stage local only (404 elsewhere): sign in as anyone, with groups",
+              "me", PUBLIC, r.DevTokenIssued, body=s.DevToken,
+              example={"user_id": "alice", "groups": ["producer"]}),
 )

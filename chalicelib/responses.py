@@ -638,3 +638,15 @@ class Portfolio(Page):
 class PayoutAccountSet(View):
     user_id: str
     stripe_account_id: str
+
+
+# --- Web client ------------------------------------------------------------------------
+
+class DevTokenIssued(View):
+    token: str = Field(description="A local ID token (HS256), valid 12 hours: send it as Authorization: Bearer")
+
+
+class SetupIntent(View):
+    setup_intent_id: str
+    client_secret: str = Field(description="For Stripe.js confirmCardSetup")
+    publishable_key: str = Field(description="The Stripe publishable key Stripe.js is loaded with")

@@ -222,3 +222,11 @@ class DistributionRun(Body):
 
 class PayoutAccount(Body):
     stripe_account_id: Annotated[str, Field(pattern=r"^acct_[A-Za-z0-9_]{1,64}$")]
+
+
+# --- Web client --------------------------------------------------------------------------
+
+class DevToken(Body):
+    """Stage `local` only: who to sign in as."""
+    user_id: Annotated[str, Field(min_length=1, max_length=128, pattern=r"^[A-Za-z0-9_.@-]+$")]
+    groups: Annotated[list[Literal["admin", "producer"]], Field(max_length=2)] = []

@@ -112,6 +112,8 @@ ROWS: tuple[Row, ...] = (
     Row("POST", "/me/payout-account/onboarding", signed_in(200)),
     Row("GET", "/dev/connect/onboarding", cells(400)),  # stage local only; the signed link is the credential
     Row("GET", "/admin/payouts", signed_in(403, admin=200)),
+    Row("POST", "/me/setup-intents", signed_in(201)),
+    Row("POST", "/dev/token", cells(200), body={"user_id": "matrix"}),  # stage local only
     # Contacts (after GET /dev/outbox, stage local's view of all that was sent: codes go to the canaries)
     Row("POST", "/me/verify/email", signed_in(200)),  # to the caller's own address only
     Row("POST", "/me/verify/sms/confirm", signed_in(409), body={"code": "000000"}),  # no SMS code asked for
