@@ -20,7 +20,7 @@ let client: ReturnType<typeof createClient<paths>> | null = null;
 
 export function api() {
   if (!client) {
-    client = createClient<paths>({ baseUrl: config.api_base });
+    client = createClient<paths>({ baseUrl: config.api_base, fetch: (request) => globalThis.fetch(request) });
     client.use(auth);
   }
   return client;

@@ -4,6 +4,9 @@ import { ApiProblem } from '../api';
 import { t } from '../i18n';
 import type { FieldErrors } from '../validate';
 
+/** The form's clock (tests move it past a Retry-After). */
+export const clock = { now: () => Date.now() };
+
 /** A form's state: errors by field (the API names the field at fault), one problem for the
  * form, and a wait after a 503 (Retry-After) during which it is not sent again. */
 export function useForm(fields: string[]) {
@@ -13,8 +16,9 @@ export function useForm(fields: string[]) {
   const [waitUntil, setWaitUntil] = useState(0);
   const [, tick] = useState(0);
   useEffect(() => {
-    if (waitUntil <= Date.now()) return;
-    const timer = setInterval(() => (Date.now() >= waitUntil ? (clearInterval(timer), tick((n) => n + 1)) : tick((n) => n + 1)), 250);
+    if (!waitUntil) return;
+    if (waitUntil <= clock.now()) return void tick((n) => n + 1);
+    const timer = setInterval(() => (clock.now() >= waitUntil ? (clearInterval(timer), tick((n) => n + 1)) : tick((n) => n + 1)), 250);
     return () => clearInterval(timer);
   }, [waitUntil]);
 
@@ -28,12 +32,12 @@ export function useForm(fields: string[]) {
       setErrors({});
       setFailure(p);
     }
-    if (p.status === 503 || p.code === 'network') setWaitUntil(Date.now() + (p.retryAfter ?? 2) * 1000);
+    if (p.status === 503 || p.code === 'network') setWaitUntil(clock.now() + (p.retryAfter ?? 2) * 1000);
   }
 
   /** Runs `action` unless invalid or already running; its ApiProblem lands next to its field. */
   async function submit(invalid: FieldErrors, action: () => Promise<void>) {
-    if (busy || waitUntil > Date.now()) return;
+    if (busy || waitUntil > clock.now()) return;
     setErrors(invalid);
     setFailure(null);
     if (Object.keys(invalid).length) return;
@@ -46,7 +50,7 @@ export function useForm(fields: string[]) {
       setBusy(false);
     }
   }
-  const waiting = Math.max(0, Math.ceil((waitUntil - Date.now()) / 1000));
+  const waiting = Math.max(0, Math.ceil((waitUntil - clock.now()) / 1000));
   return { errors, setErrors, failure, busy, waiting, submit, fail };
 }
 

@@ -8,8 +8,8 @@ import { user } from '../session';
 export function FilmPage({ id }: { id: string }) {
   const [film, setFilm] = useState<Film | null>(null);
   const [missing, setMissing] = useState(false);
-  const [perks, setPerks] = useState<Schemas['Perk'][]>([]);
-  const [milestones, setMilestones] = useState<Schemas['Milestone'][]>([]);
+  const [perks, setPerks] = useState<Schemas['Perk'][] | null>(null);
+  const [milestones, setMilestones] = useState<Schemas['Milestone'][] | null>(null);
   const [copied, setCopied] = useState(false);
 
   useEffect(() => {
@@ -26,7 +26,7 @@ export function FilmPage({ id }: { id: string }) {
   return (
     <article class="film">
       <h1>{film.title}</h1>
-      <p class="meta">{t(`kind_${film.kind}` as Key)} · {t(`status_${film.status}` as Key)} · {t('stage')}: {t(`stage_${film.stage}` as Key)}</p>
+      <p class="meta">{t(`kind_${film.kind}` as Key)} · {t(`status_${film.status}` as Key)} · {t('stage_colon')} {t(`stage_${film.stage}` as Key)}</p>
       <Progress percent={film.percent_funded} label={t('funded_label', { title: film.title })} />
       <dl class="figures">
         <div><dt>{t('raised')}</dt><dd data-testid="raised">{money(film.raised_cents)}</dd></div>
@@ -42,7 +42,7 @@ export function FilmPage({ id }: { id: string }) {
       <p class="synopsis">{film.synopsis || '—'}</p>
       <FundingChart filmId={film.film_id} goalCents={film.goal_cents} />
       <h2>{t('milestones')}</h2>
-      {milestones.length === 0 ? <p>{t('no_milestones')}</p> : (
+      {milestones === null ? <p aria-busy="true">{t('loading')}</p> : milestones.length === 0 ? <p>{t('no_milestones')}</p> : (
         <ul>{milestones.map((m) => (
           <li key={m.event_id}>
             {m.kind === 'funding' ? t('milestone_funding', { n: m.milestone }) : t('milestone_coproducers', { n: m.milestone })}
@@ -51,7 +51,7 @@ export function FilmPage({ id }: { id: string }) {
         </ul>
       )}
       <h2>{t('perks')}</h2>
-      {perks.length === 0 ? <p>{t('no_perks')}</p> : (
+      {perks === null ? <p aria-busy="true">{t('loading')}</p> : perks.length === 0 ? <p>{t('no_perks')}</p> : (
         <ul class="perks">{perks.map((p) => (
           <li key={p.perk_id}>
             <strong>{p.title}</strong> — {t(`perk_${p.kind}` as Key)}

@@ -128,6 +128,9 @@ export function PledgePage({ id }: { id: string }) {
           {form.errors.payment_method_id && <p class="error" role="alert">{form.errors.payment_method_id}</p>}
         </div>
         <FormProblem failure={form.failure} waiting={form.waiting} />
+        {!ready && form.failure && (
+          <p><button type="button" disabled={form.waiting > 0} onClick={() => prepare().catch(form.fail)}>{t('retry')}</button></p>
+        )}
         <button type="submit" disabled={form.busy || !ready || form.waiting > 0 || outcome?.kind === 'confirmed'}>
           {form.busy ? t('paying') : t('pledge_button')}
         </button>
