@@ -8,6 +8,8 @@ from chalice import Chalice
 from chalicelib import paging, web
 from chalicelib.domain.films import KINDS, STATUSES
 from chalicelib.observability import event_middleware, http_middleware, logger
+from chalicelib.routes import funding as funding_routes
+from chalicelib.routes import web_client
 from chalicelib.services import films, pledges, profiles, stats
 
 app = Chalice(app_name="coprod")
@@ -626,9 +628,7 @@ def distribute_royalties_chunk(event, context):
     return royalty_runs.handle_chunks(event, context)
 
 
-# --- Blueprints --------------------------------------------------------------------------
-from chalicelib.routes import web_client  # noqa: E402
-
+app.register_blueprint(funding_routes.bp)
 app.register_blueprint(web_client.bp)
 
 # --- Every route ------------------------------------------------------------------------

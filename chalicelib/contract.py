@@ -86,6 +86,8 @@ OPERATIONS: tuple[Operation, ...] = (
     Operation("POST", "/films", "Create a film (a draft)", "films", USER, r.Film, 201, s.FilmCreate,
               example=FILM_EXAMPLE),
     Operation("GET", "/films/{film_id}", "A film with its totals", "films", OPTIONAL, r.Film, params=(FILM_ID,)),
+    Operation("GET", "/films/{film_id}/funding", "The film's funding day by day (UTC): confirmed money, "
+              "refunds taken off the day they are applied", "films", OPTIONAL, r.FundingSeries, params=(FILM_ID,)),
     Operation("PATCH", "/films/{film_id}", "Publish, move its stage or edit a film (its producer, admins)",
               "films", USER, r.Film, body=s.FilmPatch, params=(FILM_ID,), example={"status": "open"}),
     # Pledges

@@ -431,6 +431,21 @@ class MilestoneList(Page):
     items: list[Milestone]
 
 
+class FundingDay(View):
+    date: str = Field(description="YYYY-MM-DD, UTC")
+    raised_cents: int = Field(description="Confirmed cents counted that day, less refunds and lost disputes "
+                              "applied that day (may be negative)")
+    total_cents: int = Field(description="The film's raised_cents at the end of that day")
+    coproducers: int = Field(description="The film's co-producer count at the end of that day")
+
+
+class FundingSeries(View):
+    """One entry per UTC day from the first money counted to the last movement, gaps included."""
+
+    film_id: str
+    days: list[FundingDay]
+
+
 class Unsubscribed(View):
     channel: Literal["email", "sms"]
     subscribed: Literal[False]

@@ -18,7 +18,7 @@ import time
 from pynamodb.exceptions import TransactWriteError, UpdateError
 
 from chalicelib import clock
-from chalicelib.adapters import counters
+from chalicelib.adapters import counters, funding_days
 from chalicelib.adapters.tables import BackingRecord, FilmRecord, PledgeRecord, UserRecord, find, transaction
 from chalicelib.domain import pledges as rules
 from chalicelib.errors import Unavailable
@@ -79,6 +79,7 @@ def confirm(pledge: PledgeRecord, *, payment_intent_id: str | None = None,
                 counters.add_in(write, counters.film_counter(pledge.film_id), raised_cents=amount,
                                 coproducer_count=int(joins_film))
                 counters.add_in(write, counters.PLATFORM, raised_cents=amount, coproducers=int(joins_platform))
+                funding_days.add_in(write, pledge.film_id, now, amount, int(joins_film))
             _goal_check(pledge.film_id, now)
             return now
         except TransactWriteError as exc:
@@ -250,6 +251,7 @@ def refund(pledge_id: str, total_refunded_cents: int) -> int:
                 counters.add_in(write, counters.film_counter(pledge.film_id), raised_cents=-delta,
                                 coproducer_count=-int(film_total == delta))
                 counters.add_in(write, counters.PLATFORM, raised_cents=-delta, coproducers=-int(user_total == delta))
+                funding_days.add_in(write, pledge.film_id, now, -delta, -int(film_total == delta))
             return delta
         except TransactWriteError:
             _backoff(attempt)  # something moved: read again
@@ -292,6 +294,7 @@ def shift(pledge: PledgeRecord, delta_cents: int, entry) -> int | None:
                                     coproducer_count=_membership(film_total, delta))
                     counters.add_in(write, counters.PLATFORM, raised_cents=delta,
                                     coproducers=_membership(user_total, delta))
+                    funding_days.add_in(write, pledge.film_id, now, delta, _membership(film_total, delta))
             return delta
         except TransactWriteError as exc:
             reasons = exc.cancellation_reasons or []

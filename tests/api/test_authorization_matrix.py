@@ -73,6 +73,7 @@ ROWS: tuple[Row, ...] = (
     Row("POST", "/films", signed_in(403, producer=201, other_producer=201, admin=201),
         body=lambda w, r: factories.film_body()),
     Row("GET", "/films/{film}", cells(200)),
+    Row("GET", "/films/{film}/funding", cells(200)),
     Row("PATCH", "/films/{film}", managers(200), body={"synopsis": "Edited."}),
     Row("POST", "/films/{film}/pledges", signed_in(201), body={"amount_cents": 1_000},
         headers={"Idempotency-Key": "matrix"}),
