@@ -27,7 +27,8 @@ def stack(tmp_path_factory):
     assert (WEB / "dist" / "index.html").is_file(), "the web client is not built: `make web` (make test does it)"
     assert shutil.which("chromium"), "Debian's chromium is missing: `make setup` installs it"
     tmp = tmp_path_factory.mktemp("web-stack")
-    running = RunningStack(tmp / "data", seed=True, log_path=tmp / "run.log").wait_ready()
+    # Seeding the demo data (400 co-producers paid through localstripe) takes minutes on a busy machine.
+    running = RunningStack(tmp / "data", seed=True, log_path=tmp / "run.log").wait_ready(timeout=600)
     try:
         yield running
     finally:

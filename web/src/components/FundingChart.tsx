@@ -1,17 +1,15 @@
 import { useEffect, useState } from 'preact/hooks';
-import { config } from '../config';
+import { api, must, type Schemas } from '../api';
 import { day, money, t } from '../i18n';
 
-export interface FundingDay { date: string; raised_cents: number; total_cents: number; coproducers: number }
+type FundingDay = Schemas['FundingDay'];
 
-/** The film's money over time, from GET /films/{film_id}/funding (its daily series); nothing
- * is shown where the API has no such series. */
+/** The film's money over time, from GET /films/{film_id}/funding (one entry per UTC day). */
 export function FundingChart({ filmId, goalCents }: { filmId: string; goalCents: number }) {
   const [days, setDays] = useState<FundingDay[] | null>(null);
   useEffect(() => {
-    fetch(`${config.api_base}/films/${encodeURIComponent(filmId)}/funding`)
-      .then((r) => (r.ok ? r.json() : null))
-      .then((body) => setDays(Array.isArray(body?.days) ? body.days : null))
+    must(api().GET('/films/{film_id}/funding', { params: { path: { film_id: filmId } } }))
+      .then((series) => setDays(series.days))
       .catch(() => setDays(null));
   }, [filmId]);
   if (!days || days.length === 0) return null;
