@@ -54,6 +54,8 @@ const fr = {
   rsvp_going: 'Vous avez une place.', rsvp_waitlisted: 'Vous êtes sur la liste d’attente.',
   stage_development: 'Développement', stage_pre_production: 'Préproduction', stage_shooting: 'Tournage',
   stage_post_production: 'Postproduction', stage_released: 'Sorti',
+  payout_account: 'Versement des redevances', balance: 'Solde à verser : {amount}', onboard: 'Ouvrir mon compte de versement (Stripe)',
+  onboarding_not_started: 'Aucun compte de versement.', onboarding_pending: 'Compte de versement à compléter.', onboarding_complete: 'Compte de versement prêt.',
   status_draft: 'Brouillon', status_open: 'En campagne', status_funded: 'Financé', status_failed: 'Non financé',
 };
 
@@ -112,6 +114,8 @@ const en: Record<keyof typeof fr, string> = {
   rsvp_going: 'You have a seat.', rsvp_waitlisted: 'You are on the waitlist.',
   stage_development: 'Development', stage_pre_production: 'Pre-production', stage_shooting: 'Shooting',
   stage_post_production: 'Post-production', stage_released: 'Released',
+  payout_account: 'Royalty payouts', balance: 'Balance to pay out: {amount}', onboard: 'Open my payout account (Stripe)',
+  onboarding_not_started: 'No payout account yet.', onboarding_pending: 'Payout account to complete.', onboarding_complete: 'Payout account ready.',
   status_draft: 'Draft', status_open: 'Open', status_funded: 'Funded', status_failed: 'Not funded',
 };
 

@@ -3,7 +3,9 @@ import { vi } from 'vitest';
 export interface Call { method: string; path: string; headers: Headers; body: unknown }
 
 /** A stand-in for the API: `answer` decides each response; every request is recorded. */
-export function fakeApi(answer: (call: Call) => { status: number; body?: unknown; headers?: Record<string, string> }) {
+type Answer = { status: number; body?: unknown; headers?: Record<string, string> };
+
+export function fakeApi(answer: (call: Call) => Answer | Promise<Answer>) {
   const calls: Call[] = [];
   vi.stubGlobal('fetch', vi.fn(async (input: Request | string, init?: RequestInit) => {
     const request = input instanceof Request ? input : new Request(new URL(String(input), 'http://localhost'), init);
@@ -11,7 +13,7 @@ export function fakeApi(answer: (call: Call) => { status: number; body?: unknown
     const call = { method: request.method, path: new URL(request.url).pathname.replace(/^\/api/, ''),
       headers: request.headers, body: text ? JSON.parse(text) : undefined };
     calls.push(call);
-    const { status, body, headers } = answer(call);
+    const { status, body, headers } = await answer(call);
     return new Response(body === undefined ? null : JSON.stringify(body),
       { status, headers: { 'Content-Type': 'application/json', ...(headers ?? {}) } });
   }));

@@ -8,7 +8,7 @@ const stripe = vi.hoisted(() => ({
   confirmCardPayment: vi.fn(async () => ({ paymentIntent: { status: 'succeeded' } })),
 }));
 vi.mock('../src/stripe', () => ({
-  loadStripe: async () => ({ elements: () => ({ create: () => ({ mount() {}, destroy() {} }) }), ...stripe }),
+  loadStripe: async () => ({ elements: () => ({ create: () => ({ mount(el: unknown) { if (!el) throw new Error('Invalid DOM element'); }, destroy() {} }) }), ...stripe }),
   paymentMethodId: (r: { setupIntent?: { payment_method: string } }) => r.setupIntent?.payment_method ?? null,
 }));
 const { PledgePage } = await import('../src/pages/PledgePage');
@@ -95,6 +95,21 @@ describe('the pledge form', () => {
     await pay('25');
     expect(await screen.findByText(/Merci/, {}, { timeout: 3000 })).toBeTruthy();
     expect(stripe.confirmCardPayment).toHaveBeenCalledWith('pi_1_secret_x');
+  });
+
+  it('mounts the card element once the form is there, however slow the film is', async () => {
+    let release = () => {};
+    const slow = new Promise<void>((resolve) => { release = resolve; });
+    fakeApi(async (call) => {
+      if (call.path === '/films/f1') { await slow; return { status: 200, body: FILM }; }
+      if (call.path === '/me/setup-intents') return { status: 201, body: { setup_intent_id: 's', client_secret: 's_secret', publishable_key: 'pk' } };
+      return { status: 201, body: pledge('confirmed') };
+    });
+    render(<PledgePage id="f1" />);
+    await new Promise((r) => setTimeout(r, 50));
+    release();
+    await pay('25');
+    expect(await screen.findByText(/Merci/)).toBeTruthy();
   });
 
   it('shows a card refused by Stripe.js next to the card', async () => {

@@ -2,10 +2,11 @@ import { cleanup, fireEvent, render, screen, waitFor } from '@testing-library/pr
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { setLocale } from '../src/i18n';
 import { SignIn } from '../src/pages/SignIn';
+import { route } from '../src/router';
 import { token } from '../src/session';
 import { error, fakeApi } from './helpers';
 
-beforeEach(() => { setLocale('fr'); token.value = null; localStorage.clear(); });
+beforeEach(() => { setLocale('fr'); token.value = null; localStorage.clear(); route.value = '/signin'; });
 afterEach(cleanup);
 
 function fill(userId: string) {
@@ -49,5 +50,14 @@ describe('the "sign in as" form', () => {
     fill('alice');
     await waitFor(() => expect(token.value).toBe('header.eyJzdWIiOiJhbGljZSJ9.sig'));
     expect(calls[0]).toMatchObject({ method: 'POST', path: '/dev/token', body: { user_id: 'alice', groups: ['producer'] } });
+    await waitFor(() => expect(location.hash).toBe('#/me'));
+  });
+
+  it('goes back to the page that asked for it', async () => {
+    fakeApi(() => ({ status: 200, body: { token: 'header.eyJzdWIiOiJhbGljZSJ9.sig' } }));
+    route.value = '/signin?next=/films/f1/pledge';
+    render(<SignIn />);
+    fill('alice');
+    await waitFor(() => expect(location.hash).toBe('#/films/f1/pledge'));
   });
 });

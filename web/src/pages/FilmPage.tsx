@@ -36,7 +36,7 @@ export function FilmPage({ id }: { id: string }) {
         <div><dt>{t('min_pledge')}</dt><dd>{money(film.min_pledge_cents)}</dd></div>
       </dl>
       {film.status === 'open' && (
-        <p><a class="button" href={user.value ? `#/films/${film.film_id}/pledge` : '#/signin'}>{t('coproduce')}</a></p>
+        <p><a class="button" href={user.value ? `#/films/${film.film_id}/pledge` : `#/signin?next=${encodeURIComponent(`/films/${film.film_id}/pledge`)}`}>{t('coproduce')}</a></p>
       )}
       <h2>{t('synopsis')}</h2>
       <p class="synopsis">{film.synopsis || '—'}</p>

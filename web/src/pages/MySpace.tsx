@@ -14,6 +14,7 @@ export function MySpace() {
       <MyPledges />
       <Portfolio />
       <Statements />
+      <PayoutAccount />
       <ProfileForm />
     </>
   );
@@ -133,6 +134,31 @@ function Statements() {
   );
 }
 
+/** Where royalties are paid: a Stripe Connect account, opened through Stripe's onboarding. */
+function PayoutAccount() {
+  const [state, setState] = useState<Schemas['PayoutAccountState'] | null>(null);
+  const [balance, setBalance] = useState<number | null>(null);
+  const form = useForm([]);
+  useEffect(() => {
+    must(api().GET('/me/payout-account')).then(setState).catch(() => setState(null));
+    must(api().GET('/me/royalties')).then((r) => setBalance(r.balance_cents)).catch(() => setBalance(null));
+  }, []);
+  const onboard = () => form.submit({}, async () => {
+    const { url } = await must(api().POST('/me/payout-account/onboarding'));
+    location.assign(url);
+  });
+  if (!state) return null;
+  return (
+    <section aria-labelledby="payout-h">
+      <h2 id="payout-h">{t('payout_account')}</h2>
+      {balance !== null && <p>{t('balance', { amount: money(balance) })}</p>}
+      <p>{t(`onboarding_${state.onboarding}` as Key)}</p>
+      {state.onboarding !== 'complete' && <button type="button" disabled={form.busy} onClick={onboard}>{t('onboard')}</button>}
+      <FormProblem failure={form.failure} waiting={form.waiting} />
+    </section>
+  );
+}
+
 function ProfileForm() {
   const form = useForm(['display_name', 'email', 'phone', 'locale', 'notify_email', 'notify_sms', 'code']);
   const [me, setMe] = useState<Schemas['Me'] | null>(null);
@@ -188,8 +214,8 @@ function ProfileForm() {
         <button type="submit" disabled={form.busy}>{t('save')}</button>
         {saved && <span role="status"> {t('saved')}</span>}
       </form>
-      {me?.email && !me.email_verified && <button type="button" onClick={() => sendCode('email')}>{t('verify_email')}</button>}{' '}
-      {me?.phone && !me.phone_verified && <button type="button" onClick={() => sendCode('sms')}>{t('verify_phone')}</button>}
+      {me?.created_at && me.email && !me.email_verified && <button type="button" onClick={() => sendCode('email')}>{t('verify_email')}</button>}{' '}
+      {me?.created_at && me.phone && !me.phone_verified && <button type="button" onClick={() => sendCode('sms')}>{t('verify_phone')}</button>}
       {codeFor && (
         <form onSubmit={confirm} noValidate class="inline">
           <Field id="code" label={t('code_label')} inputMode="numeric" autoComplete="one-time-code" value={code}

@@ -34,10 +34,11 @@ export function PledgePage({ id }: { id: string }) {
   useEffect(() => () => card.current?.destroy(), []);
 
   async function mountCard(publishableKey: string) {
-    if (stripe.current) return stripe.current;
-    stripe.current = await loadStripe(publishableKey);
-    card.current = stripe.current.elements().create('card', { hidePostalCode: true });
-    card.current.mount(cardBox.current!);
+    if (stripe.current && card.current) return stripe.current;
+    stripe.current ??= await loadStripe(publishableKey);
+    const element = stripe.current.elements().create('card', { hidePostalCode: true });
+    element.mount(cardBox.current!);
+    card.current = element;
     return stripe.current;
   }
 
@@ -50,7 +51,8 @@ export function PledgePage({ id }: { id: string }) {
     await mountCard(started.publishable_key);
     setReady(true);
   }
-  useEffect(() => { prepare().catch(form.fail); }, []);
+  const shown = film !== null; // the card element mounts into the form, shown once the film is read
+  useEffect(() => { if (shown) prepare().catch(form.fail); }, [shown]);
 
   async function pay(cents: number) {
     const js = stripe.current!;

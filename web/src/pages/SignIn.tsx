@@ -2,8 +2,8 @@ import { useState } from 'preact/hooks';
 import { api, must } from '../api';
 import { Field, FormProblem, useForm } from '../components/forms';
 import { config } from '../config';
-import { t } from '../i18n';
-import { go } from '../router';
+import { locale, setLocale, t } from '../i18n';
+import { go, route } from '../router';
 import { signIn } from '../session';
 import { validate } from '../validate';
 
@@ -29,7 +29,11 @@ export function SignIn() {
     form.submit(validate('DevToken', body), async () => {
       const { token } = await must(api().POST('/dev/token', { body }));
       signIn(token);
-      go(history.length > 1 && document.referrer ? '/' : '/me');
+      // The profile's language, when there is a profile.
+      const me = await must(api().GET('/me')).catch(() => null);
+      if (me?.created_at && me.locale !== locale.value) setLocale(me.locale);
+      const next = new URLSearchParams(route.value.split('?')[1] ?? '').get('next');
+      go(next && next.startsWith('/') ? next : '/me');
     });
   };
   return (
