@@ -56,6 +56,7 @@ const fr = {
   stage_post_production: 'Postproduction', stage_released: 'Sorti',
   payout_account: 'Versement des redevances', balance: 'Solde à verser : {amount}', onboard: 'Ouvrir mon compte de versement (Stripe)',
   onboarding_not_started: 'Aucun compte de versement.', onboarding_pending: 'Compte de versement à compléter.', onboarding_complete: 'Compte de versement prêt.',
+  casting_open: 'ouvert', casting_decided: 'décidé', applicants: 'Candidats', select_extras: 'Retenir la sélection', open_casting: 'Ouvrir l’appel',
   status_draft: 'Brouillon', status_open: 'En campagne', status_funded: 'Financé', status_failed: 'Non financé',
 };
 
@@ -116,6 +117,7 @@ const en: Record<keyof typeof fr, string> = {
   stage_post_production: 'Post-production', stage_released: 'Released',
   payout_account: 'Royalty payouts', balance: 'Balance to pay out: {amount}', onboard: 'Open my payout account (Stripe)',
   onboarding_not_started: 'No payout account yet.', onboarding_pending: 'Payout account to complete.', onboarding_complete: 'Payout account ready.',
+  casting_open: 'open', casting_decided: 'decided', applicants: 'Applicants', select_extras: 'Select them', open_casting: 'Open the call',
   status_draft: 'Draft', status_open: 'Open', status_funded: 'Funded', status_failed: 'Not funded',
 };
 

@@ -167,8 +167,76 @@ function FilmServices({ film }: { film: Film }) {
           <button type="submit" disabled={session.busy}>{t('schedule')}</button>
         </form>
       )}
+      <Casting film={film} perks={perks} />
       <h4>{t('coproducers_label')}</h4>
       <ul>{coproducers.map((c) => <li key={c.user_id}>{c.display_name ?? c.user_id} — {money(c.confirmed_cents)}</li>)}</ul>
     </div>
+  );
+}
+
+/** Casting calls for extras: open one, read the applicants (by priority), select. */
+function Casting({ film, perks }: { film: Film; perks: Schemas['Perk'][] }) {
+  const f = film.film_id;
+  const [calls, setCalls] = useState<Schemas['CastingCall'][]>([]);
+  const [applicants, setApplicants] = useState<Record<string, Schemas['Applicant'][]>>({});
+  const [chosen, setChosen] = useState<string[]>([]);
+  const [draft, setDraft] = useState({ perk_id: '', title: '' });
+  const form = useForm(['perk_id', 'title', 'selected']);
+  const castingPerks = perks.filter((p) => p.kind === 'extra_casting');
+  const load = () => must(api().GET('/films/{film_id}/casting', { params: { path: { film_id: f } } })).then((p) => setCalls(p.items)).catch(() => setCalls([]));
+  useEffect(() => { load(); }, [f]);
+  const open = (e: Event) => {
+    e.preventDefault();
+    const body = { perk_id: draft.perk_id || castingPerks[0]?.perk_id || '', title: draft.title.trim() };
+    form.submit(validate('CastingCallCreate', body), async () => {
+      await must(api().POST('/films/{film_id}/casting', { params: { path: { film_id: f } }, body }));
+      setDraft({ ...draft, title: '' });
+      load();
+    });
+  };
+  const read = (call_id: string) => form.submit({}, async () => {
+    const page = await must(api().GET('/films/{film_id}/casting/{call_id}/applications', { params: { path: { film_id: f, call_id } } }));
+    setApplicants({ ...applicants, [call_id]: page.items });
+  });
+  const decide = (call_id: string) => form.submit({}, async () => {
+    await must(api().POST('/films/{film_id}/casting/{call_id}/decision', { params: { path: { film_id: f, call_id } }, body: { selected: chosen } }));
+    setChosen([]);
+    load();
+  });
+  return (
+    <>
+      <h4>{t('casting')}</h4>
+      <ul>{calls.map((c) => (
+        <li key={c.call_id}>
+          {c.title} — {c.status === 'open' ? t('casting_open') : t('casting_decided')}{' '}
+          <button type="button" class="link" onClick={() => read(c.call_id)}>{t('applicants')}</button>
+          {applicants[c.call_id] && (
+            <fieldset>
+              <legend>{t('applicants')}</legend>
+              {applicants[c.call_id].length === 0 && <p>{t('nothing')}</p>}
+              {applicants[c.call_id].map((a) => (
+                <label key={a.user_id}>
+                  <input type="checkbox" disabled={c.status !== 'open'} checked={chosen.includes(a.user_id) || a.status === 'selected'}
+                         onChange={() => setChosen(chosen.includes(a.user_id) ? chosen.filter((u) => u !== a.user_id) : [...chosen, a.user_id])} />
+                  {' '}{a.display_name ?? a.user_id} — {money(a.confirmed_cents)} — {a.note}
+                </label>))}
+              {c.status === 'open' && <button type="button" disabled={form.busy} onClick={() => decide(c.call_id)}>{t('select_extras')}</button>}
+            </fieldset>
+          )}
+        </li>))}
+      </ul>
+      {castingPerks.length > 0 && (
+        <form onSubmit={open} noValidate>
+          <Field id={`cp-${f}`} label={t('perk')} error={form.errors.perk_id}>
+            <select id={`cp-${f}`} value={draft.perk_id} onChange={(e) => setDraft({ ...draft, perk_id: e.currentTarget.value })}>
+              {castingPerks.map((p) => <option value={p.perk_id}>{p.title}</option>)}
+            </select>
+          </Field>
+          <Field id={`ct-${f}`} label={t('title')} value={draft.title} error={form.errors.title} onInput={(e) => setDraft({ ...draft, title: e.currentTarget.value })} />
+          <button type="submit" disabled={form.busy}>{t('open_casting')}</button>
+        </form>
+      )}
+      <FormProblem failure={form.failure} waiting={form.waiting} />
+    </>
   );
 }
