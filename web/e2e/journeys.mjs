@@ -53,12 +53,14 @@ async function open(browser, options = DESKTOP) {
   return { context, page };
 }
 
-async function signIn(page, userId, groups = []) {
+async function signIn(page, userId, groups = [], name = null) {
   await page.goto(`${BASE}/#/signin`);
   await page.getByLabel('Identifiant').fill(userId);
   for (const group of groups) await page.getByLabel(group === 'admin' ? 'Administrateur' : 'Producteur').check();
+  if (name) await accessible(page, `${name}-sign-in`);
   await page.getByRole('button', { name: 'Se connecter' }).click();
   await page.getByRole('button', { name: new RegExp(`Se déconnecter \\(${userId}\\)`) }).waitFor();
+  await page.waitForURL((url) => !url.hash.startsWith('#/signin'));
 }
 
 async function filmId(page, title) {
@@ -128,7 +130,7 @@ const journeys = {
     const id = await filmId(page, DEMO_FILM);
     const before = await figures(page, id);
     await accessible(page, 'pledge-film-phone');
-    await signIn(page, `web-${unique()}`);
+    await signIn(page, `web-${unique()}`, [], 'pledge');
     await accessible(page, 'pledge-signed-in');
     const outcome = await pledge(page, id, '25', CARDS.visa, { name: 'pledge' });
     check(outcome.includes('Merci ! Votre participation de 25,00 EUR est confirmée.'), outcome);

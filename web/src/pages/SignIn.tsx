@@ -28,10 +28,10 @@ export function SignIn() {
     const body = { user_id: userId.trim(), groups };
     form.submit(validate('DevToken', body), async () => {
       const { token } = await must(api().POST('/dev/token', { body }));
-      signIn(token);
       // The profile's language, when there is a profile.
-      const me = await must(api().GET('/me')).catch(() => null);
+      const me = await must(api().GET('/me', { headers: { Authorization: `Bearer ${token}` } })).catch(() => null);
       if (me?.created_at && me.locale !== locale.value) setLocale(me.locale);
+      signIn(token);
       const next = new URLSearchParams(route.value.split('?')[1] ?? '').get('next');
       go(next && next.startsWith('/') ? next : '/me');
     });
