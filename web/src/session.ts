@@ -9,7 +9,7 @@ interface Claims { sub: string; 'cognito:groups'?: string[]; exp?: number; email
 function decode(jwt: string): Claims | null {
   try {
     const payload = jwt.split('.')[1].replace(/-/g, '+').replace(/_/g, '/');
-    return JSON.parse(decodeURIComponent(escape(atob(payload))));
+    return JSON.parse(new TextDecoder().decode(Uint8Array.from(atob(payload), (c) => c.charCodeAt(0))));
   } catch {
     return null;
   }
