@@ -13,8 +13,8 @@ include infra/infra.mk
 .DEFAULT_GOAL := help
 
 help:
-	@echo "make run    - set up and serve the local stack with demo data (PORT, DATA_DIR, SEED=0)"
-	@echo "make test   - set up, check the code (make lint) and run the whole test suite"
+	@echo "make run    - set up and serve the local stack with demo data (PORT, DATA_DIR, SEED=0), the web client on WEB_PORT (8080)"
+	@echo "make test   - set up, check the code (make lint) and run the whole test suite, browser journeys included"
 	@echo "make lint   - ruff, mypy and the layer contracts (import-linter)"
 	@echo "make token SUB=alice GROUPS=admin - print a local sign-in token"
 	@echo "make bench  - run the benchmarks and rewrite BENCHMARKS.md"
@@ -38,12 +38,28 @@ node_modules/.installed: package.json package-lock.json
 		&& $(PYTHON) -m devstack.dynamodb_check)
 	touch $@
 
-setup: $(VENV)/.installed node_modules/.installed
+# The web client (web/): its npm packages, and Debian's Chromium for its browser tests.
+web/node_modules/.installed: web/package.json web/package-lock.json
+	cd web && npm ci --no-audit --no-fund --loglevel=error
+	touch $@
 
-run: setup
+.PHONY: chromium web web-test
+chromium:
+	@command -v chromium >/dev/null 2>&1 || (apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium)
+
+# The API's types from its OpenAPI document, type-checked, then built into web/dist.
+web: $(VENV)/.installed web/node_modules/.installed
+	cd web && PYTHON=$(abspath $(PY)) npm run --silent build
+
+web-test: web
+	cd web && npx vitest run
+
+setup: $(VENV)/.installed node_modules/.installed web/node_modules/.installed chromium
+
+run: setup web
 	$(PY) -m devstack.run
 
-test: setup $(INFRA_SETUP) lint
+test: setup $(INFRA_SETUP) lint web-test
 	$(PY) -m pytest $(PYTEST_ARGS)
 
 # pyproject.toml: ruff (pyflakes, pycodestyle, bugbear, complexity), mypy (strict on the domain)
@@ -60,7 +76,7 @@ token: setup
 	@$(PY) -m devstack.token --sub "$(SUB)" --groups "$(GROUPS)"
 
 clean: infra-clean
-	rm -rf $(VENV) node_modules .pytest_cache .chalice/deployments
+	rm -rf $(VENV) node_modules .pytest_cache .chalice/deployments web/node_modules web/dist
 
 # Every bench/bench_*.py, each rewriting its own section of BENCHMARKS.md.
 bench: setup

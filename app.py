@@ -9,7 +9,7 @@ from chalice import Chalice
 from chalicelib import entry, web
 from chalicelib.observability import event_middleware, http_middleware, logger
 from chalicelib.routes import (campaigns, casting, community, dev, films, forum, funding, me, notifications, payments,
-                               perks, platform, pledges, royalties, sessions, simulation, statements_yearly)
+                               perks, platform, pledges, royalties, sessions, simulation, statements_yearly, web_client)
 
 app = Chalice(app_name="coprod")
 app.register_middleware(http_middleware, "http")
@@ -35,6 +35,7 @@ app.register_blueprint(royalties.bp)      # rights, distributions, statements, p
 app.register_blueprint(statements_yearly.bp)  # yearly statements (JSON, CSV, PDF) and their January notice
 app.register_blueprint(simulation.bp)     # the earnings simulator
 app.register_blueprint(community.bp)      # share links, referrals, updates, credits
+app.register_blueprint(web_client.bp)     # what the web client needs: a card set up, a local sign-in
 app.register_blueprint(dev.bp)            # the local stack's outbox and Connect onboarding
 app.api.binary_types.append(statements_yearly.PDF)  # the yearly statement's PDF leaves as bytes
 

@@ -90,7 +90,8 @@ class Settings:
     platform_registration_number: str = "RCS Paris 000 000 000"
     platform_address: tuple[str, ...] = ("10 rue de la Paix", "75002 Paris", "France")
     # The web client's base address: share links are <web_base_url>/films/<film_id>?ref=<code>.
-    web_base_url: str = "http://127.0.0.1:3000"
+    web_base_url: str = "http://127.0.0.1:8080"
+    stripe_publishable_key: str | None = None  # for Stripe.js in the web client (POST /me/setup-intents)
 
     @property
     def is_local(self) -> bool:
@@ -126,6 +127,7 @@ def settings() -> Settings:
         stripe_secret_key_param=env.get("STRIPE_SECRET_KEY_PARAM") or None,
         stripe_webhook_secret=env.get("STRIPE_WEBHOOK_SECRET") or None,
         stripe_webhook_secret_param=env.get("STRIPE_WEBHOOK_SECRET_PARAM") or None,
+        stripe_publishable_key=env.get("STRIPE_PUBLISHABLE_KEY") or ("pk_test_local" if stage == "local" else None),
         events_topic_arn=env.get("EVENTS_TOPIC_ARN") or (
             f"arn:aws:sns:{region}:{LOCAL_ACCOUNT}:{env.get('TABLE_PREFIX', f'coprod-{stage}')}-events"),
         notifications_queue_url=env.get("NOTIFICATIONS_QUEUE_URL") or None,
@@ -153,7 +155,7 @@ def settings() -> Settings:
         platform_registration_number=env.get("PLATFORM_REGISTRATION_NUMBER") or Settings.platform_registration_number,
         platform_address=tuple(line.strip() for line in env["PLATFORM_ADDRESS"].split("|") if line.strip())
         if env.get("PLATFORM_ADDRESS") else Settings.platform_address,
-        web_base_url=env.get("WEB_BASE_URL", "http://127.0.0.1:3000").rstrip("/"),
+        web_base_url=env.get("WEB_BASE_URL", "http://127.0.0.1:8080").rstrip("/"),
     )
 
 

@@ -279,4 +279,11 @@ OPERATIONS: tuple[Operation, ...] = (
     Operation("GET", "/films/{film_id}/credits", "Names in the film's credits, French collation (?format=csv: "
               "its producer, admins)", "community", OPTIONAL, r.CreditList, params=(
                   FILM_ID, Param("format", "query", {"type": "string", "enum": ["json", "csv"]})), csv=True),
+    # Web client
+    Operation("POST", "/me/setup-intents", "Set up a card with Stripe.js (confirmCardSetup) before a pledge: a "
+              "SetupIntent's client secret and the publishable key", "pledges", USER, r.SetupIntent, 201,
+              extra_responses=(503,)),
+    Operation("POST", "/dev/token", "Stage local only (404 elsewhere): sign in as anyone, with groups",
+              "me", PUBLIC, r.DevTokenIssued, body=s.DevToken,
+              example={"user_id": "alice", "groups": ["producer"]}),
 )

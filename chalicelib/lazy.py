@@ -36,7 +36,9 @@ openapi = lazy("chalicelib.openapi")
 
 # Services that only some routes or one event handler need.
 campaigns = lazy("chalicelib.services.campaigns")
+card_setup = lazy("chalicelib.services.card_setup")
 departures = lazy("chalicelib.services.departures")
+dev_tokens = lazy("chalicelib.services.dev_tokens")
 casting = lazy("chalicelib.services.casting")
 disputes = lazy("chalicelib.services.disputes")
 distributions = lazy("chalicelib.services.distributions")

@@ -860,3 +860,13 @@ class CreditList(View):
     film_id: str
     count: int
     items: list[CreditName] = Field(description="Sorted in French collation")
+# --- Web client ------------------------------------------------------------------------
+
+class DevTokenIssued(View):
+    token: str = Field(description="A local ID token (HS256), valid 12 hours: send it as Authorization: Bearer")
+
+
+class SetupIntent(View):
+    setup_intent_id: str
+    client_secret: str = Field(description="For Stripe.js confirmCardSetup")
+    publishable_key: str = Field(description="The Stripe publishable key Stripe.js is loaded with")

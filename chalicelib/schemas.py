@@ -326,3 +326,9 @@ class UpdateCreate(Body):
 class CreditChoice(Body):
     credited: bool
     credit_name: Optional[Annotated[str, Field(min_length=1, max_length=80), AfterValidator(_text)]] = None
+# --- Web client --------------------------------------------------------------------------
+
+class DevToken(Body):
+    """Stage `local` only: who to sign in as."""
+    user_id: Annotated[str, Field(min_length=1, max_length=128, pattern=r"^[A-Za-z0-9_.@-]+$")]
+    groups: Annotated[list[Literal["admin", "producer"]], Field(max_length=2)] = []

@@ -77,6 +77,7 @@ def banner(ports: Ports, seeded: dict[str, int]) -> str:
     return "\n".join([
         "",
         "Local stack ready",
+        f"  Web client                 http://127.0.0.1:{ports.web}   (API under /api)",
         f"  API (chalice local)        http://127.0.0.1:{ports.api}",
         f"  DynamoDB Local             http://127.0.0.1:{ports.dynamodb}   (data in {os.environ.get('DATA_DIR', '.local')})",
         f"  SNS/SES emulator (moto)    http://127.0.0.1:{ports.emulator}",

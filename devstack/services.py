@@ -45,6 +45,7 @@ class Ports:
     dynamodb: int
     emulator: int
     stripe: int
+    web: int = 8080  # the web client (web/scripts/serve.mjs), the API under /api
 
     @classmethod
     def from_env(cls) -> "Ports":
@@ -54,11 +55,12 @@ class Ports:
             dynamodb=int(env.get("DYNAMODB_PORT", 8100)),
             emulator=int(env.get("EMULATOR_PORT", 8101)),
             stripe=int(env.get("STRIPE_PORT", 8102)),
+            web=int(env.get("WEB_PORT", 8080)),
         )
 
     @classmethod
     def free(cls) -> "Ports":
-        return cls(api=free_port(), dynamodb=free_port(), emulator=free_port(), stripe=free_port())
+        return cls(api=free_port(), dynamodb=free_port(), emulator=free_port(), stripe=free_port(), web=free_port())
 
 
 def dynamodb_command(port: int, data_dir: Path | None) -> list[str]:
@@ -84,6 +86,11 @@ def stripe_command(port: int, state_file: Path | None) -> list[str]:
     if state_file is not None:
         cmd += ["--state-file", str(state_file)]
     return cmd
+
+
+def web_command() -> list[str]:
+    """The built web client (web/dist, `make web`) with the API proxied under /api."""
+    return ["node", str(ROOT / "web" / "scripts" / "serve.mjs")]
 
 
 def api_command(port: int) -> list[str]:

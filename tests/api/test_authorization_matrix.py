@@ -135,6 +135,8 @@ ROWS: tuple[Row, ...] = (
         body=lambda w, r: {"credited": True, "credit_name": r}),
     Row("GET", "/films/{film}/credits", cells(200)),
     Row("GET", "/films/{film}/credits?format=csv", managers(200)),
+    Row("POST", "/me/setup-intents", signed_in(201)),
+    Row("POST", "/dev/token", cells(200), body={"user_id": "matrix"}),  # stage local only
     # Contacts (after GET /dev/outbox, stage local's view of all that was sent: codes go to the canaries)
     Row("POST", "/me/verify/email", signed_in(200)),  # to the caller's own address only
     Row("POST", "/me/verify/sms/confirm", signed_in(409), body={"code": "000000"}),  # no SMS code asked for

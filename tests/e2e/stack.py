@@ -19,13 +19,14 @@ class RunningStack:
     def __init__(self, data_dir, seed: bool, log_path):
         self.ports = services.Ports.free()
         env = {**os.environ, "PORT": str(self.ports.api), "DYNAMODB_PORT": str(self.ports.dynamodb),
-               "EMULATOR_PORT": str(self.ports.emulator), "STRIPE_PORT": str(self.ports.stripe),
+               "EMULATOR_PORT": str(self.ports.emulator), "STRIPE_PORT": str(self.ports.stripe), "WEB_PORT": str(self.ports.web),
                "DATA_DIR": str(data_dir), "SEED": "1" if seed else "0", "PYTHONPATH": str(ROOT)}
         self.log_path = log_path
         self.process = subprocess.Popen([sys.executable, "-m", "devstack.run"], cwd=ROOT, env=env,
                                         stdout=open(log_path, "wb"), stderr=subprocess.STDOUT,
                                         start_new_session=True)
         self.url = f"http://127.0.0.1:{self.ports.api}"
+        self.web_url = f"http://127.0.0.1:{self.ports.web}"
 
     def wait_ready(self, timeout=180):
         deadline = time.monotonic() + timeout
