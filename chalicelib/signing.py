@@ -35,7 +35,7 @@ TOKEN_PATTERN = r"^[A-Za-z0-9_-]{1,2048}$"
 
 
 def well_formed(token: str | None) -> bool:
-    return bool(token) and re.match(TOKEN_PATTERN, token) is not None
+    return token is not None and token != "" and re.match(TOKEN_PATTERN, token) is not None
 
 
 def unseal(token: str) -> dict[str, Any]:

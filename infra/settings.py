@@ -15,7 +15,7 @@
 | waf_requests_per_ip          | 1000 (per 5 minutes; more from one IP is blocked by the WAF) |
 | sms_monthly_spend_limit_usd  | 10 on dev, 100 on prod (the account's SNS SMS spend limit) |
 | sms_sender_id                | Coprod (alphanumeric sender, where countries allow it) |
-| platform_name, platform_registration_number, platform_address | unset: chalicelib/config.py's; the identity on yearly statements (address lines separated by " \| ") |
+| platform_name, platform_registration_number, platform_address | unset: chalicelib/config.py's; the identity on yearly statements (address lines separated by a vertical bar) |
 | web_base_url                 | https://coprod.example.org (the web client: share links point there) |
 | web_domain_name              | unset: the client is on the distribution's *.cloudfront.net name |
 | web_certificate_arn          | ACM certificate (us-east-1) of web_domain_name; with it, TLS 1.2 at least |

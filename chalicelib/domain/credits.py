@@ -38,7 +38,7 @@ def _units(name: str) -> list[tuple[str, str, int]]:
     return units
 
 
-def collation_key(name: str) -> tuple:
+def collation_key(name: str) -> tuple[str, tuple[str, ...], tuple[int, ...], str]:
     units = _units(name)
     primary = "".join(u[0] for u in units)
     # Two spellings equal at level 1 compare accents position by position (left to right).

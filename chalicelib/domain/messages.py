@@ -202,6 +202,8 @@ TEMPLATES[events.YEARLY_STATEMENT] = {
              "Find it in your co-producer space, as a PDF or a CSV file.",
              "This statement lists facts; it is not tax advice."),
             "{brand}: your {year} yearly royalty statement is ready ({credited} credited)."),
+}
+
 TEMPLATES[events.FILM_UPDATE] = {
     "fr": T("« {title} » : {update_title}",
             ("Des nouvelles de l'équipe de « {title} » :", "{update_title}", "{body}"),

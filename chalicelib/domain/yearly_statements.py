@@ -85,7 +85,7 @@ def build(year: int, credits: Iterable[CreditFact], months: Mapping[tuple[str, s
     year_payouts = sorted((p for p in payouts if p.made_at[:4] == f"{year:04d}"), key=lambda p: (p.made_at, p.payout_id))
     films = []
     for film_id in sorted({c.film_id for c in in_year}, key=lambda f: ((titles.get(f) or "").lower(), f)):
-        rows = []
+        rows: list[dict[str, Any]] = []
         for month in months_of(year):
             mine = [c for c in in_year if c.film_id == film_id and c.period == month]
             fact = months.get((film_id, month)) if mine else None

@@ -75,6 +75,14 @@ def can_manage(caller: Caller | None, film: FilmRecord) -> bool:
     return caller is not None and (caller.is_admin or (film.producer_id is not None and film.producer_id == caller.user_id))
 
 
+def managed(caller: Caller, film_id: str) -> FilmRecord:
+    """The film if the caller is its producer or an admin (drafts stay hidden from others)."""
+    film = visible(film_id, caller)
+    if not can_manage(caller, film):
+        raise Forbidden("only the film's producer or an admin may do this")
+    return film
+
+
 def visible(film_id: str, caller: Caller | None) -> FilmRecord:
     """The film if the caller may see it: drafts only to their producer and admins."""
     film = load(film_id)

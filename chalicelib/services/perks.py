@@ -175,10 +175,7 @@ def load(film_id: str, perk_id: str) -> PerkRecord:
 
 def managed_film(caller: Caller, film_id: str) -> FilmRecord:
     """The film if the caller is its producer or an admin (drafts stay hidden from others)."""
-    film = films.visible(film_id, caller)
-    if not films.can_manage(caller, film):
-        raise Forbidden("only the film's producer or an admin may do this")
-    return film
+    return films.managed(caller, film_id)
 
 
 # --- the catalogue ---------------------------------------------------------------------------

@@ -70,9 +70,7 @@ def _tag_view(record: ReferralCodeRecord) -> dict[str, Any]:
 
 
 def _managed(caller: Caller, film_id: str) -> FilmRecord:
-    from chalicelib.services import perks
-
-    return perks.managed_film(caller, film_id)
+    return films.managed(caller, film_id)
 
 
 def _tags(film_id: str) -> list[ReferralCodeRecord]:

@@ -32,6 +32,7 @@ def simulate(caller: Caller | None, film_id: str, rights_raw: str | None, pledge
     if rights_raw is None:
         raise invalid_field("rights_cents", "is required: the rights received, in cents")
     rights_cents = cents_param("rights_cents", rights_raw, minimum=0, maximum=simulation.MAX_RIGHTS_CENTS)
+    assert rights_cents is not None  # rights_raw was given
     pledge_cents = cents_param("pledge_cents", pledge_raw, minimum=1, maximum=settings().max_pledge_cents)
     film = films.visible(film_id, caller)
     if pledge_cents is not None and pledge_cents < int(film.min_pledge_cents or 0):

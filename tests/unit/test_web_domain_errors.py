@@ -1,5 +1,5 @@
 """A domain rule's refusal (a plain exception) becomes its HTTP error at the edge, in one place:
-an invalid value 400, an illegal move 409, with the rule's code, message and field."""
+an invalid value 400, a well-formed value the state refuses 422, an illegal move 409, with the rule's code, message and field."""
 
 from __future__ import annotations
 
@@ -48,7 +48,7 @@ def test_each_kind_of_refusal_answers_its_status_with_the_rule_s_code_and_field(
         "/amount": (400, "invalid_field", "amount_cents"),
         "/key": (400, "missing_idempotency_key", "Idempotency-Key"),
         "/stage": (409, "illegal_transition", "stage"),
-        "/deadline": (400, "invalid_field", "deadline"),
+        "/deadline": (422, "invalid_field", "deadline"),  # well formed, but already past
     }
     with Client(make_app()) as client:
         for path, (status, code, field) in expected.items():
