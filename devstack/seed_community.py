@@ -1,9 +1,11 @@
 """Demo data of the community features, written through the same services as the API.
 
 On "Les Heures claires" (the demo's first film, produced by demo-producer-marie): a tag
-"Newsletter"; the share links of demo-coproducer-001 and -002 used by four friends (three
-through Camille's link, one through the tag); a perk that needs one co-producer brought; five
-co-producers named in the credits; one public update and one for the co-producers.
+"Newsletter"; four friends who pledged, two through demo-coproducer-001's link, one through
+-002's and one through the tag; a perk that needs one co-producer brought; five co-producers
+named in the credits. On "Marée basse" (also Marie's, with fewer co-producers, so that the
+local outbox is not flooded at start): one public update and one for the co-producers, each
+e-mailed to its co-producers.
 """
 
 from __future__ import annotations
@@ -13,6 +15,7 @@ from chalicelib.schemas import PerkCreate, Profile
 from chalicelib.services import credits, films, perks, pledges, profiles, referrals, updates
 
 FILM = 0  # index in devstack.seed.FILMS
+UPDATES_FILM = 3  # "Marée basse"
 FRIENDS = (  # (display name, the coproducer index whose link they used, or None for the tag)
     ("Margaux Petit", 1), ("Rémi Laurent", 1), ("Anaïs Girard", 2), ("Bastien Moreau", None),
 )
@@ -41,9 +44,11 @@ def seed_community(film_ids: list[str]) -> dict[str, int]:
         brought += pledge["status"] == "confirmed" and pledge["referral_code"] == code
     for index, name in CREDITED.items():
         credits.put(coproducer(index), film_id, True, name)
-    updates.create(producer, film_id, "Le tournage approche",
-                   "Nous avons trouvé notre phare : le tournage commence au printemps à Ouessant.", "public")
-    updates.create(producer, film_id, "Merci aux coproducteurs",
+    updates_film = film_ids[UPDATES_FILM]
+    updates_producer = Caller(user_id=PRODUCERS[UPDATES_FILM % len(PRODUCERS)], groups=frozenset({"producer"}))
+    updates.create(updates_producer, updates_film, "Le tournage approche",
+                   "Nous avons trouvé notre port : le tournage commence au printemps à Audierne.", "public")
+    updates.create(updates_producer, updates_film, "Merci aux coproducteurs",
                    "Le scénario final est prêt. Vous le recevrez avant tout le monde, avec le plan de tournage.",
                    "coproducers")
     assert films.get(film_id, producer)["coproducer_count"] > 0

@@ -94,7 +94,3 @@ def unattributed(total_cents: int, confirmed_pledges: int, attributed: Iterable[
     amount = total_cents - sum(line.amount_cents for line in lines)
     pledges = confirmed_pledges - sum(line.pledges for line in lines)
     return Line(pledges=max(0, pledges), amount_cents=max(0, amount))
-
-
-def missing_referrals(required: int, brought: int) -> int:
-    return max(0, required - max(0, brought))

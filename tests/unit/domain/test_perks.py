@@ -88,3 +88,14 @@ def test_clean_text_keeps_plain_text_as_typed(text, multiline, expected):
 def test_clean_text_refuses_control_characters_and_blank_text(text, multiline):
     with pytest.raises(ValueError):
         perks.clean_text(text, multiline=multiline)
+
+
+def test_a_perk_that_needs_referrals_says_how_many_more_to_bring():
+    rules = perks
+    terms = rules.PerkTerms(1_000, "development", min_referrals=2)
+    assert rules.unlock_status(1_000, "development", terms, 0) == (rules.LOCKED, "2 more co-producers to bring")
+    assert rules.unlock_status(1_000, "development", terms, 1) == (rules.LOCKED, "1 more co-producer to bring")
+    assert rules.unlock_status(500, "development", terms, 2) == (rules.LOCKED, "pledge level short by 500 cents")
+    assert rules.unlock_status(1_000, "development", terms, 3) == (rules.UNLOCKED, None)
+    assert not rules.unlocked_by_pledge(0, 1_000, "development", terms)  # never told by the stream
+    assert not rules.unlocked_by_stage("development", "shooting", rules.PerkTerms(0, "shooting", min_referrals=1))

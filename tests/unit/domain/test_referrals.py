@@ -49,7 +49,3 @@ def test_shares_never_exceed_the_whole_and_lose_less_than_a_point_each(amounts):
     shares = [referrals.share_bps(a, total) for a in amounts]
     assert all(isinstance(s, int) for s in shares)
     assert referrals.BPS - len(amounts) < sum(shares) <= referrals.BPS
-
-
-def test_missing_referrals():
-    assert referrals.missing_referrals(2, 0) == 2 and referrals.missing_referrals(2, 5) == 0
