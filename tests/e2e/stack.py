@@ -38,7 +38,9 @@ class RunningStack:
             except requests.RequestException:
                 pass
             time.sleep(0.5)
-        raise AssertionError("the API never answered:\n" + self.log())
+        log = self.log()
+        self.stop()  # the caller gets no stack to stop: leave no process behind
+        raise AssertionError("the API never answered:\n" + log)
 
     def log(self):
         return self.log_path.read_text(errors="replace")
