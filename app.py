@@ -40,6 +40,13 @@ app.register_blueprint(dev.bp)            # the local stack's outbox and Connect
 app.api.binary_types.append(statements_yearly.PDF)  # the yearly statement's PDF leaves as bytes
 
 
+@app.lambda_function(name="public_api")
+def public_api(event, context):
+    """The public routes (infra/functions.py PUBLIC_ROUTES), which API Gateway sends to this function:
+    the same routing, under a role without the Stripe keys and without any delete."""
+    return app(event, context)
+
+
 # --- Every route ------------------------------------------------------------------------
 # A dependency that does not answer in time, or throttles: 503 with Retry-After, never a 500.
 web.answer_outages_on_every_route(app)

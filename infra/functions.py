@@ -52,6 +52,15 @@ class FunctionSpec:
     lists_users: bool = False  # cognito-idp:ListUsers on the stage's user pool
 
 
+# Routes anyone may call without signing in (the Stripe webhook aside: it needs the webhook
+# secret): API Gateway sends them to `public_api`, whose role holds no Stripe key and deletes nothing.
+PUBLIC_ROUTES: tuple[tuple[str, str], ...] = (
+    ("GET", "/films"), ("GET", "/films/{film_id}"), ("GET", "/films/{film_id}/milestones"),
+    ("GET", "/stats"), ("GET", "/openapi.json"), ("GET", "/unsubscribe"), ("POST", "/unsubscribe"),
+    ("GET", "/films/{film_id}/funding"), ("GET", "/films/{film_id}/updates"), ("GET", "/films/{film_id}/credits"),
+    ("GET", "/films/{film_id}/simulation"),
+)
+
 # What a royalty run touches (services/royalty_runs.py and below).
 ROYALTY_READS = ("counters", "users", "pledges", "backings", "rights", "receipts", "distributions",
                  "royalty_snapshots", "royalty_ledger", "payouts", "disputes")  # disputes: weights as of a moment
@@ -81,6 +90,14 @@ FUNCTIONS: dict[str, FunctionSpec] = {
         deletes=("pledges", "verifications", "perks", "credits"),  # credits: a name taken out
         secrets=(STRIPE_SECRET_KEY, STRIPE_WEBHOOK_SECRET, TOKEN_SECRET),
         sends_email=True, sends_sms=True, serves_api=True,  # verification codes (POST /me/verify/{channel})
+    ),
+    # The public routes (PUBLIC_ROUTES), for anyone: reads, and the unsubscribe link's choice and
+    # its consent record. No Stripe key, no delete (tests/api/test_public_routes_role.py).
+    "public_api": FunctionSpec(
+        timeout=30, memory=512,
+        reads=("films", "counters", "users", "backings", "outbox"),
+        writes=("users", "consents"),
+        secrets=(TOKEN_SECRET,), serves_api=True,
     ),
     # Closes campaigns past their deadline (funded or failed), refunds failed ones page by
     # page from a stored cursor, retries rejected refunds; the rest waits for the next run.

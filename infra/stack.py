@@ -33,7 +33,7 @@ from constructs import Construct
 from infra import messaging, nag, tables
 from infra.client import EDGE_HEADER, client_hosting, edge_value
 from infra.chalice_app import PackagedChalice
-from infra.functions import FUNCTIONS, STRIPE_SECRET_KEY, STRIPE_WEBHOOK_SECRET, TOKEN_SECRET, FunctionSpec
+from infra.functions import FUNCTIONS, PUBLIC_ROUTES, STRIPE_SECRET_KEY, STRIPE_WEBHOOK_SECRET, TOKEN_SECRET, FunctionSpec
 from infra.settings import StageSettings
 
 ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
@@ -279,6 +279,8 @@ class CoprodStack(cdk.Stack):
             self._throttling()
         if "RestAPI" in packaged:
             self._access_logs()
+        if "RestAPI" in packaged and "public_api" in self.functions:
+            self._public_routes(packaged["RestAPI"]["Properties"]["DefinitionBody"]["paths"])
 
     # --- the web client ----------------------------------------------------------------
 
@@ -329,6 +331,24 @@ class CoprodStack(cdk.Stack):
         wafv2.CfnWebACLAssociation(
             self, "ApiWebAclAssociation", web_acl_arn=acl.attr_arn,
             resource_arn=cdk.Fn.sub("arn:${AWS::Partition}:apigateway:${AWS::Region}::/restapis/${RestAPI}/stages/api"))
+
+    def _public_routes(self, paths: dict[str, Any]) -> None:
+        """API Gateway sends the public routes to `public_api` (its role has no Stripe key and
+        deletes nothing); every other route stays with the API handler."""
+        api = self.chalice.get_resource("RestAPI")
+        logical = self.functions["public_api"]
+        for method, path in PUBLIC_ROUTES:
+            if method.lower() not in paths.get(path, {}):
+                continue
+            key = path.replace(".", "\\.")  # a literal dot in an override path
+            api.add_property_override(
+                f"DefinitionBody.paths.{key}.{method.lower()}.x-amazon-apigateway-integration.uri",
+                cdk.Fn.sub("arn:${AWS::Partition}:apigateway:${AWS::Region}:lambda:path/2015-03-31/functions/"
+                           f"${{{logical}.Arn}}/invocations"))
+        lambda_.CfnPermission(
+            self, "PublicApiInvokePermission", action="lambda:InvokeFunction",
+            function_name=self.chalice.get_resource(logical).ref, principal="apigateway.amazonaws.com",
+            source_arn=cdk.Fn.sub("arn:${AWS::Partition}:execute-api:${AWS::Region}:${AWS::AccountId}:${RestAPI}/*"))
 
     def _access_logs(self) -> None:
         """API Gateway access logs (one JSON line per request) in a log group of the stage, and the

@@ -100,3 +100,30 @@ def test_no_role_may_delete_money_records(real, stage):
     assert deletes["api_handler"] == {f"coprod-{stage}-{t}" for t in ("pledges", "verifications", "perks")}
     for name, tables in deletes.items():
         assert not tables & {f"coprod-{stage}-royalty_ledger", f"coprod-{stage}-payouts"}, name
+
+
+@pytest.mark.parametrize("stage", STAGES)
+def test_public_routes_go_to_a_role_without_the_stripe_keys(real, stage):
+    """API Gateway sends the public routes to `public_api`; its role reads no Stripe parameter and
+    deletes nothing; every other route (the Stripe webhook among them) stays with the API handler."""
+    from infra.functions import PUBLIC_ROUTES
+    from tests.infra.test_stack import granted
+
+    synth = real[stage]
+    public_logical, _ = function(synth, "public_api")
+    api_logical, _ = function(synth, "api_handler")
+    paths = synth.json["Resources"]["RestAPI"]["Properties"]["DefinitionBody"]["paths"]
+    for path, methods in paths.items():
+        for method, operation in methods.items():
+            if "x-amazon-apigateway-integration" not in operation:
+                continue
+            uri = json.dumps(operation["x-amazon-apigateway-integration"]["uri"])
+            target = public_logical if (method.upper(), path) in PUBLIC_ROUTES else api_logical
+            assert f"${{{target}.Arn}}" in uri, (method, path, uri)
+    assert {(m.upper(), p) for p, ms in paths.items() for m in ms} >= set(PUBLIC_ROUTES)
+    grants = granted(synth, "public_api")
+    assert grants["ssm:GetParameter"] == {f"arn:aws:ssm:eu-west-3:123456789012:parameter/coprod/{stage}/token-secret"}
+    assert "dynamodb:DeleteItem" not in grants and "sns:Publish" not in grants
+    permissions = [p["Properties"] for p in synth.resources("AWS::Lambda::Permission").values()
+                   if p["Properties"]["FunctionName"] == {"Ref": public_logical}]
+    assert [p["Principal"] for p in permissions] == ["apigateway.amazonaws.com"]
