@@ -95,7 +95,9 @@ FUNCTIONS: dict[str, FunctionSpec] = {
     # its consent record. No Stripe key, no delete (tests/api/test_public_routes_role.py).
     "public_api": FunctionSpec(
         timeout=30, memory=512,
-        reads=("films", "counters", "users", "backings", "outbox"),
+        reads=("films", "counters", "users", "backings", "outbox")
+        + ("film_updates", "credits", "rights")  # a film's updates and credits, the simulator's rate
+        + ("pledges", "disputes"),  # the simulator's weights: a backing changed this very moment
         writes=("users", "consents"),
         secrets=(TOKEN_SECRET,), serves_api=True,
     ),
