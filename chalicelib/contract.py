@@ -11,7 +11,7 @@ from typing import Any
 from chalicelib import responses as r
 from chalicelib import schemas as s
 from chalicelib.domain.films import KINDS, STATUSES
-from chalicelib.paging import MAX_LIMIT
+from chalicelib.paging import MAX_LIMIT, TOKEN_PATTERN
 from chalicelib.web import UNSUBSCRIBE_CONTENT_TYPES
 
 # Who may call: anyone; anyone, signed-in callers seeing more; a signed-in user; an admin.
@@ -56,24 +56,25 @@ def path_id(name: str) -> Param:
 
 LIMIT = Param("limit", "query", {"type": "integer", "minimum": 1, "maximum": MAX_LIMIT, "default": 20},
               "Page size")
-NEXT = Param("next", "query", {"type": "string", "maxLength": 2048},
-             "The `next` of the previous page, with the same filters")
+NEXT = Param("next", "query", {"type": "string", "pattern": TOKEN_PATTERN},
+             "The `next` of the previous page, with the same filters (404 `unknown_page` for a token this list "
+             "did not hand out)")
 PAGED = (LIMIT, NEXT)
 FILM_ID = path_id("film_id")
 PLEDGE_ID = path_id("pledge_id")
 PERK_ID = path_id("perk_id")
 SESSION_ID = path_id("session_id")
 CALL_ID = path_id("call_id")
-PERIOD = Param("period", "path", {"type": "string", "pattern": r"^\d{4}-(0[1-9]|1[0-2])$"}, "YYYY-MM",
+PERIOD = Param("period", "path", {"type": "string", "pattern": r"^[1-9]\d{3}-(0[1-9]|1[0-2])$"}, "YYYY-MM",
                required=True)
-IDEMPOTENCY_KEY = Param("Idempotency-Key", "header", {"type": "string", "minLength": 1, "maxLength": 255},
+IDEMPOTENCY_KEY = Param("Idempotency-Key", "header", {"type": "string", "pattern": "^[!-~]([ -~]{0,253}[!-~])?$"},
                         "One key per pledge the user means to make: a retry with the same key and body returns "
                         "the same pledge and never charges twice", required=True)
-UNSUBSCRIBE_TOKEN = Param("token", "query", {"type": "string", "maxLength": 2048}, "From the message",
-                          required=True)
+UNSUBSCRIBE_TOKEN = Param("token", "query", {"type": "string", "pattern": TOKEN_PATTERN},
+                          "From the message (401 when the platform did not sign it)", required=True)
 CHANNEL = Param("channel", "path", {"type": "string", "enum": ["email", "sms"]}, required=True)
-STRIPE_SIGNATURE = Param("Stripe-Signature", "header", {"type": "string"}, "Stripe's signature of the body",
-                         required=True)
+STRIPE_SIGNATURE = Param("Stripe-Signature", "header", {"type": "string", "minLength": 1},
+                         "Stripe's signature of the body (401 when it does not match or is too old)", required=True)
 
 FILM_EXAMPLE = {"title": "Les Vendanges", "kind": "feature", "synopsis": "A harvest in Burgundy.",
                 "goal_cents": 5_000_000, "min_pledge_cents": 1_000, "deadline": "2027-03-31"}
@@ -102,7 +103,7 @@ OPERATIONS: tuple[Operation, ...] = (
     Operation("DELETE", "/me/pledges/{pledge_id}", "Cancel a pledge not yet confirmed", "pledges", USER,
               r.Pledge, params=(PLEDGE_ID,)),
     Operation("POST", "/webhooks/stripe", "Stripe events (signed)", "pledges", PUBLIC, r.WebhookReceipt,
-              params=(STRIPE_SIGNATURE,), content_types=("application/json", "text/plain")),
+              params=(STRIPE_SIGNATURE,), content_types=("application/json", "text/plain"), extra_responses=(401,)),
     # Platform and me
     Operation("GET", "/stats", "Platform figures for the home page", "platform", PUBLIC, r.Stats),
     Operation("GET", "/me", "My profile", "me", USER, r.Me),
@@ -135,10 +136,11 @@ OPERATIONS: tuple[Operation, ...] = (
     Operation("GET", "/films/{film_id}/milestones", "Milestones the film reached, oldest first", "notifications",
               OPTIONAL, r.MilestoneList, params=(FILM_ID,)),
     Operation("GET", "/unsubscribe", "What the signed link of a message would turn off; changes nothing (no "
-              "sign-in)", "notifications", PUBLIC, r.UnsubscribePreview, params=(UNSUBSCRIBE_TOKEN,)),
+              "sign-in)", "notifications", PUBLIC, r.UnsubscribePreview, params=(UNSUBSCRIBE_TOKEN,),
+              extra_responses=(401,)),
     Operation("POST", "/unsubscribe", "Turn one channel off from the signed link of a message (RFC 8058 one-click; "
               "no sign-in)", "notifications", PUBLIC, r.Unsubscribed, params=(UNSUBSCRIBE_TOKEN,),
-              content_types=UNSUBSCRIBE_CONTENT_TYPES),
+              content_types=UNSUBSCRIBE_CONTENT_TYPES, extra_responses=(401,)),
     Operation("GET", "/admin/notifications", "Messages that could not be sent (admins)", "notifications", ADMIN,
               r.FailedDeliveryPage, params=(
                   Param("status", "query", {"type": "string", "enum": ["failed"], "default": "failed"}), *PAGED)),
@@ -176,8 +178,8 @@ OPERATIONS: tuple[Operation, ...] = (
               "get the link to complete it", "royalties", USER, r.PayoutOnboarding, extra_responses=(503,)),
     Operation("GET", "/dev/connect/onboarding", "Stage local only (404 elsewhere): the stand-in for Stripe's "
               "onboarding page, which completes the account", "royalties", PUBLIC, r.PayoutAccountState, params=(
-                  Param("token", "query", {"type": "string", "maxLength": 2048}, "From the onboarding link",
-                        required=True),)),
+                  Param("token", "query", {"type": "string", "pattern": TOKEN_PATTERN}, "From the onboarding link "
+                        "(401 when the platform did not sign it)", required=True),), extra_responses=(401,)),
     Operation("GET", "/admin/payouts", "Failed payouts, newest first (admins)", "royalties", ADMIN,
               r.PayoutPage, params=(Param("status", "query", {"type": "string", "enum": ["failed"]}), *PAGED)),
     # Co-producer services: perks

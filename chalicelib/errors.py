@@ -79,3 +79,14 @@ class Unavailable(ApiError):
 
 def invalid_field(field: str, problem: str) -> BadRequest:
     return BadRequest(f"{field}: {problem}", code="invalid_field", field=field)
+
+
+def refused(field: str, problem: str) -> Unprocessable:
+    """422: the field is well formed (the OpenAPI document allows it), but the state refuses it:
+    a date already past, a film's own minimum, a perk of another kind, a wrong code."""
+    return Unprocessable(f"{field}: {problem}", code="invalid_field", field=field)
+
+
+def invalid_credential(field: str, problem: str) -> Unauthorized:
+    """401: a well-formed signed link or signature that the platform did not issue, or no longer accepts."""
+    return Unauthorized(f"{field}: {problem}", code="invalid_token", field=field)

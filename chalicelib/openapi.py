@@ -83,6 +83,14 @@ def _operation(op: contract.Operation) -> dict[str, Any]:
     return doc
 
 
+def _absent_is_not_null(model: dict[str, Any]) -> None:
+    """A field that may be left out but not sent as null (a PATCH's `title`): pydantic writes
+    `"default": null` next to a type that excludes null; the document says only what is sent."""
+    for field in model.get("properties", {}).values():
+        if "default" in field and field["default"] is None and "anyOf" not in field and "type" in field:
+            del field["default"]
+
+
 @lru_cache(maxsize=1)
 def document() -> dict[str, Any]:
     models = {responses.Error}
@@ -91,6 +99,8 @@ def document() -> dict[str, Any]:
     modes = [(m, "validation" if m.__module__.endswith("schemas") else "serialization")
              for m in sorted(models, key=lambda m: m.__name__)]
     _, schemas = models_json_schema(modes, ref_template=REF)
+    for schema in schemas.get("$defs", {}).values():
+        _absent_is_not_null(schema)
     paths: dict[str, dict[str, Any]] = {}
     for op in contract.OPERATIONS:
         paths.setdefault(op.path, {})[op.method.lower()] = _operation(op)

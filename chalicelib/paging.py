@@ -10,12 +10,13 @@ from __future__ import annotations
 from typing import Any, Iterable, Iterator, TypeVar
 
 from chalicelib import signing
-from chalicelib.errors import invalid_field
+from chalicelib.errors import NotFound, invalid_field
 
 T = TypeVar("T")
 
 MAX_LIMIT = 100
 DEFAULT_LIMIT = 20
+TOKEN_PATTERN = signing.TOKEN_PATTERN
 
 
 def encode(key: dict[str, Any] | None, scope: str) -> str | None:
@@ -27,13 +28,17 @@ def encode(key: dict[str, Any] | None, scope: str) -> str | None:
 def decode(token: str | None, scope: str) -> dict[str, Any] | None:
     if token is None:
         return None
+    if not signing.well_formed(token):
+        raise invalid_field("next", "is not a page token (copy `next` as the previous page gave it)")
     try:
         data = signing.unseal(token)
         if data["s"] != scope:
             raise ValueError("other list")
         return data["k"]
     except (ValueError, KeyError, TypeError):
-        raise invalid_field("next", "is not a token this list handed out (use the same filters)")
+        # Well formed, but no page of this list: forged, from another list or other filters.
+        raise NotFound("next: is not a token this list handed out (use the same filters)", code="unknown_page",
+                       field="next")
 
 
 def parse_limit(raw: str | None) -> int:

@@ -10,9 +10,10 @@ import re
 from datetime import date, datetime
 from typing import Annotated, Literal, Optional
 
-from pydantic import AfterValidator, BaseModel, ConfigDict, Field
+from pydantic import AfterValidator, BaseModel, BeforeValidator, ConfigDict, Field
 
 from chalicelib.domain.films import KINDS, STAGES, STATUSES  # noqa: F401 (documented enums)
+from chalicelib.domain.films import MAX_GOAL_CENTS, MIN_GOAL_CENTS, PLATFORM_MIN_PLEDGE_CENTS
 
 E164 = re.compile(r"^\+[1-9][0-9]{6,14}$")
 EMAIL = re.compile(r"^[A-Za-z0-9.!#$%&'*+/=?^_`{|}~-]+@[A-Za-z0-9](?:[A-Za-z0-9-]{0,61}[A-Za-z0-9])?(?:\.[A-Za-z0-9](?:[A-Za-z0-9-]{0,61}[A-Za-z0-9])?)+$")
@@ -49,14 +50,59 @@ def _paragraphs(value: str) -> str:
     return _block(value) if value.strip() else ""
 
 
-Title = Annotated[str, Field(min_length=1, max_length=200), AfterValidator(_text)]
-Synopsis = Annotated[str, Field(max_length=5000), AfterValidator(_paragraphs)]
-Cents = Annotated[int, Field(ge=0, le=10**13)]
+# The text rule above as JSON Schema patterns, for GET /openapi.json (clients validate forms
+# with them; the validators keep their own messages): no control characters (tab allowed; line
+# breaks in multi-line text), no bidirectional overrides, and something other than blanks.
+_BIDI_CHARS = "\\u202a-\\u202e\\u2066-\\u2069"
+_CONTROLS_LINE = "\\x00-\\x08\\x0a-\\x1f\\x7f-\\x9f"
+_CONTROLS_BLOCK = "\\x00-\\x08\\x0b\\x0c\\x0e-\\x1f\\x7f-\\x9f"
+_BLANKS = ("\\t\\n\\x0b\\x0c\\r\\x1c-\\x20\\x85\\xa0\\u1680\\u2000-\\u200a\\u2028\\u2029\\u202f"
+           "\\u205f\\u3000")
+
+
+def _text_pattern(controls: str, *, may_be_blank: bool = False) -> str:
+    allowed = f"[^{controls}{_BIDI_CHARS}]"
+    if may_be_blank:
+        return f"^{allowed}*$"
+    return f"^{allowed}*[^{controls}{_BIDI_CHARS}{_BLANKS}]{allowed}*$"
+
+
+LINE_PATTERN = _text_pattern(_CONTROLS_LINE)
+BLOCK_PATTERN = _text_pattern(_CONTROLS_BLOCK)
+PARAGRAPHS_PATTERN = _text_pattern(_CONTROLS_BLOCK, may_be_blank=True)
+
+
+def _documented(**schema) -> Field:
+    """Constraints the document states while a validator (with its own message) enforces them."""
+    return Field(json_schema_extra=schema)
+
+
+def _whole(value):
+    """JSON has one kind of number: 2500.0 is the integer 2500 (JSON Schema says so too); 25.5 is not."""
+    if isinstance(value, float) and value.is_integer() and abs(value) <= 2 ** 53:
+        return int(value)
+    return value
+
+
+def Whole(ge: int, le: int):  # noqa: N802 (a type)
+    """An integer of a request body within [ge, le]: 2500 or 2500.0, never "2500" or 25.5."""
+    return Annotated[int, Field(ge=ge, le=le), BeforeValidator(_whole)]
+
+# A field a PATCH may leave out but not set to null (GET /openapi.json shows no default for it).
+NOT_NULL = None
+
+
+Title = Annotated[str, Field(min_length=1, max_length=200), AfterValidator(_text), _documented(pattern=LINE_PATTERN)]
+Synopsis = Annotated[str, Field(max_length=5000), AfterValidator(_paragraphs), _documented(pattern=PARAGRAPHS_PATTERN)]
+Cents = Whole(0, 10**13)
+GoalCents = Annotated[Cents, _documented(minimum=MIN_GOAL_CENTS, maximum=MAX_GOAL_CENTS)]
+MinPledgeCents = Annotated[Cents, _documented(minimum=PLATFORM_MIN_PLEDGE_CENTS, maximum=MAX_GOAL_CENTS)]
 Kind = Literal["feature", "short", "animation", "documentary"]
 Status = Literal["draft", "open", "funded", "failed"]
 Stage = Literal["development", "pre_production", "shooting", "post_production", "released"]
-Email = Annotated[str, Field(max_length=254), AfterValidator(_email)]
-Phone = Annotated[Optional[str], Field(default=None, max_length=16), AfterValidator(_phone)]
+Email = Annotated[str, Field(max_length=254), AfterValidator(_email), _documented(pattern=EMAIL.pattern)]
+Phone = Annotated[Optional[Annotated[str, _documented(pattern=E164.pattern)]], Field(default=None, max_length=16),
+                  AfterValidator(_phone)]
 
 
 class Body(BaseModel):
@@ -67,24 +113,25 @@ class FilmCreate(Body):
     title: Title
     kind: Kind
     synopsis: Synopsis = ""
-    goal_cents: Cents
-    min_pledge_cents: Cents = 1000
-    deadline: date
+    goal_cents: GoalCents
+    min_pledge_cents: MinPledgeCents = 1000
+    deadline: Annotated[date, Field(description="After today (UTC); a date already past answers 422")]
     producer_id: Optional[Annotated[str, Field(min_length=1, max_length=128)]] = None
 
 
 class FilmPatch(Body):
-    title: Optional[Title] = None
-    synopsis: Optional[Synopsis] = None
-    status: Optional[Status] = None
-    stage: Optional[Stage] = None
-    goal_cents: Optional[Cents] = None
-    min_pledge_cents: Optional[Cents] = None
-    deadline: Optional[date] = None
+    title: Title = NOT_NULL
+    synopsis: Synopsis = NOT_NULL
+    status: Status = NOT_NULL
+    stage: Stage = NOT_NULL
+    goal_cents: GoalCents = NOT_NULL
+    min_pledge_cents: MinPledgeCents = NOT_NULL
+    deadline: date = NOT_NULL
 
 
 class Profile(Body):
-    display_name: Annotated[str, Field(min_length=1, max_length=100), AfterValidator(_text)]
+    display_name: Annotated[str, Field(min_length=1, max_length=100), AfterValidator(_text),
+                            _documented(pattern=LINE_PATTERN)]
     email: Email
     phone: Phone = None
     locale: Literal["fr", "en"] = "fr"
@@ -97,7 +144,10 @@ class VerificationCode(Body):
 
 
 class PledgeCreate(Body):
-    amount_cents: Annotated[int, Field(ge=0, le=10**13)]
+    amount_cents: Annotated[Whole(0, 10**13), _documented(
+        minimum=PLATFORM_MIN_PLEDGE_CENTS,
+        description="At least the film's `min_pledge_cents` (422 below it) and at most the platform's maximum "
+                    "(MAX_PLEDGE_CENTS, 5,000,000 by default: 422 above it)")]
     payment_method_id: Optional[Annotated[str, Field(min_length=3, max_length=255, pattern=r"^[A-Za-z0-9_]+$")]] = None
 
 
@@ -120,19 +170,27 @@ def _utc_minute(value: str) -> str:
     return value
 
 
+# A real date and time: months of 28-31 days (29 February in the leap years of 2000-2099), year 1 on.
+_DAY = (r"((000[1-9]|00[1-9]\d|0[1-9]\d{2}|[1-9]\d{3})-((0[1-9]|1[0-2])-(0[1-9]|1\d|2[0-8])|(0[13-9]|1[0-2])-(29|30)"
+        r"|(0[13578]|1[02])-31)|20([02468][048]|[13579][26])-02-29)")
+UTC_MINUTE_PATTERN = rf"^{_DAY}T([01]\d|2[0-3]):[0-5]\d(:[0-5]\d)?Z$"
+HTTPS_PATTERN = r"^https://[^\s<>\"']+$"
+
+
 def _https(value: str) -> str:
-    if not re.match(r"^https://[^\s<>\"']+$", value):
+    if not re.match(HTTPS_PATTERN, value):
         raise ValueError("must be an https:// link")
     return value
 
 
 PerkKind = Literal["private_forum", "team_discussion", "extra_casting", "filming_invitation",
                    "preview_invitation", "other"]
-Line = Annotated[str, Field(min_length=1, max_length=200), AfterValidator(_plain_line)]
-Description = Annotated[str, Field(max_length=2000)]
-PostBody = Annotated[str, Field(min_length=1, max_length=5000), AfterValidator(_plain_text)]
-Note = Annotated[str, Field(min_length=1, max_length=1000), AfterValidator(_plain_text)]
-Capacity = Annotated[int, Field(ge=1, le=10_000)]
+Line = Annotated[str, Field(min_length=1, max_length=200), AfterValidator(_plain_line), _documented(pattern=LINE_PATTERN)]
+Description = Annotated[str, Field(max_length=2000), _documented(pattern=PARAGRAPHS_PATTERN)]
+PostBody = Annotated[str, Field(min_length=1, max_length=5000), AfterValidator(_plain_text),
+                     _documented(pattern=BLOCK_PATTERN)]
+Note = Annotated[str, Field(min_length=1, max_length=1000), AfterValidator(_plain_text), _documented(pattern=BLOCK_PATTERN)]
+Capacity = Whole(1, 10_000)
 Id = Annotated[str, Field(pattern=r"^[A-Za-z0-9_-]{1,64}$")]
 
 
@@ -153,11 +211,11 @@ class PerkCreate(Body):
 
 
 class PerkPatch(Body):
-    title: Optional[Line] = None
-    description: Optional[Text] = None
-    min_pledge_cents: Optional[Cents] = None
-    available_from_stage: Optional[Stage] = None
-    capacity: Optional[Capacity] = None
+    title: Line = NOT_NULL
+    description: Text = NOT_NULL
+    min_pledge_cents: Cents = NOT_NULL
+    available_from_stage: Stage = NOT_NULL
+    capacity: Optional[Capacity] = Field(default=None, description="null removes the limit")
 
 
 class ThreadCreate(Body):
@@ -179,11 +237,14 @@ class SessionCreate(Body):
     perk_id: Id
     title: Line
     description: Text = ""
-    starts_at: Annotated[str, Field(pattern=r"^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}(:\d{2})?Z$"), AfterValidator(_utc_minute)]
-    duration_minutes: Annotated[int, Field(ge=5, le=24 * 60)]
+    starts_at: Annotated[str, Field(pattern=r"^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}(:\d{2})?Z$"), AfterValidator(_utc_minute),
+                         _documented(pattern=UTC_MINUTE_PATTERN, description="A real moment after now (a moment "
+                                     "already past answers 422)")]
+    duration_minutes: Whole(5, 24 * 60)
     capacity: Optional[Capacity] = None
     place: Optional[Line] = None
-    join_link: Optional[Annotated[str, Field(max_length=500), AfterValidator(_https)]] = None
+    join_link: Optional[Annotated[str, Field(max_length=500), AfterValidator(_https),
+                                  _documented(pattern=HTTPS_PATTERN)]] = None
 
 
 class CastingCallCreate(Body):
@@ -201,19 +262,21 @@ class CastingDecision(Body):
 
 # --- Royalties -------------------------------------------------------------------------
 
-Period = Annotated[str, Field(pattern=r"^\d{4}-(0[1-9]|1[0-2])$")]
+Period = Annotated[str, Field(pattern=r"^[1-9]\d{3}-(0[1-9]|1[0-2])$")]
 
 
 class Rights(Body):
-    description: Annotated[str, Field(min_length=1, max_length=2000), AfterValidator(_block)]
-    coproducer_rate_bps: Annotated[int, Field(ge=0, le=10_000)] = 8000
+    description: Annotated[str, Field(min_length=1, max_length=2000), AfterValidator(_block),
+                           _documented(pattern=BLOCK_PATTERN)]
+    coproducer_rate_bps: Whole(0, 10_000) = 8000
 
 
 class ReceiptCreate(Body):
-    period: Period
-    rights_received_cents: Annotated[int, Field(ge=-(10**13), le=10**13)]
-    reference: Annotated[str, Field(min_length=1, max_length=200), AfterValidator(_text)]
-    corrects: Optional[Annotated[str, Field(min_length=1, max_length=64)]] = None
+    period: Period = Field(description="The current month or earlier (a later one answers 422)")
+    rights_received_cents: Whole(-(10**13), 10**13)
+    reference: Annotated[str, Field(min_length=1, max_length=200), AfterValidator(_text), _documented(pattern=LINE_PATTERN)]
+    corrects: Optional[Annotated[str, Field(min_length=1, max_length=64)]] = Field(
+        default=None, description="The receipt id this one corrects (422 when the film has no such receipt)")
 
 
 class DistributionRun(Body):

@@ -13,6 +13,7 @@ import binascii
 import hashlib
 import hmac
 import json
+import re
 from typing import Any
 
 from chalicelib.adapters import parameters
@@ -27,6 +28,14 @@ def _mac(data: bytes) -> bytes:
 def seal(payload: dict[str, Any]) -> str:
     data = json.dumps(payload, separators=(",", ":"), sort_keys=True).encode()
     return base64.urlsafe_b64encode(_mac(data) + data).decode().rstrip("=")
+
+
+# What a sealed token looks like (unpadded base64url), as GET /openapi.json states it.
+TOKEN_PATTERN = r"^[A-Za-z0-9_-]{1,2048}$"
+
+
+def well_formed(token: str | None) -> bool:
+    return bool(token) and re.match(TOKEN_PATTERN, token) is not None
 
 
 def unseal(token: str) -> dict[str, Any]:

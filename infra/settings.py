@@ -15,6 +15,8 @@
 | waf_requests_per_ip          | 1000 (per 5 minutes; more from one IP is blocked by the WAF) |
 | sms_monthly_spend_limit_usd  | 10 on dev, 100 on prod (the account's SNS SMS spend limit) |
 | sms_sender_id                | Coprod (alphanumeric sender, where countries allow it) |
+| web_domain_name              | unset: the client is on the distribution's *.cloudfront.net name |
+| web_certificate_arn          | ACM certificate (us-east-1) of web_domain_name; with it, TLS 1.2 at least |
 
 A stage-specific value (`prod:ses_sender`) wins over the plain key.
 """
@@ -42,6 +44,8 @@ class StageSettings:
     waf_requests_per_ip: int = 1000
     sms_monthly_spend_limit_usd: int = 10
     sms_sender_id: str = "Coprod"
+    web_domain_name: str | None = None
+    web_certificate_arn: str | None = None
 
     @property
     def prod(self) -> bool:
@@ -80,6 +84,8 @@ class StageSettings:
             waf_requests_per_ip=int(get("waf_requests_per_ip", "1000")),
             sms_monthly_spend_limit_usd=int(get("sms_monthly_spend_limit_usd", "100" if stage == "prod" else "10")),
             sms_sender_id=get("sms_sender_id", "Coprod"),
+            web_domain_name=get("web_domain_name"),
+            web_certificate_arn=get("web_certificate_arn"),
         )
         if bool(settings.cognito_user_pool_id) != bool(settings.cognito_app_client_id):
             raise ValueError("give both cognito_user_pool_id and cognito_app_client_id, or neither")

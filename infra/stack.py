@@ -29,6 +29,7 @@ from chalice.utils import to_cfn_resource_name
 from constructs import Construct
 
 from infra import messaging, tables
+from infra.client import EDGE_HEADER, client_hosting, edge_value
 from infra.chalice_app import PackagedChalice
 from infra.functions import FUNCTIONS, STRIPE_SECRET_KEY, STRIPE_WEBHOOK_SECRET, TOKEN_SECRET, FunctionSpec
 from infra.settings import StageSettings
@@ -118,6 +119,7 @@ class CoprodStack(cdk.Stack):
         self._ses()
         self._cognito()
         self._chalice(source_dir, build_dir)
+        self._client()
         self._sms_settings()
         self._alarms()
 
@@ -253,6 +255,16 @@ class CoprodStack(cdk.Stack):
         if "RestAPI" in packaged:
             self._throttling()
 
+    # --- the web client ----------------------------------------------------------------
+
+    def _client(self) -> None:
+        """The built client (web/dist, or context `web_dist`) on S3 behind CloudFront, the API
+        under /api of the same distribution (infra/client.py)."""
+        if "RestAPI" not in self.chalice.packaged_template["Resources"]:
+            return
+        self.client = client_hosting(self, self.settings, rest_api_id=self.chalice.get_resource("RestAPI").ref,
+                                     dist_dir=self.node.try_get_context("web_dist"))
+
     # --- abuse and cost ----------------------------------------------------------------
 
     def _throttling(self) -> None:
@@ -263,6 +275,10 @@ class CoprodStack(cdk.Stack):
             "ThrottlingRateLimit": s.api_throttle_rate, "ThrottlingBurstLimit": s.api_throttle_burst}])
         visibility = lambda metric: wafv2.CfnWebACL.VisibilityConfigProperty(  # noqa: E731
             cloud_watch_metrics_enabled=True, metric_name=metric, sampled_requests_enabled=True)
+        from_edge = wafv2.CfnWebACL.StatementProperty(byte_match_statement=wafv2.CfnWebACL.ByteMatchStatementProperty(
+            field_to_match=wafv2.CfnWebACL.FieldToMatchProperty(single_header={"Name": EDGE_HEADER}),
+            positional_constraint="EXACTLY", search_string=edge_value(self),
+            text_transformations=[wafv2.CfnWebACL.TextTransformationProperty(priority=0, type="NONE")]))
         acl = wafv2.CfnWebACL(
             self, "ApiWebAcl", name=f"{s.prefix}-api", scope="REGIONAL",
             default_action=wafv2.CfnWebACL.DefaultActionProperty(allow={}),
@@ -271,8 +287,20 @@ class CoprodStack(cdk.Stack):
                 name="rate-per-ip", priority=0, action=wafv2.CfnWebACL.RuleActionProperty(block={}),
                 statement=wafv2.CfnWebACL.StatementProperty(
                     rate_based_statement=wafv2.CfnWebACL.RateBasedStatementProperty(
-                        limit=s.waf_requests_per_ip, aggregate_key_type="IP", evaluation_window_sec=300)),
-                visibility_config=visibility(f"{s.prefix}-rate-per-ip"))])
+                        limit=s.waf_requests_per_ip, aggregate_key_type="IP", evaluation_window_sec=300,
+                        # through the client's CloudFront, the source IP is an edge's: counted below
+                        scope_down_statement=wafv2.CfnWebACL.StatementProperty(
+                            not_statement=wafv2.CfnWebACL.NotStatementProperty(statement=from_edge)))),
+                visibility_config=visibility(f"{s.prefix}-rate-per-ip")),
+                wafv2.CfnWebACL.RuleProperty(
+                name="rate-per-client-ip", priority=1, action=wafv2.CfnWebACL.RuleActionProperty(block={}),
+                statement=wafv2.CfnWebACL.StatementProperty(
+                    rate_based_statement=wafv2.CfnWebACL.RateBasedStatementProperty(
+                        limit=s.waf_requests_per_ip, aggregate_key_type="FORWARDED_IP", evaluation_window_sec=300,
+                        forwarded_ip_config=wafv2.CfnWebACL.ForwardedIPConfigurationProperty(
+                            header_name="X-Forwarded-For", fallback_behavior="MATCH"),
+                        scope_down_statement=from_edge)),
+                visibility_config=visibility(f"{s.prefix}-rate-per-client-ip"))])
         wafv2.CfnWebACLAssociation(
             self, "ApiWebAclAssociation", web_acl_arn=acl.attr_arn,
             resource_arn=cdk.Fn.sub("arn:${AWS::Partition}:apigateway:${AWS::Region}::/restapis/${RestAPI}/stages/api"))

@@ -13,7 +13,7 @@ from typing import Any
 
 from chalicelib.adapters import parameters
 from chalicelib.config import settings
-from chalicelib.errors import BadRequest, Unavailable
+from chalicelib.errors import BadRequest, Unauthorized, Unavailable, Unprocessable
 
 WEBHOOK_TOLERANCE_SECONDS = 300
 
@@ -74,8 +74,8 @@ def open_intent(*, amount_cents: int, metadata: dict[str, str], payment_method_i
         obj = client().v1.payment_intents.create(params=params, options={"idempotency_key": idempotency_key})
     except stripe.InvalidRequestError as exc:
         if payment_method_id and exc.param in (None, "payment_method") or exc.http_status == 404:
-            raise BadRequest("payment_method_id: is not a payment method Stripe knows",
-                             code="invalid_field", field="payment_method_id")
+            raise Unprocessable("payment_method_id: is not a payment method Stripe knows",
+                                code="invalid_field", field="payment_method_id")
         raise Unavailable("the payment provider refused the request; retry with the same Idempotency-Key")
     except stripe.StripeError as exc:
         raise Unavailable("the payment provider is unavailable; retry with the same Idempotency-Key") from exc
@@ -215,8 +215,8 @@ def verify_webhook(payload: bytes, signature: str | None) -> dict[str, Any]:
                                               WEBHOOK_TOLERANCE_SECONDS)
         event = json.loads(payload)
     except (stripe.SignatureVerificationError, UnicodeDecodeError, ValueError):
-        raise BadRequest("Stripe-Signature: the signature does not match or is too old",
-                         code="invalid_signature", field="Stripe-Signature")
+        raise Unauthorized("Stripe-Signature: the signature does not match or is too old",
+                           code="invalid_signature", field="Stripe-Signature")
     if not isinstance(event, dict) or not isinstance(event.get("id"), str) or not isinstance(event.get("data"), dict):
         raise BadRequest("the event is not a Stripe event", code="invalid_event", field="body")
     return event

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from datetime import date
 
-from chalicelib.errors import Conflict, invalid_field
+from chalicelib.errors import Conflict, invalid_field, refused
 
 KINDS = ("feature", "short", "animation", "documentary")
 
@@ -52,9 +52,9 @@ def check_campaign_terms(goal_cents: int, min_pledge_cents: int, deadline: date,
     if min_pledge_cents < PLATFORM_MIN_PLEDGE_CENTS:
         raise invalid_field("min_pledge_cents", f"must be at least {PLATFORM_MIN_PLEDGE_CENTS}")
     if min_pledge_cents > goal_cents:
-        raise invalid_field("min_pledge_cents", "must not exceed goal_cents")
+        raise refused("min_pledge_cents", "must not exceed goal_cents")
     if deadline <= today:
-        raise invalid_field("deadline", "must be a date in the future")
+        raise refused("deadline", "must be a date in the future")
 
 
 def percent_funded(raised_cents: int, goal_cents: int) -> int:

@@ -5,7 +5,8 @@ from __future__ import annotations
 import hashlib
 import string
 
-from chalicelib.errors import BadRequest, invalid_field
+from chalicelib.domain.films import PLATFORM_MIN_PLEDGE_CENTS
+from chalicelib.errors import BadRequest, invalid_field, refused
 
 STATUSES = ("pending", "requires_action", "confirmed", "failed", "canceled", "refunded")
 
@@ -59,10 +60,14 @@ def check_idempotency_key(key: str | None) -> str:
 
 
 def check_amount(amount_cents: int, min_pledge_cents: int, max_pledge_cents: int) -> None:
+    """Below the platform's minimum: malformed (400, as the OpenAPI document says); below the
+    film's own minimum or above the platform's maximum (a setting): refused (422)."""
+    if amount_cents < PLATFORM_MIN_PLEDGE_CENTS:
+        raise invalid_field("amount_cents", f"must be at least {PLATFORM_MIN_PLEDGE_CENTS}")
     if amount_cents < min_pledge_cents:
-        raise invalid_field("amount_cents", f"must be at least {min_pledge_cents} (the film's minimum pledge)")
+        raise refused("amount_cents", f"must be at least {min_pledge_cents} (the film's minimum pledge)")
     if amount_cents > max_pledge_cents:
-        raise invalid_field("amount_cents", f"must be at most {max_pledge_cents}")
+        raise refused("amount_cents", f"must be at most {max_pledge_cents}")
 
 
 def pledge_id_for(user_id: str, idempotency_key: str) -> str:

@@ -22,7 +22,7 @@ from chalicelib.adapters.tables import (
 from chalicelib.auth import Caller
 from chalicelib.domain import events
 from chalicelib.domain import perks as rules
-from chalicelib.errors import Conflict, invalid_field
+from chalicelib.errors import Conflict, refused
 from chalicelib.services import outbox, perks
 
 OPEN, DECIDED = "open", "decided"
@@ -52,7 +52,7 @@ def create(caller: Caller, film_id: str, data: Any) -> dict[str, Any]:
     perks.managed_film(caller, film_id)
     perk = perks.load(film_id, data.perk_id)
     if perk.kind != rules.EXTRA_CASTING:
-        raise invalid_field("perk_id", f"must be a perk of kind {rules.EXTRA_CASTING}")
+        raise refused("perk_id", f"must be a perk of kind {rules.EXTRA_CASTING}")
     call = CastingCallRecord(film_id, f"cst_{uuid.uuid4().hex[:16]}", perk_id=perk.perk_id, title=data.title,
                              description=data.description, status=OPEN, created_at=clock.iso())
     call.save(condition=CastingCallRecord.call_id.does_not_exist())
@@ -122,7 +122,7 @@ def decide(caller: Caller, film_id: str, call_id: str, selected: list[str]) -> d
     known = {a.user_id for a in applications}
     for user_id in chosen:
         if user_id not in known:
-            raise invalid_field("selected", f"{user_id} has not applied to this call")
+            raise refused("selected", f"{user_id} has not applied to this call")
     if call.status == DECIDED and sorted(call.selected or []) != chosen:
         raise Conflict("this casting call is already decided", code="casting_decided", field="selected")
     if call.status == OPEN:

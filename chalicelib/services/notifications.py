@@ -36,7 +36,7 @@ from chalicelib.adapters.tables import find as tables_find
 from chalicelib.auth import Caller
 from chalicelib.config import settings
 from chalicelib.domain import contacts, events, messages
-from chalicelib.errors import BadRequest, invalid_field
+from chalicelib.errors import BadRequest, invalid_credential, invalid_field
 from chalicelib.observability import logger
 from chalicelib.services import sms_budget
 
@@ -299,12 +299,14 @@ def _unsubscribe_link(token: str | None) -> tuple[str, str]:
     """(user_id, channel) of a signed unsubscribe link."""
     if not token:
         raise BadRequest("token: is required", code="missing_field", field="token")
+    if not signing.well_formed(token):
+        raise invalid_field("token", "is not a link the platform sends (copy it whole)")
     try:
         payload = signing.unseal(token)
         if payload.get("p") != UNSUBSCRIBE or payload.get("c") not in CHANNELS or not payload.get("u"):
             raise ValueError("not an unsubscribe token")
     except (ValueError, TypeError):
-        raise invalid_field("token", "is not a valid unsubscribe link")
+        raise invalid_credential("token", "is not a valid unsubscribe link")
     return payload["u"], payload["c"]
 
 

@@ -17,7 +17,7 @@ from chalicelib.adapters.tables import UserRecord, find, transaction
 from chalicelib.auth import Caller
 from chalicelib.config import settings
 from chalicelib.domain import events
-from chalicelib.errors import ApiError, NotFound, invalid_field
+from chalicelib.errors import ApiError, BadRequest, NotFound, invalid_credential, invalid_field
 from chalicelib.observability import logger
 from chalicelib.services import outbox
 
@@ -89,12 +89,16 @@ def complete_local(token: str | None) -> dict[str, Any]:
     """Stage `local`: the onboarding page of the stand-in, which completes the account."""
     if not settings().is_local:
         raise NotFound("no local onboarding on this stage")
+    if not token:
+        raise BadRequest("token: is required", code="missing_field", field="token")
+    if not signing.well_formed(token):
+        raise invalid_field("token", "is not a link the platform sends (copy it whole)")
     try:
-        payload = signing.unseal(token or "")
+        payload = signing.unseal(token)
         if payload.get("p") != "connect" or not payload.get("a") or not payload.get("u"):
             raise ValueError("not an onboarding link")
     except (ValueError, TypeError):
-        raise invalid_field("token", "is not a valid onboarding link")
+        raise invalid_credential("token", "is not a valid onboarding link")
     account_updated({"id": payload["a"], "payouts_enabled": True, "metadata": {"user_id": payload.get("u")}})
     return get(Caller(str(payload.get("u"))))
 

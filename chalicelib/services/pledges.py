@@ -170,7 +170,7 @@ def _pay(pledge: PledgeRecord, payment_method_id: str | None) -> PledgeRecord:
                 payment_method_id=payment_method_id,
                 idempotency_key=f"pledge-{pledge.pledge_id}",
             )
-        except BadRequest:
+        except (BadRequest, Unprocessable):
             # Stripe refused the request itself (no PaymentIntent exists): leave nothing behind.
             pledge.delete(condition=PledgeRecord.payment_intent_id.does_not_exist())
             raise

@@ -15,7 +15,7 @@ from chalicelib.adapters.tables import ConsentRecord, UserRecord, transaction
 from chalicelib.auth import Caller
 from chalicelib.config import settings
 from chalicelib.domain import contacts
-from chalicelib.errors import invalid_field
+from chalicelib.errors import refused
 
 if TYPE_CHECKING:  # request models: pydantic loads only with the routes that parse a body
     from chalicelib.schemas import Profile
@@ -104,9 +104,9 @@ def mark_contacts_verified(user_id: str, *, email: str | None = None, phone: str
 
 def put(caller: Caller, data: Profile) -> dict[str, Any]:
     if data.notify_sms and not data.phone:
-        raise invalid_field("phone", "is required when notify_sms is true")
+        raise refused("phone", "is required when notify_sms is true")
     if data.phone and not contacts.phone_allowed(data.phone, settings().sms_country_codes):
-        raise invalid_field("phone", "has a country code the platform does not send SMS to")
+        raise refused("phone", "has a country code the platform does not send SMS to")
     now = clock.iso()
     before = find(caller.user_id)
     record = UserRecord(caller.user_id)

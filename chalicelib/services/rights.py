@@ -16,7 +16,7 @@ from chalicelib import clock
 from chalicelib.adapters.tables import FilmRecord, ReceiptRecord, RightsRecord, find
 from chalicelib.auth import Caller
 from chalicelib.domain import royalties as rules
-from chalicelib.errors import Conflict, invalid_field
+from chalicelib.errors import Conflict, refused
 from chalicelib.services import films
 
 UNDISTRIBUTED = "pending"
@@ -87,12 +87,12 @@ def record_receipt(caller: Caller, film_id: str, data: ReceiptCreate) -> tuple[d
     caller.require("admin")
     load_royalty_film(film_id)
     if rules.is_future(data.period, clock.today()):
-        raise invalid_field("period", "is in the future: receipts are for the current month or earlier")
+        raise refused("period", "is in the future: receipts are for the current month or earlier")
     if data.corrects is not None:
         try:
             ReceiptRecord.get(film_id, data.corrects)
         except DoesNotExist:
-            raise invalid_field("corrects", "is not a receipt of this film")
+            raise refused("corrects", "is not a receipt of this film")
     rid = receipt_id(film_id, data.reference)
     record = ReceiptRecord(film_id, rid, period=data.period, film_receipt=f"{film_id}#{rid}",
                            rights_received_cents=data.rights_received_cents, reference=data.reference,

@@ -24,7 +24,7 @@ from chalicelib.adapters import counters
 from chalicelib.auth import Caller
 from chalicelib.config import settings
 from chalicelib.domain import royalties as rules
-from chalicelib.errors import invalid_field
+from chalicelib.errors import refused
 from chalicelib.services import distributions, payouts, rights
 
 if TYPE_CHECKING:  # request models: pydantic loads only with the routes that parse a body
@@ -127,7 +127,7 @@ def _send(message: dict[str, str]) -> None:
 def request(caller: Caller, data: DistributionRun) -> dict[str, Any]:
     caller.require("admin")
     if rules.is_future(data.period, clock.today()):
-        raise invalid_field("period", "is in the future")
+        raise refused("period", "is in the future")
     return run_period(data.period, dispatch=True)
 
 

@@ -28,7 +28,7 @@ from chalicelib import clock, paging
 from chalicelib.adapters.tables import PerkRecord, RsvpRecord, SessionRecord, UserRecord, find, transaction
 from chalicelib.auth import Caller
 from chalicelib.domain import perks as rules
-from chalicelib.errors import NotFound, Unavailable, invalid_field
+from chalicelib.errors import NotFound, Unavailable, refused
 from chalicelib.services import perks
 
 GOING, WAITLISTED, CANCELED = "going", "waitlisted", "canceled"
@@ -72,15 +72,15 @@ def create(caller: Caller, film_id: str, data: Any) -> dict[str, Any]:
     perks.managed_film(caller, film_id)
     perk = perks.load(film_id, data.perk_id)
     if perk.kind not in rules.SESSION_KINDS:
-        raise invalid_field("perk_id", f"must be a perk of kind {', '.join(rules.SESSION_KINDS)}")
+        raise refused("perk_id", f"must be a perk of kind {', '.join(rules.SESSION_KINDS)}")
     capacity = data.capacity or (int(perk.capacity) if perk.capacity is not None else None)
     if capacity is None:
-        raise invalid_field("capacity", "is required when the perk has none")
+        raise refused("capacity", "is required when the perk has none")
     starts_at = datetime.strptime(data.starts_at.rstrip("Z")[:16], "%Y-%m-%dT%H:%M").replace(tzinfo=timezone.utc)
     if starts_at <= clock.now():
-        raise invalid_field("starts_at", "must be in the future")
+        raise refused("starts_at", "must be in the future")
     if data.join_link and perk.kind != rules.TEAM_DISCUSSION:
-        raise invalid_field("join_link", "is for online discussions only")
+        raise refused("join_link", "is for online discussions only")
     now = clock.iso()
     session = SessionRecord(
         film_id, f"ses_{uuid.uuid4().hex[:16]}", perk_id=perk.perk_id, kind=perk.kind, title=data.title,

@@ -22,7 +22,7 @@ from chalicelib.adapters.tables import UserRecord, VerificationRecord, find, tra
 from chalicelib.auth import Caller
 from chalicelib.config import settings
 from chalicelib.domain import contacts
-from chalicelib.errors import BadRequest, Conflict, TooManyRequests, Unavailable
+from chalicelib.errors import Conflict, TooManyRequests, Unavailable, Unprocessable
 from chalicelib.services import profiles, sms_budget
 
 
@@ -133,5 +133,5 @@ def _wrong_guess(stored: VerificationRecord, unchanged) -> None:
     if left <= 0:
         stored.update(actions=[VerificationRecord.code_hash.remove(), VerificationRecord.code_expires_at.remove()],
                       condition=VerificationRecord.wrong_tries >= contacts.MAX_WRONG_TRIES)
-        raise BadRequest("code: wrong code; it is burned now, ask for another one", code="code_burned", field="code")
-    raise BadRequest(f"code: wrong code; {left} tries left", code="wrong_code", field="code")
+        raise Unprocessable("code: wrong code; it is burned now, ask for another one", code="code_burned", field="code")
+    raise Unprocessable(f"code: wrong code; {left} tries left", code="wrong_code", field="code")

@@ -24,14 +24,12 @@ def assert_error(response, status, field=None):
 
 @pytest.mark.parametrize("overrides,field", [
     ({"goal_cents": "300000"}, "goal_cents"),
-    ({"goal_cents": 3000.0}, "goal_cents"),
     ({"goal_cents": 3000.5}, "goal_cents"),
     ({"goal_cents": True}, "goal_cents"),
     ({"goal_cents": -1}, "goal_cents"),
     ({"goal_cents": 999}, "goal_cents"),
     ({"goal_cents": 10**30}, "goal_cents"),
     ({"min_pledge_cents": 500}, "min_pledge_cents"),
-    ({"min_pledge_cents": 400_000}, "min_pledge_cents"),
     ({"kind": "musical"}, "kind"),
     ({"kind": 3}, "kind"),
     ({"title": ""}, "title"),
@@ -39,7 +37,6 @@ def assert_error(response, status, field=None):
     ({"title": "x" * 201}, "title"),
     ({"title": None}, "title"),
     ({"synopsis": "x" * 5001}, "synopsis"),
-    ({"deadline": "2020-01-01"}, "deadline"),
     ({"deadline": "31/12/2030"}, "deadline"),
     ({"deadline": "2030-02-30"}, "deadline"),
     ({"deadline": 20301231}, "deadline"),
@@ -48,6 +45,23 @@ def assert_error(response, status, field=None):
 def test_create_film_bad_fields(api, overrides, field):
     response = api.post("/films", factories.film_body(**overrides), caller=PRODUCER)
     assert_error(response, 400, field)
+
+
+@pytest.mark.parametrize("overrides,field", [
+    ({"min_pledge_cents": 400_000}, "min_pledge_cents"),  # above the goal: no single field is malformed
+    ({"deadline": "2020-01-01"}, "deadline"),  # well formed, but already past
+])
+def test_create_film_refused_by_the_state_is_422(api, overrides, field):
+    response = api.post("/films", factories.film_body(**overrides), caller=PRODUCER)
+    assert_error(response, 422, field)
+
+
+def test_a_whole_number_written_with_a_fraction_is_that_integer(api):
+    """JSON (and JSON Schema) has one number type: 3000.0 is the integer 3000; 3000.5 is refused above."""
+    response = api.post("/films", factories.film_body(goal_cents=300_000.0, min_pledge_cents=1000.0), caller=PRODUCER)
+    assert response.status_code == 201, response.data
+    assert (response.data["goal_cents"], response.data["min_pledge_cents"]) == (300_000, 1000)
+    assert isinstance(response.data["goal_cents"], int)
 
 
 @pytest.mark.parametrize("missing", ["title", "kind", "goal_cents", "deadline"])
@@ -98,10 +112,16 @@ def test_bad_film_ids(api, path):
 
 @pytest.mark.parametrize("query,field", [
     ("status=closed", "status"), ("kind=opera", "kind"), ("limit=0", "limit"),
-    ("limit=101", "limit"), ("limit=ten", "limit"), ("next=forged", "next"),
+    ("limit=101", "limit"), ("limit=ten", "limit"), ("next=no%20such%20token", "next"),
 ])
 def test_list_films_bad_query(api, query, field):
     assert_error(api.get(f"/films?{query}"), 400, field)
+
+
+def test_a_well_formed_next_token_the_list_did_not_hand_out_is_no_page_of_it(api):
+    response = api.get("/films?next=forged")
+    assert_error(response, 404, "next")
+    assert response.data["error"]["code"] == "unknown_page"
 
 
 @pytest.mark.parametrize("body,field", [
@@ -161,11 +181,9 @@ def open_film(local_services):
 
 @pytest.mark.parametrize("body,field", [
     ({"amount_cents": "2500"}, "amount_cents"),
-    ({"amount_cents": 2500.0}, "amount_cents"),
     ({"amount_cents": 25.5}, "amount_cents"),
     ({"amount_cents": -100}, "amount_cents"),
     ({"amount_cents": 999}, "amount_cents"),
-    ({"amount_cents": 5_000_001}, "amount_cents"),
     ({"amount_cents": None}, "amount_cents"),
     ({}, "amount_cents"),
     ({"amount_cents": 2500, "tip": 1}, "tip"),
@@ -174,6 +192,15 @@ def open_film(local_services):
 ])
 def test_pledge_bad_bodies(api, open_film, body, field):
     assert_error(_pledge(api, open_film["film_id"], body), 400, field)
+
+
+def test_pledge_amounts_the_state_refuses_are_422(api):
+    """Within the document's bounds, but above the platform's maximum (a setting) or under the film's own minimum."""
+    film = factories.make_film(min_pledge_cents=5_000)
+    assert_error(_pledge(api, film["film_id"], {"amount_cents": 5_000_001}, key="over"), 422, "amount_cents")
+    assert_error(_pledge(api, film["film_id"], {"amount_cents": 4_999}, key="under"), 422, "amount_cents")
+    # 5000.0 is the integer 5000: past the parsing, it reaches the payment (no card: waits for one)
+    assert _pledge(api, film["film_id"], {"amount_cents": 5_000.0}, key="whole").status_code == 201
 
 
 @pytest.mark.parametrize("key", [None, "", "x" * 256])
@@ -219,12 +246,11 @@ def test_pledge_after_the_deadline(api):
 
 
 @pytest.mark.parametrize("payment_method_id", ["pm_doesnotexist", "0" * 255])
-def test_pledge_bad_payment_method_is_400_and_leaves_nothing(api, open_film, payment_method_id):
+def test_pledge_unknown_payment_method_is_422_and_leaves_nothing(api, open_film, payment_method_id):
     caller = factories.member()
     response = _pledge(api, open_film["film_id"], {"amount_cents": 2500, "payment_method_id": payment_method_id},
                        key="bad-pm", caller=caller)
-    assert response.status_code == 400, response.data
-    assert_error(response, 400, "payment_method_id")
+    assert_error(response, 422, "payment_method_id")
     assert api.get("/me/pledges", caller=caller).data["items"] == []
 
 
@@ -237,7 +263,8 @@ def test_bad_pledge_ids(api, path):
 
 def test_my_pledges_bad_paging(api):
     assert_error(api.get("/me/pledges?limit=0", caller=factories.member()), 400, "limit")
-    assert_error(api.get("/me/pledges?next=zzz", caller=factories.member()), 400, "next")
+    assert_error(api.get("/me/pledges?next=z.z", caller=factories.member()), 400, "next")
+    assert_error(api.get("/me/pledges?next=zzz", caller=factories.member()), 404, "next")
 
 
 # --- the text rule: no control characters, no bidirectional overrides, in any free text ---------

@@ -42,7 +42,7 @@ def test_applicants_by_priority_and_a_decision_told_once_to_each(api):
     assert api.get(f"{path}/applications", caller=alice).status_code == 403
 
     unknown = api.post(f"{path}/decision", {"selected": [low.user_id]}, caller=producer)
-    assert unknown.status_code == 400 and unknown.data["error"]["field"] == "selected"
+    assert unknown.status_code == 422 and unknown.data["error"]["field"] == "selected"
     decided = api.post(f"{path}/decision", {"selected": [bob.user_id, carol.user_id]}, caller=producer)
     assert decided.status_code == 200 and decided.data["status"] == "decided", decided.data
     # Posting the same decision again tells nobody twice; another decision is refused.

@@ -57,7 +57,7 @@ def test_pages_of_threads_and_posts(api, forum):
     rest = api.get(f"{path}?limit=3&next={page['next']}", caller=alice).data
     assert [p["body"] for p in page["items"] + rest["items"]] == ["When do we start?"] + [f"post {i}" for i in range(4)]
     # A token of another list is refused.
-    assert api.get(f"/films/{film_id}/forum/threads?next={page['next']}", caller=alice).status_code == 400
+    assert api.get(f"/films/{film_id}/forum/threads?next={page['next']}", caller=alice).status_code == 404
     assert api.get(f"{path}?limit=101", caller=alice).data["error"]["field"] == "limit"
 
 

@@ -55,7 +55,7 @@ def test_an_account_the_user_does_not_own_is_ignored(api):
     assert _webhook(api, "acct_attacker", victim.user_id, True).status_code == 200
     assert api.get("/me/payout-account", caller=victim).data["payouts_enabled"] is False
     forged = api.get("/dev/connect/onboarding?token=forged")
-    assert forged.status_code == 400 and forged.data["error"]["field"] == "token"
+    assert forged.status_code == 401 and forged.data["error"]["field"] == "token"
     assert api.get("/me/payout-account", caller=attacker).data["onboarding"] == "not_started"
 
 

@@ -31,7 +31,7 @@ def test_profile_needs_a_token(api):
 
 def test_sms_needs_a_phone(api):
     response = api.put("/me", {**PROFILE, "phone": None}, caller=factories.member())
-    assert response.status_code == 400 and response.data["error"]["field"] == "phone"
+    assert response.status_code == 422 and response.data["error"]["field"] == "phone"
 
 
 def test_profiles_are_private(api):

@@ -44,7 +44,7 @@ def test_receipts_are_append_only_and_idempotent(api):
         "corrects": first.data["receipt_id"]}, caller=admin)
     assert correction.status_code == 201
     future = api.post(f"/films/{film_id}/receipts", {**body, "period": "2999-01", "reference": "x"}, caller=admin)
-    assert future.status_code == 400 and future.data["error"]["field"] == "period"
+    assert future.status_code == 422 and future.data["error"]["field"] == "period"
     assert api.post(f"/films/{film_id}/receipts", {**body, "period": "2026-13"}, caller=admin).status_code == 400
     assert api.post(f"/films/{film_id}/receipts", body, caller=producer).status_code == 403
     listed = api.get(f"/films/{film_id}/receipts", caller=admin).data["items"]
@@ -97,7 +97,7 @@ def test_royalty_routes_need_a_token_and_admin_runs(api):
     assert api.get("/me/portfolio").status_code == 401
     assert api.post("/admin/distributions", {"period": PERIOD}, caller=factories.member()).status_code == 403
     future = api.post("/admin/distributions", {"period": "2999-12"}, caller=factories.admin())
-    assert future.status_code == 400 and future.data["error"]["field"] == "period"
+    assert future.status_code == 422 and future.data["error"]["field"] == "period"
     assert api.get("/me/statements/2026-1", caller=factories.member()).status_code == 400
 
 

@@ -77,7 +77,7 @@ def test_five_wrong_tries_burn_the_code(api):
     code = _last_code(body["email"])
     wrong = f"{(int(code) + 1) % 10**6:06d}"
     answers = [_confirm(api, user, "email", wrong) for _ in range(5)]
-    assert [a.status_code for a in answers] == [400] * 5
+    assert [a.status_code for a in answers] == [422] * 5
     assert [a.data["error"]["code"] for a in answers] == ["wrong_code"] * 4 + ["code_burned"]
     assert all(a.data["error"]["field"] == "code" for a in answers)
     assert "1 tries left" in answers[3].data["error"]["message"]
@@ -144,7 +144,7 @@ def test_a_channel_without_a_contact_and_an_unknown_channel(api):
 def test_phone_numbers_outside_the_eu_and_eea_are_refused(api, phone):
     response = api.put("/me", {"display_name": "A", "email": "a@example.org", "phone": phone},
                        caller=factories.member())
-    assert response.status_code == 400 and response.data["error"]["field"] == "phone"
+    assert response.status_code == 422 and response.data["error"]["field"] == "phone"
 
 
 @pytest.mark.parametrize("phone", ["+33612345678", "+4915112345678", "+4712345678", "+262692123456"])
@@ -160,7 +160,7 @@ def test_the_country_codes_are_a_setting(api, monkeypatch):
     assert api.put("/me", {"display_name": "A", "email": "a@example.org", "phone": "+12025550123"},
                    caller=user).status_code == 200
     assert api.put("/me", {"display_name": "A", "email": "a@example.org", "phone": "+33612345678"},
-                   caller=user).status_code == 400
+                   caller=user).status_code == 422
 
 
 def test_sms_codes_count_in_the_daily_sms_budget(api, monkeypatch):

@@ -91,7 +91,9 @@ def write_fixture_app(directory: Path, functions: dict[str, Any], *,
 
 @pytest.fixture(scope="session")
 def real(tmp_path_factory) -> dict[str, Synth]:
-    return {stage: synthesize(stage, tmp_path_factory.mktemp(f"infra-{stage}"))
+    # the client's deployment has its own synth (tests/infra/test_client.py): here, never built
+    return {stage: synthesize(stage, tmp_path_factory.mktemp(f"infra-{stage}"),
+                              context={"web_dist": str(tmp_path_factory.getbasetemp() / "no-client")})
             for stage in ("dev", "prod")}
 
 

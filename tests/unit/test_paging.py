@@ -1,7 +1,7 @@
 import pytest
 
 from chalicelib import paging
-from chalicelib.errors import BadRequest
+from chalicelib.errors import BadRequest, NotFound
 
 KEY = {"film_id": {"S": "abc"}, "status": {"S": "open"}}
 
@@ -17,21 +17,28 @@ def test_no_key_means_no_token():
 
 def test_token_of_another_list_is_refused():
     token = paging.encode(KEY, "films:open:")
-    with pytest.raises(BadRequest) as exc:
+    with pytest.raises(NotFound) as exc:
         paging.decode(token, "films:funded:")
     assert exc.value.field == "next"
 
 
-@pytest.mark.parametrize("token", ["", "garbage", "!!!", "a" * 500])
-def test_garbage_is_refused(token):
+@pytest.mark.parametrize("token", ["", "!!!", "a.b", "a" * 2049])
+def test_what_is_no_token_at_all_is_malformed(token):
     with pytest.raises(BadRequest):
         paging.decode(token, "films::")
+
+
+@pytest.mark.parametrize("token", ["garbage", "a" * 500])
+def test_a_well_formed_token_never_handed_out_is_no_page(token):
+    with pytest.raises(NotFound) as exc:
+        paging.decode(token, "films::")
+    assert exc.value.field == "next" and exc.value.code == "unknown_page"
 
 
 def test_tampered_token_is_refused():
     token = paging.encode(KEY, "films::")
     flipped = token[:-2] + ("A" if token[-2] != "A" else "B") + token[-1]
-    with pytest.raises(BadRequest):
+    with pytest.raises(NotFound):
         paging.decode(flipped, "films::")
 
 

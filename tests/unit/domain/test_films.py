@@ -3,7 +3,7 @@ from datetime import date
 import pytest
 
 from chalicelib.domain import films as rules
-from chalicelib.errors import BadRequest, Conflict
+from chalicelib.errors import BadRequest, Conflict, Unprocessable
 
 TODAY = date(2026, 11, 27)
 
@@ -39,16 +39,16 @@ def test_stage_never_moves_back(current, target):
     assert current in exc.value.message and target in exc.value.message
 
 
-@pytest.mark.parametrize("goal,minimum,deadline,field", [
-    (999, 1000, date(2026, 12, 31), "goal_cents"),
-    (10**12, 1000, date(2026, 12, 31), "goal_cents"),
-    (5000, 999, date(2026, 12, 31), "min_pledge_cents"),
-    (5000, 6000, date(2026, 12, 31), "min_pledge_cents"),
-    (5000, 1000, TODAY, "deadline"),
-    (5000, 1000, date(2020, 1, 1), "deadline"),
+@pytest.mark.parametrize("goal,minimum,deadline,field,error", [
+    (999, 1000, date(2026, 12, 31), "goal_cents", BadRequest),  # bounds the OpenAPI document states
+    (10**12, 1000, date(2026, 12, 31), "goal_cents", BadRequest),
+    (5000, 999, date(2026, 12, 31), "min_pledge_cents", BadRequest),
+    (5000, 6000, date(2026, 12, 31), "min_pledge_cents", Unprocessable),  # against another field
+    (5000, 1000, TODAY, "deadline", Unprocessable),  # against the clock
+    (5000, 1000, date(2020, 1, 1), "deadline", Unprocessable),
 ])
-def test_campaign_terms_name_the_field(goal, minimum, deadline, field):
-    with pytest.raises(BadRequest) as exc:
+def test_campaign_terms_name_the_field(goal, minimum, deadline, field, error):
+    with pytest.raises(error) as exc:
         rules.check_campaign_terms(goal, minimum, deadline, TODAY)
     assert exc.value.field == field
 

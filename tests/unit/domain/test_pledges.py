@@ -1,7 +1,7 @@
 import pytest
 
 from chalicelib.domain import pledges as rules
-from chalicelib.errors import BadRequest
+from chalicelib.errors import BadRequest, Unprocessable
 
 
 def test_status_moves_only_forward():
@@ -36,10 +36,14 @@ def test_good_idempotency_keys():
     assert rules.check_idempotency_key("order 42/#!") == "order 42/#!"
 
 
-@pytest.mark.parametrize("amount", [999, 0, -5, 5_000_001])
-def test_amount_bounds(amount):
-    with pytest.raises(BadRequest) as exc:
-        rules.check_amount(amount, 1000, 5_000_000)
+@pytest.mark.parametrize("amount,minimum,error", [
+    (999, 1000, BadRequest), (0, 1000, BadRequest), (-5, 1000, BadRequest),  # under the platform's minimum
+    (5_000_001, 1000, Unprocessable),  # over the platform's maximum, a setting
+    (2_000, 2_500, Unprocessable),  # under the film's own minimum
+])
+def test_amount_bounds(amount, minimum, error):
+    with pytest.raises(error) as exc:
+        rules.check_amount(amount, minimum, 5_000_000)
     assert exc.value.field == "amount_cents"
 
 

@@ -1,0 +1,222 @@
+"""The web client on S3 behind CloudFront, the API under /api of the same distribution."""
+
+from __future__ import annotations
+
+import json
+
+import pytest
+
+from infra.client import API_PATH, EDGE_HEADER
+from tests.infra.conftest import EXISTING_POOL, write_fixture_app
+
+STAGES = ("dev", "prod")
+ALL_VIEWER_EXCEPT_HOST_HEADER = "b689b0a8-53d0-40ab-baf2-68738e2966ac"  # AWS managed origin request policy
+CERTIFICATE = "arn:aws:acm:us-east-1:123456789012:certificate/0f0e0d0c-0b0a-0908-0706-050403020100"
+
+
+@pytest.fixture(scope="module")
+def built(tmp_path_factory):
+    """A synth with a built client (web/dist stand-in) and a custom domain, on the small fixture app."""
+    from infra.functions import FUNCTIONS
+    from tests.infra.conftest import synthesize
+
+    dist = tmp_path_factory.mktemp("dist")
+    (dist / "index.html").write_text("<!doctype html><title>Coprod</title>")
+    (dist / "assets").mkdir()
+    (dist / "assets" / "index-3f2a1b.js").write_text("console.log('coprod')")
+    source = write_fixture_app(tmp_path_factory.mktemp("client-app"), FUNCTIONS)
+    return synthesize("prod", tmp_path_factory.mktemp("infra-client"), source_dir=source, context={
+        **EXISTING_POOL, "web_dist": str(dist), "web_domain_name": "films.example.org",
+        "web_certificate_arn": CERTIFICATE})
+
+
+def one(synth, type_):
+    (found,) = synth.resources(type_).items()
+    return found
+
+
+def distribution(synth) -> dict:
+    return one(synth, "AWS::CloudFront::Distribution")[1]["Properties"]["DistributionConfig"]
+
+
+def buckets(synth) -> tuple[tuple[str, dict], tuple[str, dict]]:
+    """(client bucket, logs bucket), each as (logical id, resource)."""
+    found = synth.resources("AWS::S3::Bucket")
+    (site,) = [(k, v) for k, v in found.items() if k.startswith("ClientBucket")]
+    (logs,) = [(k, v) for k, v in found.items() if k.startswith("ClientLogs")]
+    return site, logs
+
+
+def policy_of(synth, bucket_logical: str) -> list[dict]:
+    for policy in synth.resources("AWS::S3::BucketPolicy").values():
+        if policy["Properties"]["Bucket"] == {"Ref": bucket_logical}:
+            return policy["Properties"]["PolicyDocument"]["Statement"]
+    raise AssertionError(f"no bucket policy for {bucket_logical}")
+
+
+def nag_reasons(resource: dict) -> dict[str, str]:
+    rules = resource.get("Metadata", {}).get("cdk_nag", {}).get("rules_to_suppress", [])
+    return {r["id"]: r["reason"] for r in rules}
+
+
+def behaviors(synth) -> tuple[dict, dict]:
+    config = distribution(synth)
+    (api,) = config["CacheBehaviors"]
+    return config["DefaultCacheBehavior"], api
+
+
+@pytest.mark.parametrize("stage", STAGES)
+def test_both_buckets_are_private_tls_only_encrypted_and_logged(real, stage):
+    synth = real[stage]
+    (site_id, site), (logs_id, logs) = buckets(synth)
+    for logical, bucket in ((site_id, site), (logs_id, logs)):
+        props = bucket["Properties"]
+        assert props["PublicAccessBlockConfiguration"] == {
+            "BlockPublicAcls": True, "BlockPublicPolicy": True, "IgnorePublicAcls": True,
+            "RestrictPublicBuckets": True}, logical
+        assert props["BucketEncryption"]["ServerSideEncryptionConfiguration"][0][
+            "ServerSideEncryptionByDefault"] == {"SSEAlgorithm": "AES256"}, logical
+        denies = [s for s in policy_of(synth, logical) if s["Effect"] == "Deny"]
+        assert any(s["Condition"] == {"Bool": {"aws:SecureTransport": "false"}} for s in denies), logical
+        assert any(s["Condition"] == {"NumericLessThan": {"s3:TlsVersion": 1.2}} for s in denies), logical
+        assert bucket["DeletionPolicy"] == "Retain"
+    assert site["Properties"]["LoggingConfiguration"] == {"DestinationBucketName": {"Ref": logs_id},
+                                                         "LogFilePrefix": "s3/"}
+    assert "LoggingConfiguration" not in logs["Properties"]
+    assert "AwsSolutions-S1" in nag_reasons(logs)  # the log bucket says why it logs nowhere
+
+
+@pytest.mark.parametrize("stage", STAGES)
+def test_cloudfront_reads_the_bucket_through_an_origin_access_control(real, stage):
+    synth = real[stage]
+    oac_id, oac = one(synth, "AWS::CloudFront::OriginAccessControl")
+    assert oac["Properties"]["OriginAccessControlConfig"] | {"Name": None} == {
+        "Name": None, "OriginAccessControlOriginType": "s3", "SigningBehavior": "always", "SigningProtocol": "sigv4"}
+    (site_id, _), _ = buckets(synth)
+    config = distribution(synth)
+    default, _ = behaviors(synth)
+    (s3_origin,) = [o for o in config["Origins"] if o["Id"] == default["TargetOriginId"]]
+    assert s3_origin["OriginAccessControlId"] == {"Fn::GetAtt": [oac_id, "Id"]}
+    assert s3_origin["S3OriginConfig"] == {"OriginAccessIdentity": ""}
+    (dist_id, _) = one(synth, "AWS::CloudFront::Distribution")
+    allows = [s for s in policy_of(synth, site_id) if s["Effect"] == "Allow"]
+    (reader,) = allows
+    assert reader["Principal"] == {"Service": "cloudfront.amazonaws.com"} and reader["Action"] == "s3:GetObject"
+    assert dist_id in json.dumps(reader["Condition"]["StringEquals"]["AWS:SourceArn"])
+    assert not synth.resources("AWS::CloudFront::CloudFrontOriginAccessIdentity")
+
+
+@pytest.mark.parametrize("stage", STAGES)
+def test_https_only_to_viewers_and_to_the_api(real, stage):
+    synth = real[stage]
+    default, api = behaviors(synth)
+    assert default["ViewerProtocolPolicy"] == "redirect-to-https"
+    assert api["ViewerProtocolPolicy"] == "https-only"  # a redirect would drop a POST's body
+    (api_origin,) = [o for o in distribution(synth)["Origins"] if o["Id"] == api["TargetOriginId"]]
+    assert api_origin["CustomOriginConfig"]["OriginProtocolPolicy"] == "https-only"
+    assert api_origin["CustomOriginConfig"]["OriginSSLProtocols"] == ["TLSv1.2"]
+    config = distribution(synth)
+    assert config["Logging"]["Bucket"] == {"Fn::GetAtt": [buckets(synth)[1][0], "RegionalDomainName"]}
+    assert "ViewerCertificate" not in config  # *.cloudfront.net's certificate: no TLS floor to set, a reason given
+    assert "AwsSolutions-CFR4" in nag_reasons(one(synth, "AWS::CloudFront::Distribution")[1])
+
+
+def test_a_custom_domain_gets_tls_1_2_at_least(built):
+    config = distribution(built)
+    assert config["Aliases"] == ["films.example.org"]
+    assert config["ViewerCertificate"] == {"AcmCertificateArn": CERTIFICATE, "MinimumProtocolVersion": "TLSv1.2_2021",
+                                           "SslSupportMethod": "sni-only"}
+    assert "AwsSolutions-CFR4" not in nag_reasons(one(built, "AWS::CloudFront::Distribution")[1])
+
+
+@pytest.mark.parametrize("stage", STAGES)
+def test_security_headers_and_a_content_security_policy_that_admits_stripe_js(real, stage):
+    synth = real[stage]
+    policy_id, policy = one(synth, "AWS::CloudFront::ResponseHeadersPolicy")
+    config = policy["Properties"]["ResponseHeadersPolicyConfig"]["SecurityHeadersConfig"]
+    csp = {d.split()[0]: d.split()[1:] for d in config["ContentSecurityPolicy"]["ContentSecurityPolicy"].split("; ")}
+    assert csp["default-src"] == ["'self'"]
+    assert csp["script-src"] == ["'self'", "https://js.stripe.com"]
+    assert csp["frame-src"] == ["https://js.stripe.com", "https://hooks.stripe.com"]
+    assert csp["connect-src"][:2] == ["'self'", "https://api.stripe.com"]  # the API is on the same origin
+    assert csp["frame-ancestors"] == ["'none'"] and csp["object-src"] == ["'none'"]
+    assert not any("unsafe-eval" in v or "*" == v for values in csp.values() for v in values)
+    assert config["StrictTransportSecurity"]["AccessControlMaxAgeSec"] >= 31_536_000
+    assert config["StrictTransportSecurity"]["IncludeSubdomains"] is True
+    assert config["ContentTypeOptions"] == {"Override": True}
+    assert config["FrameOptions"] == {"FrameOption": "DENY", "Override": True}
+    assert config["ReferrerPolicy"]["ReferrerPolicy"] == "strict-origin-when-cross-origin"
+    for behavior in behaviors(synth):
+        assert behavior["ResponseHeadersPolicyId"] == {"Ref": policy_id}
+
+
+@pytest.mark.parametrize("stage", STAGES)
+def test_the_api_is_under_api_on_the_same_distribution_uncached(real, stage):
+    synth = real[stage]
+    _, api = behaviors(synth)
+    assert api["PathPattern"] == API_PATH == "/api/*"
+    assert set(api["AllowedMethods"]) == {"GET", "HEAD", "OPTIONS", "PUT", "PATCH", "POST", "DELETE"}
+    (origin,) = [o for o in distribution(synth)["Origins"] if o["Id"] == api["TargetOriginId"]]
+    domain = json.dumps(origin["DomainName"])
+    assert '"Ref": "RestAPI"' in domain and ".execute-api.eu-west-3." in domain
+    assert "OriginPath" not in origin or origin["OriginPath"] == ""
+    # API Gateway's stage is `api`: /api/films at the edge is the app's /films, no rewrite
+    assert synth.json["Resources"]["RestAPI"]["Properties"]["StageName"] == "api"
+    (edge_header,) = origin["OriginCustomHeaders"]
+    assert edge_header["HeaderName"] == EDGE_HEADER
+    assert api["OriginRequestPolicyId"] == ALL_VIEWER_EXCEPT_HOST_HEADER
+    cache = synth.json["Resources"][api["CachePolicyId"]["Ref"]]["Properties"]["CachePolicyConfig"]
+    assert (cache["DefaultTTL"], cache["MinTTL"]) == (0, 0) and cache["MaxTTL"] <= 1
+    key = cache["ParametersInCacheKeyAndForwardedToOrigin"]
+    assert key["HeadersConfig"] == {"HeaderBehavior": "whitelist", "Headers": ["Authorization"]}
+    assert key["QueryStringsConfig"] == {"QueryStringBehavior": "all"}
+
+
+def test_same_origin_means_no_cors_in_the_app():
+    """The client calls /api on its own origin: the API answers no cross-origin request."""
+    import app as application
+
+    for path, methods in application.app.routes.items():
+        for method, entry in methods.items():
+            assert not entry.cors, f"{method} {path} allows cross-origin requests"
+
+
+@pytest.mark.parametrize("stage", STAGES)
+def test_the_waf_counts_callers_through_cloudfront_by_their_forwarded_ip(real, stage):
+    synth = real[stage]
+    (acl,) = synth.resources("AWS::WAFv2::WebACL").values()
+    direct, through_edge = acl["Properties"]["Rules"]
+    _, api = behaviors(synth)
+    (origin,) = [o for o in distribution(synth)["Origins"] if o["Id"] == api["TargetOriginId"]]
+    (edge_header,) = origin["OriginCustomHeaders"]
+    match = through_edge["Statement"]["RateBasedStatement"]["ScopeDownStatement"]["ByteMatchStatement"]
+    assert match["FieldToMatch"] == {"SingleHeader": {"Name": EDGE_HEADER}}
+    assert match["SearchString"] == edge_header["HeaderValue"] and match["PositionalConstraint"] == "EXACTLY"
+    assert "edge" in json.dumps(match["SearchString"]) and '"AWS::StackId"' in json.dumps(match["SearchString"])
+    assert through_edge["Statement"]["RateBasedStatement"]["AggregateKeyType"] == "FORWARDED_IP"
+    assert through_edge["Statement"]["RateBasedStatement"]["ForwardedIPConfig"]["HeaderName"] == "X-Forwarded-For"
+    assert direct["Statement"]["RateBasedStatement"]["ScopeDownStatement"] == {
+        "NotStatement": {"Statement": through_edge["Statement"]["RateBasedStatement"]["ScopeDownStatement"]}}
+
+
+@pytest.mark.parametrize("stage", STAGES)
+def test_without_a_built_client_the_bucket_stays_empty(real, stage):
+    assert not real[stage].resources("Custom::CDKBucketDeployment")
+    assert "ClientUrl" in real[stage].json["Outputs"]
+
+
+def test_a_built_client_is_deployed_and_the_cache_invalidated(built):
+    deployments = built.resources("Custom::CDKBucketDeployment")
+    assert len(deployments) == 2
+    (site_id, _), _ = buckets(built)
+    by_cache = {json.dumps(d["Properties"].get("SystemMetadata", {})): d["Properties"] for d in deployments.values()}
+    for props in by_cache.values():
+        assert props["DestinationBucketName"] == {"Ref": site_id}
+    (assets,) = [p for k, p in by_cache.items() if "immutable" in k]
+    (pages,) = [p for k, p in by_cache.items() if "no-cache" in k]
+    assert assets["Include"] == ["assets/*"] and assets["Prune"] is False
+    assert pages["Exclude"] == ["assets/*"] and pages["DistributionPaths"] == ["/*"]
+    # CDK's own handler says why cdk-nag's rules on it do not apply
+    handlers = [r for k, r in built.resources("AWS::Lambda::Function").items()
+                if k.startswith("CustomCDKBucketDeployment")]
+    assert handlers and all("AwsSolutions-L1" in nag_reasons(r) for r in handlers)
