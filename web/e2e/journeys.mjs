@@ -238,6 +238,11 @@ const journeys = {
     check(download.suggestedFilename() === `statement-${period}.csv`, download.suggestedFilename());
     await accessible(page, 'statement');
     await shot(page, 'statement');
+    await page.goto(`${BASE}/#/films/${id}`); // the README's picture: money, milestones, chart, perks
+    await page.locator('.perks li').first().waitFor();
+    await page.locator('figure.chart svg').waitFor();
+    await accessible(page, 'film-page');
+    await shot(page, 'film-page');
     await coproducer.context.close();
   },
 

@@ -12,7 +12,11 @@ export interface Config {
 export let config: Config = { api_base: '/api', auth: 'local', stripe_js: 'https://js.stripe.com/v3/' };
 
 export async function loadConfig(): Promise<Config> {
-  const response = await fetch('/config.json', { cache: 'no-cache' });
-  if (response.ok) config = { ...config, ...(await response.json()) };
+  try {
+    const response = await fetch('/config.json', { cache: 'no-cache' });
+    if (response.ok) config = { ...config, ...(await response.json()) };
+  } catch {
+    // no config.json (or a host that answers index.html instead): the defaults
+  }
   return config;
 }

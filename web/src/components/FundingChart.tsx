@@ -14,15 +14,18 @@ export function FundingChart({ filmId, goalCents }: { filmId: string; goalCents:
   }, [filmId]);
   if (!days || days.length === 0) return null;
   const width = 600, height = 160, top = Math.max(goalCents, ...days.map((d) => d.total_cents), 1);
-  const x = (i: number) => (days.length === 1 ? width : (i / (days.length - 1)) * width);
-  const y = (cents: number) => height - (cents / top) * height;
-  const line = days.map((d, i) => `${i ? 'L' : 'M'}${x(i).toFixed(1)},${y(d.total_cents).toFixed(1)}`).join(' ');
+  // Money starts at zero before the first day; each point is the total at the end of a day.
+  const x = (i: number) => ((i + 1) / days.length) * width;
+  const y = (cents: number) => height - (cents / top) * (height - 8);
+  const line = `M0,${height} ` + days.map((d, i) => `L${x(i).toFixed(1)},${y(d.total_cents).toFixed(1)}`).join(' ');
   const last = days[days.length - 1];
   return (
     <figure class="chart">
       <svg viewBox={`0 0 ${width} ${height}`} role="img" aria-labelledby={`chart-${filmId}`}>
         <line x1="0" x2={width} y1={y(goalCents)} y2={y(goalCents)} class="goal" />
+        <path d={`${line} L${width},${height} Z`} class="area" />
         <path d={line} class="total" />
+        {days.map((d, i) => <circle cx={x(i)} cy={y(d.total_cents)} r="4" class="point" />)}
       </svg>
       <figcaption id={`chart-${filmId}`}>
         {t('chart_caption', { from: day(days[0].date), to: day(last.date), total: money(last.total_cents) })}
