@@ -8,6 +8,7 @@ from __future__ import annotations
 from chalice import Blueprint
 
 from chalicelib import paging, web
+from chalicelib.lazy import credits, referrals, schemas, updates
 
 bp = Blueprint(__name__)
 
@@ -24,39 +25,28 @@ def _film_id(film_id: str) -> str:
 
 @bp.route("/me/films/{film_id}/share", methods=["GET"])
 def my_share_link(film_id):
-    from chalicelib.services import referrals
-
     return referrals.share(web.caller(request()), _film_id(film_id))
 
 
 @bp.route("/films/{film_id}/referral-tags", methods=["POST"])
 def create_referral_tag(film_id):
-    from chalicelib.schemas import ReferralTagCreate
-    from chalicelib.services import referrals
-
     caller = web.caller(request())
-    body = web.parse_body(request(), ReferralTagCreate)
+    body = web.parse_body(request(), schemas.ReferralTagCreate)
     return web.created(referrals.create_tag(caller, _film_id(film_id), body.name))
 
 
 @bp.route("/films/{film_id}/referral-tags", methods=["GET"])
 def referral_tags(film_id):
-    from chalicelib.services import referrals
-
     return referrals.list_tags(web.caller(request()), _film_id(film_id))
 
 
 @bp.route("/films/{film_id}/referrals", methods=["GET"])
 def film_referrals(film_id):
-    from chalicelib.services import referrals
-
     return referrals.report(web.caller(request()), _film_id(film_id))
 
 
 @bp.route("/me/referrals", methods=["GET"])
 def my_referrals():
-    from chalicelib.services import referrals
-
     return referrals.mine(web.caller(request()))
 
 
@@ -64,18 +54,13 @@ def my_referrals():
 
 @bp.route("/films/{film_id}/updates", methods=["POST"])
 def create_update(film_id):
-    from chalicelib.schemas import UpdateCreate
-    from chalicelib.services import updates
-
     caller = web.caller(request())
-    body = web.parse_body(request(), UpdateCreate)
+    body = web.parse_body(request(), schemas.UpdateCreate)
     return web.created(updates.create(caller, _film_id(film_id), body.title, body.body, body.audience))
 
 
 @bp.route("/films/{film_id}/updates", methods=["GET"])
 def film_updates(film_id):
-    from chalicelib.services import updates
-
     return updates.list_for(web.caller(request(), required=False), _film_id(film_id),
                             limit=paging.parse_limit(web.query_param(request(), "limit")),
                             next_token=web.query_param(request(), "next"))
@@ -85,18 +70,13 @@ def film_updates(film_id):
 
 @bp.route("/me/films/{film_id}/credit", methods=["PUT"])
 def put_my_credit(film_id):
-    from chalicelib.schemas import CreditChoice
-    from chalicelib.services import credits
-
     caller = web.caller(request())
-    body = web.parse_body(request(), CreditChoice)
+    body = web.parse_body(request(), schemas.CreditChoice)
     return credits.put(caller, _film_id(film_id), body.credited, body.credit_name)
 
 
 @bp.route("/films/{film_id}/credits", methods=["GET"])
 def film_credits(film_id):
-    from chalicelib.services import credits
-
     caller = web.caller(request(), required=False)
     if web.choice(request(), "format", ("json", "csv")) == "csv":
         return web.Response(body=credits.csv_for(caller, _film_id(film_id)), status_code=200,

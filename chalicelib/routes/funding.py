@@ -3,13 +3,12 @@
 from chalice import Blueprint
 
 from chalicelib import web
+from chalicelib.lazy import funding
 
 bp = Blueprint(__name__)
 
 
 @bp.route("/films/{film_id}/funding", methods=["GET"])
 def film_funding(film_id):
-    from chalicelib.services import funding
-
     request = bp.current_request
     return funding.daily(web.check_id(film_id, "film_id"), web.caller(request, required=False))

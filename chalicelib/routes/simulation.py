@@ -3,14 +3,13 @@
 from chalice import Blueprint
 
 from chalicelib import web
+from chalicelib.lazy import simulation
 
 bp = Blueprint(__name__)
 
 
 @bp.route("/films/{film_id}/simulation", methods=["GET"])
 def film_simulation(film_id):
-    from chalicelib.services import simulation
-
     request = bp.current_request
     return simulation.simulate(web.caller(request, required=False), web.check_id(film_id, "film_id"),
                                web.query_param(request, "rights_cents"), web.query_param(request, "pledge_cents"))

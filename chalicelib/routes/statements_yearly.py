@@ -4,6 +4,7 @@ January schedule that tells each co-producer credited in the past year that thei
 from chalice import Blueprint
 
 from chalicelib import web
+from chalicelib.lazy import campaigns, yearly_statements
 from chalicelib.errors import invalid_field
 
 bp = Blueprint(__name__)
@@ -19,8 +20,6 @@ def _accepts_pdf(request) -> bool:
 
 @bp.route("/me/statements/yearly/{year}", methods=["GET"])
 def my_yearly_statement(year):
-    from chalicelib.services import yearly_statements
-
     request = bp.current_request
     caller = web.caller(request)
     wanted = web.choice(request, "format", FORMATS) or "json"
@@ -41,6 +40,4 @@ def my_yearly_statement(year):
 def announce_yearly_statements(event):
     """Every day of January at 06:00 UTC: "your yearly statement is ready", once per co-producer
     credited in the past year (a later run only finishes what an earlier one had no time for)."""
-    from chalicelib.services import campaigns, yearly_statements
-
     return yearly_statements.announce(campaigns.budget_for(event.context))

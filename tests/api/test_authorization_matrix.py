@@ -140,7 +140,7 @@ ROWS: tuple[Row, ...] = (
     # Contacts (after GET /dev/outbox, stage local's view of all that was sent: codes go to the canaries)
     Row("POST", "/me/verify/email", signed_in(200)),  # to the caller's own address only
     Row("POST", "/me/verify/sms/confirm", signed_in(409), body={"code": "000000"}),  # no SMS code asked for
-    Row("POST", "/me/verify/email/confirm", signed_in(400), body={"code": "000000"}),  # a wrong code (1 in 10^6: right)
+    Row("POST", "/me/verify/email/confirm", signed_in(422), body={"code": "000000"}),  # a wrong code (1 in 10^6: right)
     Row("POST", "/me/verify/sms", signed_in(200)),  # to the caller's own phone only
     # Personal data: the export shows the caller's own only; erasure last (it empties the profiles).
     Row("GET", "/me/export", signed_in(200)),
