@@ -28,7 +28,7 @@ class RunningStack:
         self.url = f"http://127.0.0.1:{self.ports.api}"
         self.web_url = f"http://127.0.0.1:{self.ports.web}"
 
-    def wait_ready(self, timeout=180):
+    def wait_ready(self, timeout=480):  # a seeded start on a shared, loaded machine can take minutes
         deadline = time.monotonic() + timeout
         while time.monotonic() < deadline:
             assert self.process.poll() is None, self.log()

@@ -12,7 +12,7 @@ from devstack import seed, services
 from tests import factories
 from tests.e2e.test_local_stack import RunningStack, _token_header
 
-pytestmark = pytest.mark.e2e
+pytestmark = [pytest.mark.e2e, pytest.mark.timeout(1200)]  # a seeded start, then the schedules
 
 TITLE = seed.FILMS[seed.MILESTONE_FILM][0]
 

@@ -13,7 +13,7 @@ from devstack import seed, services
 from tests import factories
 from tests.e2e.stack import RunningStack
 
-pytestmark = pytest.mark.e2e
+pytestmark = [pytest.mark.e2e, pytest.mark.timeout(1200)]  # a seeded start, then the schedules
 
 
 def _token_header(caller):

@@ -15,7 +15,7 @@ import requests
 from tests.conftest import ROOT
 from tests.e2e.stack import RunningStack
 
-pytestmark = pytest.mark.e2e
+pytestmark = [pytest.mark.e2e, pytest.mark.timeout(1200)]  # the seeded start is in the first test
 
 WEB = ROOT / "web"
 ARTIFACTS = WEB / "test-results"
