@@ -3,8 +3,11 @@
 from __future__ import annotations
 
 import os
+import shutil
 import socket
+import subprocess
 import sys
+import tempfile
 import time
 from dataclasses import dataclass
 from pathlib import Path
@@ -69,10 +72,27 @@ def dynamodb_command(port: int, data_dir: Path | None) -> list[str]:
     jar = dynamodb_jar()
     storage = ["-inMemory"] if data_dir is None else ["-dbPath", str(data_dir)]
     return [
-        "java", f"-Djava.library.path={jar.parent / 'DynamoDBLocal_lib'}", "-cp", str(jar),
-        str(ROOT / "devstack" / "DynamoDBLoopback.java"),
+        "java", f"-Djava.library.path={jar.parent / 'DynamoDBLocal_lib'}",
+        "-cp", os.pathsep.join([str(jar), str(_loopback_launcher(jar))]), "DynamoDBLoopback",
         "-port", str(port), *storage, "-disableTelemetry",
     ]
+
+
+def _loopback_launcher(jar: Path) -> Path:
+    """The directory of DynamoDBLoopback.class, compiled once (a source launch costs seconds at
+    every start): under node_modules, next to the jar it is compiled against."""
+    source = ROOT / "devstack" / "DynamoDBLoopback.java"
+    out = ROOT / "node_modules" / ".cache" / "dynamodb-loopback"
+    if not (out / "DynamoDBLoopback.class").exists() or (out / "DynamoDBLoopback.class").stat().st_mtime < source.stat().st_mtime:
+        out.parent.mkdir(parents=True, exist_ok=True)
+        building = Path(tempfile.mkdtemp(dir=out.parent))
+        subprocess.run(["javac", "-cp", str(jar), "-d", str(building), str(source)], check=True)
+        shutil.rmtree(out, ignore_errors=True)
+        try:
+            building.rename(out)  # whole, or not at all
+        except OSError:  # another process compiled it at the same time
+            shutil.rmtree(building, ignore_errors=True)
+    return out
 
 
 def emulator_command(port: int) -> list[str]:
