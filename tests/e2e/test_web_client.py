@@ -28,9 +28,9 @@ def stack(tmp_path_factory):
     assert shutil.which("chromium"), "Debian's chromium is missing: `make setup` installs it"
     tmp = tmp_path_factory.mktemp("web-stack")
     # Seeding the demo data (400 co-producers paid through localstripe) takes minutes on a busy machine.
-    running = RunningStack(tmp / "data", seed=True, log_path=tmp / "run.log").wait_ready(timeout=600)
-    try:
-        yield running
+    running = RunningStack(tmp / "data", seed=True, log_path=tmp / "run.log")
+    try:  # stopped even when it never gets ready
+        yield running.wait_ready(timeout=600)
     finally:
         running.stop()
 
