@@ -89,7 +89,7 @@ class Settings:
     platform_name: str = "Coprod Films SAS"
     platform_registration_number: str = "RCS Paris 000 000 000"
     platform_address: tuple[str, ...] = ("10 rue de la Paix", "75002 Paris", "France")
-    # The web client's base address: share links are <web_base_url>/films/<film_id>?ref=<code>.
+    # The web client's base address: share links are <web_base_url>/#/films/<film_id>?ref=<code>.
     web_base_url: str = "http://127.0.0.1:8080"
     stripe_publishable_key: str | None = None  # for Stripe.js in the web client (POST /me/setup-intents)
 

@@ -778,7 +778,7 @@ class PayoutAccountSet(View):
 class ShareLink(View):
     film_id: str
     code: str = Field(description="Personal and stable: the same for every call")
-    url: str = Field(description="<web client>/films/<film_id>?ref=<code>")
+    url: str = Field(description="<web client>/#/films/<film_id>?ref=<code>")
 
 
 class ReferralTag(View):

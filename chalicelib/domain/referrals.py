@@ -38,7 +38,8 @@ def tag_code(key: bytes, film_id: str, name: str) -> str:
 
 
 def share_url(web_base_url: str, film_id: str, code: str) -> str:
-    return f"{web_base_url.rstrip('/')}/films/{quote(film_id, safe='')}?ref={quote(code, safe='')}"
+    """The web client's page of the film (a hash route, served by any static host), carrying the code."""
+    return f"{web_base_url.rstrip('/')}/#/films/{quote(film_id, safe='')}?ref={quote(code, safe='')}"
 
 
 def counts(status: str, amount_refunded_cents: int, disputed: bool) -> bool:

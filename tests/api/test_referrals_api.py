@@ -47,7 +47,7 @@ def test_a_share_link_is_personal_stable_and_for_coproducers_only(api):
     _pledge(api, film, alice, 1_000)
     first = api.get(f"/me/films/{film}/share", caller=alice).data
     assert api.get(f"/me/films/{film}/share", caller=alice).data == first
-    assert first["url"] == f"{settings().web_base_url}/films/{film}?ref={first['code']}"
+    assert first["url"] == f"{settings().web_base_url}/#/films/{film}?ref={first['code']}"
     other_film = factories.make_film()["film_id"]
     _pledge(api, other_film, alice, 1_000)
     assert api.get(f"/me/films/{other_film}/share", caller=alice).data["code"] != first["code"]

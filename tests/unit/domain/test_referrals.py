@@ -21,7 +21,7 @@ def test_a_tag_name_is_one_code_whatever_its_case_and_blanks():
 
 def test_share_url_is_built_from_the_web_client_base():
     assert referrals.share_url("https://coprod.example.org/", "flm_1", "rabc") == \
-        "https://coprod.example.org/films/flm_1?ref=rabc"
+        "https://coprod.example.org/#/films/flm_1?ref=rabc"
 
 
 def test_only_a_confirmed_unrefunded_undisputed_pledge_of_someone_else_counts():

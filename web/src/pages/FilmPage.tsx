@@ -3,6 +3,8 @@ import { api, must, type Film, type Schemas } from '../api';
 import { Progress } from '../components/forms';
 import { FundingChart } from '../components/FundingChart';
 import { dateTime, day, daysLeft, money, t, type Key } from '../i18n';
+import { referralFor, rememberReferral } from '../referral';
+import { route } from '../router';
 import { user } from '../session';
 
 export function FilmPage({ id }: { id: string }) {
@@ -11,6 +13,7 @@ export function FilmPage({ id }: { id: string }) {
   const [perks, setPerks] = useState<Schemas['Perk'][] | null>(null);
   const [milestones, setMilestones] = useState<Schemas['Milestone'][] | null>(null);
   const [copied, setCopied] = useState(false);
+  const [myLink, setMyLink] = useState<string | null>(null);
 
   useEffect(() => {
     const path = { params: { path: { film_id: id } } };
@@ -18,11 +21,19 @@ export function FilmPage({ id }: { id: string }) {
     must(api().GET('/films/{film_id}/perks', path)).then((p) => setPerks(p.items)).catch(() => setPerks([]));
     must(api().GET('/films/{film_id}/milestones', path)).then((m) => setMilestones(m.items)).catch(() => setMilestones([]));
   }, [id]);
+  useEffect(() => rememberReferral(id, route.value), [id]);
+  useEffect(() => {  // a co-producer shares a personal link (word of mouth, counted for them)
+    setMyLink(null);
+    if (!user.value) return;
+    must(api().GET('/me/films/{film_id}/share', { params: { path: { film_id: id } } }))
+      .then((link) => setMyLink(link.url)).catch(() => undefined);
+  }, [id, user.value]);
   useEffect(() => { if (film) document.title = `${film.title} · Coprod`; }, [film]);
 
   if (missing) return <p>{t('not_found')}</p>;
   if (!film) return <p aria-busy="true">{t('loading')}</p>;
-  const share = `${location.origin}/#/films/${film.film_id}`;
+  const ref = referralFor(film.film_id);
+  const share = myLink ?? `${location.origin}/#/films/${film.film_id}${ref ? `?ref=${encodeURIComponent(ref)}` : ''}`;
   return (
     <article class="film">
       <h1>{film.title}</h1>

@@ -3,6 +3,7 @@ import { api, ApiProblem, must, type Film, type Pledge } from '../api';
 import { Field, FormProblem, useForm } from '../components/forms';
 import { money, t } from '../i18n';
 import { parseMoney } from '../money';
+import { referralFor } from '../referral';
 import { loadStripe, paymentMethodId, type CardElement, type StripeJs } from '../stripe';
 import { validate } from '../validate';
 
@@ -68,7 +69,7 @@ export function PledgePage({ id }: { id: string }) {
     }
     let pledge = await must(api().POST('/films/{film_id}/pledges', {
       params: { path: { film_id: id }, header: { 'Idempotency-Key': checkout.current.key } },
-      body: { amount_cents: cents, payment_method_id: checkout.current.paymentMethod! },
+      body: { amount_cents: cents, payment_method_id: checkout.current.paymentMethod!, referral_code: referralFor(id) },
     }));
     if (pledge.status === 'requires_action' && pledge.client_secret) {
       const authenticated = await js.confirmCardPayment(pledge.client_secret);
