@@ -66,6 +66,7 @@ const fr = {
   sim_pledge: 'Ma participation envisagée (EUR, facultatif)', sim_pledge_hint: 'Ce que rapporterait une nouvelle participation.',
   simulate: 'Simuler', sim_pool: 'Part des coproducteurs', sim_per_100: 'Pour 100 EUR apportés', sim_yours: 'Ce que je toucherais',
   sim_pledge_earns: 'Une participation de {amount} rapporterait',
+  royalties_chart_caption: 'Royalties par mois, de {from} à {to} : {total}', month_amount: '{month} : {amount}',
   status_draft: 'Brouillon', status_open: 'En campagne', status_funded: 'Financé', status_failed: 'Non financé',
 };
 
@@ -136,6 +137,7 @@ const en: Record<keyof typeof fr, string> = {
   sim_pledge: 'A pledge I consider (EUR, optional)', sim_pledge_hint: 'What a new pledge would earn.',
   simulate: 'Simulate', sim_pool: "Co-producers' pool", sim_per_100: 'For EUR 100 pledged', sim_yours: 'My cents',
   sim_pledge_earns: 'A pledge of {amount} would earn',
+  royalties_chart_caption: 'Royalties per month, from {from} to {to}: {total}', month_amount: '{month}: {amount}',
   status_draft: 'Draft', status_open: 'Open', status_funded: 'Funded', status_failed: 'Not funded',
 };
 
