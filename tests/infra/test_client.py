@@ -3,10 +3,11 @@
 from __future__ import annotations
 
 import json
+from pathlib import Path
 
 import pytest
 
-from infra.client import API_PATH, EDGE_HEADER
+from infra.client import API_PATH, EDGE_HEADER, runtime_config
 from tests.infra.conftest import EXISTING_POOL, write_fixture_app
 
 STAGES = ("dev", "prod")
@@ -220,3 +221,50 @@ def test_a_built_client_is_deployed_and_the_cache_invalidated(built):
     handlers = [r for k, r in built.resources("AWS::Lambda::Function").items()
                 if k.startswith("CustomCDKBucketDeployment")]
     assert handlers and all("AwsSolutions-L1" in nag_reasons(r) for r in handlers)
+
+
+def deployed_files(synth, deployment_id: str) -> dict[str, str]:
+    """The files a BucketDeployment of the synthesized stack uploads, by name (from its assets,
+    left where they are: asset staging is off in these synths)."""
+    from aws_cdk import aws_s3_assets as s3_assets
+
+    files = {}
+    for child in synth.stack.node.find_child(deployment_id).node.find_all():
+        if isinstance(child, s3_assets.Asset):
+            root = Path(child.asset_path)
+            for path in (root.rglob("*") if root.is_dir() else ()):
+                if path.is_file():
+                    files[path.relative_to(root).as_posix()] = path.read_text()
+    return files
+
+
+def test_the_built_client_gets_its_runtime_config_uncached(built):
+    files = deployed_files(built, "ClientPages")
+    assert "index.html" in files and "config.json" in files
+    assert json.loads(files["config.json"]) == {
+        "api_base": "/api", "auth": "cognito", "stripe_js": "https://js.stripe.com/v3/",
+        "cognito_authority": "https://cognito-idp.eu-west-3.amazonaws.com/eu-west-3_Existing1",  # EXISTING_POOL
+        "cognito_client_id": "existingclient123"}
+    assert "config.json" not in deployed_files(built, "ClientAssets")  # not with the immutable assets
+    (pages,) = [d["Properties"] for d in built.resources("Custom::CDKBucketDeployment").values()
+                if "no-cache" in json.dumps(d["Properties"].get("SystemMetadata", {}))]
+    assert pages["SystemMetadata"]["cache-control"] == "no-cache"
+    assert len(pages["SourceObjectKeys"]) == 2  # the client and its config.json
+
+
+def test_the_config_names_the_user_pool_the_stack_creates():
+    import aws_cdk as cdk
+    from aws_cdk import aws_cognito as cognito
+
+    stack = cdk.Stack(cdk.App(), "config", env=cdk.Environment(account="123456789012", region="eu-west-3"))
+    pool = cognito.UserPool(stack, "Pool")
+    client = pool.add_client("Web")
+    config = stack.resolve(runtime_config(region=stack.region, user_pool_id=pool.user_pool_id,
+                                          app_client_id=client.user_pool_client_id))
+    pool_id = stack.get_logical_id(pool.node.default_child)
+    client_id = stack.get_logical_id(client.node.default_child)
+    assert config == {
+        "api_base": "/api", "auth": "cognito", "stripe_js": "https://js.stripe.com/v3/",
+        "cognito_authority": {"Fn::Join": ["", ["https://cognito-idp.eu-west-3.", {"Ref": "AWS::URLSuffix"}, "/",
+                                                {"Ref": pool_id}]]},
+        "cognito_client_id": {"Ref": client_id}}
