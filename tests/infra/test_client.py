@@ -3,9 +3,9 @@
 from __future__ import annotations
 
 import json
-from pathlib import Path
 
 import pytest
+from aws_cdk import aws_s3_deployment as s3deploy
 
 from infra.client import API_PATH, EDGE_HEADER, runtime_config
 from tests.infra.conftest import EXISTING_POOL, write_fixture_app
@@ -26,9 +26,22 @@ def built(tmp_path_factory):
     (dist / "assets").mkdir()
     (dist / "assets" / "index-3f2a1b.js").write_text("console.log('coprod')")
     source = write_fixture_app(tmp_path_factory.mktemp("client-app"), FUNCTIONS)
-    return synthesize("prod", tmp_path_factory.mktemp("infra-client"), source_dir=source, context={
-        **EXISTING_POOL, "web_dist": str(dist), "web_domain_name": "films.example.org",
-        "web_certificate_arn": CERTIFICATE})
+    # The files the deployments render from data (config.json): CDK writes them to a temporary
+    # directory it removes once synthesized, so they are read as they are handed to it.
+    rendered = {}
+    json_data = s3deploy.Source.json_data
+
+    def recording(key, obj, *args, **kwargs):
+        rendered[key] = obj
+        return json_data(key, obj, *args, **kwargs)
+
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setattr(s3deploy.Source, "json_data", recording)
+        synth = synthesize("prod", tmp_path_factory.mktemp("infra-client"), source_dir=source, context={
+            **EXISTING_POOL, "web_dist": str(dist), "web_domain_name": "films.example.org",
+            "web_certificate_arn": CERTIFICATE})
+    synth.rendered = rendered
+    return synth
 
 
 def one(synth, type_):
@@ -223,33 +236,23 @@ def test_a_built_client_is_deployed_and_the_cache_invalidated(built):
     assert handlers and all("AwsSolutions-L1" in nag_reasons(r) for r in handlers)
 
 
-def deployed_files(synth, deployment_id: str) -> dict[str, str]:
-    """The files a BucketDeployment of the synthesized stack uploads, by name (from its assets,
-    left where they are: asset staging is off in these synths)."""
-    from aws_cdk import aws_s3_assets as s3_assets
-
-    files = {}
-    for child in synth.stack.node.find_child(deployment_id).node.find_all():
-        if isinstance(child, s3_assets.Asset):
-            root = Path(child.asset_path)
-            for path in (root.rglob("*") if root.is_dir() else ()):
-                if path.is_file():
-                    files[path.relative_to(root).as_posix()] = path.read_text()
-    return files
-
-
 def test_the_built_client_gets_its_runtime_config_uncached(built):
-    files = deployed_files(built, "ClientPages")
-    assert "index.html" in files and "config.json" in files
-    assert json.loads(files["config.json"]) == {
+    expected = {
         "api_base": "/api", "auth": "cognito", "stripe_js": "https://js.stripe.com/v3/",
         "cognito_authority": "https://cognito-idp.eu-west-3.amazonaws.com/eu-west-3_Existing1",  # EXISTING_POOL
         "cognito_client_id": "existingclient123"}
-    assert "config.json" not in deployed_files(built, "ClientAssets")  # not with the immutable assets
-    (pages,) = [d["Properties"] for d in built.resources("Custom::CDKBucketDeployment").values()
-                if "no-cache" in json.dumps(d["Properties"].get("SystemMetadata", {}))]
-    assert pages["SystemMetadata"]["cache-control"] == "no-cache"
-    assert len(pages["SourceObjectKeys"]) == 2  # the client and its config.json
+    assert built.rendered == {"config.json": expected}
+    assert built.stack.client.config == expected
+    # config.json is one more source of the pages' deployment (no-cache), not of the immutable assets'
+    by_cache = {d["Properties"]["SystemMetadata"]["cache-control"]: d["Properties"]
+                for d in built.resources("Custom::CDKBucketDeployment").values()}
+    pages, assets = by_cache["no-cache"], by_cache["public, max-age=31536000, immutable"]
+    assert len(pages["SourceObjectKeys"]) == 2 and len(assets["SourceObjectKeys"]) == 1
+    config_key = (set(pages["SourceObjectKeys"]) - set(assets["SourceObjectKeys"])).pop()
+    pages_stack = built.stack.node.find_child("ClientPages")
+    (config_asset,) = [c for c in pages_stack.node.find_all()
+                       if getattr(c, "s3_object_key", None) == config_key]
+    assert config_asset.node.id != "Asset1"  # Asset1 is web/dist; the second source is config.json
 
 
 def test_the_config_names_the_user_pool_the_stack_creates():
