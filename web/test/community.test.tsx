@@ -1,6 +1,6 @@
 import { cleanup, fireEvent, render, screen, waitFor, within } from '@testing-library/preact';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { Simulator, UpdatesList } from '../src/components/Community';
+import { CreditOptIn, PostUpdate, Simulator, UpdatesList } from '../src/components/Community';
 import { setLocale } from '../src/i18n';
 import { error, fakeApi, type Call } from './helpers';
 
@@ -97,5 +97,40 @@ describe('the updates list', () => {
     fakeApi(() => ({ status: 200, body: { next: null, items: [] } }));
     render(<UpdatesList filmId="f1" />);
     expect(await screen.findByText('Aucune nouvelle pour l’instant.')).toBeTruthy();
+  });
+});
+
+describe('posting news and being credited', () => {
+  it('checks the news against the API constraints, then posts title, body and audience', async () => {
+    const calls = fakeApi((call) => ({ status: 201, body: { update_id: 'u9', film_id: 'f1', created_at: '2026-12-01T10:00:00Z', ...(call.body as object) } }));
+    render(<PostUpdate filmId="f1" />);
+    fireEvent.click(screen.getByRole('button', { name: 'Publier' }));
+    expect(await within(fieldOf(/^Titre$/)).findByRole('alert')).toBeTruthy();
+    expect(calls).toHaveLength(0);
+    fireEvent.input(screen.getByLabelText('Titre'), { target: { value: ' Premier jour ' } });
+    fireEvent.input(screen.getByLabelText('Texte'), { target: { value: 'Nous commençons lundi.' } });
+    fireEvent.change(screen.getByLabelText('Destinataires'), { target: { value: 'public' } });
+    fireEvent.click(screen.getByRole('button', { name: 'Publier' }));
+    expect(await screen.findByText('Nouvelle publiée.')).toBeTruthy();
+    expect(calls.map((c) => [c.method, c.path, c.body])).toEqual([
+      ['POST', '/films/f1/updates', { title: 'Premier jour', body: 'Nous commençons lundi.', audience: 'public' }]]);
+  });
+
+  it('opts in to the credits under a chosen name, and shows an error on the name next to it', async () => {
+    const answers = [
+      { status: 400, body: error('invalid_field', 'credit_name contains control characters', 'credit_name') },
+      { status: 200, body: { film_id: 'f1', credited: true, credit_name: 'Camille Martin', updated_at: '2026-12-01T10:00:00Z' } },
+    ];
+    const calls = fakeApi(() => answers.shift()!);
+    render(<CreditOptIn filmId="f1" />);
+    fireEvent.click(screen.getByLabelText('Je veux être nommé au générique'));
+    fireEvent.input(await screen.findByLabelText('Nom au générique'), { target: { value: 'Camille Martin' } });
+    fireEvent.click(screen.getByRole('button', { name: 'Enregistrer' }));
+    expect((await within(fieldOf(/Nom au générique/)).findByRole('alert')).textContent).toBe('credit_name contains control characters');
+    fireEvent.click(screen.getByRole('button', { name: 'Enregistrer' }));
+    expect(await screen.findByText('Vous serez nommé : Camille Martin')).toBeTruthy();
+    expect(calls.map((c) => [c.method, c.path, c.body])).toEqual([
+      ['PUT', '/me/films/f1/credit', { credited: true, credit_name: 'Camille Martin' }],
+      ['PUT', '/me/films/f1/credit', { credited: true, credit_name: 'Camille Martin' }]]);
   });
 });
