@@ -14,6 +14,11 @@
 - A BucketDeployment of `web/dist` when it exists at synth time (`web_dist` context to
   point elsewhere); otherwise the bucket is left empty, to be filled by the next synth after
   the client is built (`make synth` does not build it).
+- Beside index.html, `/config.json`: the settings the client reads at start (web/src/config.ts),
+  from the stack's own values: the API under `/api`, Cognito's sign-in (the user pool's OpenID
+  issuer, whose discovery document names the hosted UI's endpoints, and the web client id),
+  Stripe.js's address. `Cache-Control: no-cache`, like index.html: a new stack value is read at
+  the next visit.
 """
 
 from __future__ import annotations
@@ -44,6 +49,7 @@ API_PATH = "/api/*"
 EDGE_HEADER = "x-coprod-edge"
 
 STRIPE_JS = "https://js.stripe.com"
+STRIPE_JS_URL = f"{STRIPE_JS}/v3/"
 STRIPE_API = "https://api.stripe.com"
 STRIPE_HOOKS = "https://hooks.stripe.com"
 COGNITO = "https://*.amazoncognito.com"
@@ -65,6 +71,26 @@ def content_security_policy(region: str) -> str:
         "frame-ancestors 'none'",
         "upgrade-insecure-requests",
     ))
+
+
+def cognito_authority(user_pool_id: str, region: str) -> str:
+    """The user pool's OpenID issuer (oidc-client-ts' `authority`): its discovery document names
+    the hosted UI's authorization and token endpoints. A given pool's id is `<region>_<id>`; a
+    pool this stack creates is in the stack's region."""
+    if cdk.Token.is_unresolved(user_pool_id):
+        return cdk.Fn.join("", [f"https://cognito-idp.{region}.", cdk.Aws.URL_SUFFIX, "/", user_pool_id])
+    return f"https://cognito-idp.{user_pool_id.split('_', 1)[0]}.amazonaws.com/{user_pool_id}"
+
+
+def runtime_config(*, region: str, user_pool_id: str, app_client_id: str) -> dict[str, str]:
+    """What the deployed client reads from /config.json (web/src/config.ts)."""
+    return {
+        "api_base": "/api",
+        "auth": "cognito",
+        "stripe_js": STRIPE_JS_URL,
+        "cognito_authority": cognito_authority(user_pool_id, region),
+        "cognito_client_id": app_client_id,
+    }
 
 
 # Paths without a file extension are the client's own routes: they all load index.html.
@@ -101,6 +127,7 @@ class ClientHosting:
     logs: s3.Bucket
     distribution: cloudfront.Distribution
     deployed: bool  # whether web/dist was found and deployed
+    config: dict[str, str]  # /config.json, deployed with the client
 
 
 def _bucket(scope: Construct, cid: str, **kwargs: Any) -> s3.Bucket:
@@ -111,9 +138,10 @@ def _bucket(scope: Construct, cid: str, **kwargs: Any) -> s3.Bucket:
                      removal_policy=RemovalPolicy.RETAIN, **kwargs)
 
 
-def client_hosting(scope: cdk.Stack, settings: StageSettings, *, rest_api_id: str,
-                   dist_dir: str | None = None) -> ClientHosting:
+def client_hosting(scope: cdk.Stack, settings: StageSettings, *, rest_api_id: str, user_pool_id: str,
+                   app_client_id: str, dist_dir: str | None = None) -> ClientHosting:
     s = settings
+    config = runtime_config(region=scope.region, user_pool_id=user_pool_id, app_client_id=app_client_id)
     logs = _bucket(scope, "ClientLogs", object_ownership=s3.ObjectOwnership.OBJECT_WRITER,  # CloudFront logs need ACLs
                    lifecycle_rules=[s3.LifecycleRule(expiration=Duration.days(90))])
     _nag_reasons(logs, ("AwsSolutions-S1", "This is the bucket the access logs go to; logging it would loop"))
@@ -195,7 +223,8 @@ def client_hosting(scope: cdk.Stack, settings: StageSettings, *, rest_api_id: st
             exclude=["*"], include=["assets/*"], prune=False,
             cache_control=[s3deploy.CacheControl.from_string("public, max-age=31536000, immutable")])
         pages = s3deploy.BucketDeployment(
-            scope, "ClientPages", sources=[s3deploy.Source.asset(dist)], destination_bucket=bucket,
+            scope, "ClientPages", sources=[s3deploy.Source.asset(dist), s3deploy.Source.json_data("config.json", config)],
+            destination_bucket=bucket,
             exclude=["assets/*"], distribution=distribution, distribution_paths=["/*"],
             cache_control=[s3deploy.CacheControl.from_string("no-cache")])
         _deployment_nag_reasons(scope, pages)
@@ -205,7 +234,7 @@ def client_hosting(scope: cdk.Stack, settings: StageSettings, *, rest_api_id: st
             "(web/) and synthesize again to deploy it.")
     cdk.CfnOutput(scope, "ClientUrl", value=f"https://{distribution.distribution_domain_name}")
     cdk.CfnOutput(scope, "ClientApiUrl", value=f"https://{distribution.distribution_domain_name}/api")
-    return ClientHosting(bucket, logs, distribution, deployed)
+    return ClientHosting(bucket, logs, distribution, deployed, config)
 
 
 def edge_value(stack: cdk.Stack) -> str:

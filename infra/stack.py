@@ -290,6 +290,7 @@ class CoprodStack(cdk.Stack):
         if "RestAPI" not in self.chalice.packaged_template["Resources"]:
             return
         self.client = client_hosting(self, self.settings, rest_api_id=self.chalice.get_resource("RestAPI").ref,
+                                     user_pool_id=self.user_pool_id, app_client_id=self.app_client_id,
                                      dist_dir=self.node.try_get_context("web_dist"))
 
     # --- abuse and cost ----------------------------------------------------------------

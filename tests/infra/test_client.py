@@ -5,8 +5,9 @@ from __future__ import annotations
 import json
 
 import pytest
+from aws_cdk import aws_s3_deployment as s3deploy
 
-from infra.client import API_PATH, EDGE_HEADER
+from infra.client import API_PATH, EDGE_HEADER, runtime_config
 from tests.infra.conftest import EXISTING_POOL, write_fixture_app
 
 STAGES = ("dev", "prod")
@@ -25,9 +26,22 @@ def built(tmp_path_factory):
     (dist / "assets").mkdir()
     (dist / "assets" / "index-3f2a1b.js").write_text("console.log('coprod')")
     source = write_fixture_app(tmp_path_factory.mktemp("client-app"), FUNCTIONS)
-    return synthesize("prod", tmp_path_factory.mktemp("infra-client"), source_dir=source, context={
-        **EXISTING_POOL, "web_dist": str(dist), "web_domain_name": "films.example.org",
-        "web_certificate_arn": CERTIFICATE})
+    # The files the deployments render from data (config.json): CDK writes them to a temporary
+    # directory it removes once synthesized, so they are read as they are handed to it.
+    rendered = {}
+    json_data = s3deploy.Source.json_data
+
+    def recording(key, obj, *args, **kwargs):
+        rendered[key] = obj
+        return json_data(key, obj, *args, **kwargs)
+
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setattr(s3deploy.Source, "json_data", recording)
+        synth = synthesize("prod", tmp_path_factory.mktemp("infra-client"), source_dir=source, context={
+            **EXISTING_POOL, "web_dist": str(dist), "web_domain_name": "films.example.org",
+            "web_certificate_arn": CERTIFICATE})
+    synth.rendered = rendered
+    return synth
 
 
 def one(synth, type_):
@@ -220,3 +234,40 @@ def test_a_built_client_is_deployed_and_the_cache_invalidated(built):
     handlers = [r for k, r in built.resources("AWS::Lambda::Function").items()
                 if k.startswith("CustomCDKBucketDeployment")]
     assert handlers and all("AwsSolutions-L1" in nag_reasons(r) for r in handlers)
+
+
+def test_the_built_client_gets_its_runtime_config_uncached(built):
+    expected = {
+        "api_base": "/api", "auth": "cognito", "stripe_js": "https://js.stripe.com/v3/",
+        "cognito_authority": "https://cognito-idp.eu-west-3.amazonaws.com/eu-west-3_Existing1",  # EXISTING_POOL
+        "cognito_client_id": "existingclient123"}
+    assert built.rendered == {"config.json": expected}
+    assert built.stack.client.config == expected
+    # config.json is one more source of the pages' deployment (no-cache), not of the immutable assets'
+    by_cache = {d["Properties"]["SystemMetadata"]["cache-control"]: d["Properties"]
+                for d in built.resources("Custom::CDKBucketDeployment").values()}
+    pages, assets = by_cache["no-cache"], by_cache["public, max-age=31536000, immutable"]
+    assert len(pages["SourceObjectKeys"]) == 2 and len(assets["SourceObjectKeys"]) == 1
+    config_key = (set(pages["SourceObjectKeys"]) - set(assets["SourceObjectKeys"])).pop()
+    pages_stack = built.stack.node.find_child("ClientPages")
+    (config_asset,) = [c for c in pages_stack.node.find_all()
+                       if getattr(c, "s3_object_key", None) == config_key]
+    assert config_asset.node.id != "Asset1"  # Asset1 is web/dist; the second source is config.json
+
+
+def test_the_config_names_the_user_pool_the_stack_creates():
+    import aws_cdk as cdk
+    from aws_cdk import aws_cognito as cognito
+
+    stack = cdk.Stack(cdk.App(), "config", env=cdk.Environment(account="123456789012", region="eu-west-3"))
+    pool = cognito.UserPool(stack, "Pool")
+    client = pool.add_client("Web")
+    config = stack.resolve(runtime_config(region=stack.region, user_pool_id=pool.user_pool_id,
+                                          app_client_id=client.user_pool_client_id))
+    pool_id = stack.get_logical_id(pool.node.default_child)
+    client_id = stack.get_logical_id(client.node.default_child)
+    assert config == {
+        "api_base": "/api", "auth": "cognito", "stripe_js": "https://js.stripe.com/v3/",
+        "cognito_authority": {"Fn::Join": ["", ["https://cognito-idp.eu-west-3.", {"Ref": "AWS::URLSuffix"}, "/",
+                                                {"Ref": pool_id}]]},
+        "cognito_client_id": {"Ref": client_id}}

@@ -57,6 +57,16 @@ const fr = {
   payout_account: 'Versement des redevances', balance: 'Solde à verser : {amount}', onboard: 'Ouvrir mon compte de versement (Stripe)',
   onboarding_not_started: 'Aucun compte de versement.', onboarding_pending: 'Compte de versement à compléter.', onboarding_complete: 'Compte de versement prêt.',
   casting_open: 'ouvert', casting_decided: 'décidé', applicants: 'Candidats', select_extras: 'Retenir la sélection', open_casting: 'Ouvrir l’appel',
+  updates: 'Nouvelles du film', no_updates: 'Aucune nouvelle pour l’instant.', audience: 'Destinataires',
+  audience_coproducers: 'Coproducteurs seulement', audience_public: 'Tout le monde', post_update: 'Publier une nouvelle',
+  publish_update: 'Publier', update_body: 'Texte', update_posted: 'Nouvelle publiée.', credits: 'Générique',
+  no_credits: 'Aucun nom au générique pour l’instant.', credit_opt_in: 'Je veux être nommé au générique',
+  credit_name: 'Nom au générique', credit_name_hint: 'Vide : votre nom affiché.', credited_as: 'Vous serez nommé : {name}',
+  not_credited: 'Vous ne serez pas nommé au générique.', simulator: 'Simulateur de gains', sim_rights: 'Droits reçus par la plateforme (EUR)',
+  sim_pledge: 'Ma participation envisagée (EUR, facultatif)', sim_pledge_hint: 'Ce que rapporterait une nouvelle participation.',
+  simulate: 'Simuler', sim_pool: 'Part des coproducteurs', sim_per_100: 'Pour 100 EUR apportés', sim_yours: 'Ce que je toucherais',
+  sim_pledge_earns: 'Une participation de {amount} rapporterait',
+  royalties_chart_caption: 'Royalties par mois, de {from} à {to} : {total}', month_amount: '{month} : {amount}',
   status_draft: 'Brouillon', status_open: 'En campagne', status_funded: 'Financé', status_failed: 'Non financé',
 };
 
@@ -118,6 +128,16 @@ const en: Record<keyof typeof fr, string> = {
   payout_account: 'Royalty payouts', balance: 'Balance to pay out: {amount}', onboard: 'Open my payout account (Stripe)',
   onboarding_not_started: 'No payout account yet.', onboarding_pending: 'Payout account to complete.', onboarding_complete: 'Payout account ready.',
   casting_open: 'open', casting_decided: 'decided', applicants: 'Applicants', select_extras: 'Select them', open_casting: 'Open the call',
+  updates: 'News from the film', no_updates: 'No news yet.', audience: 'Audience',
+  audience_coproducers: 'Co-producers only', audience_public: 'Everyone', post_update: 'Post news',
+  publish_update: 'Post', update_body: 'Text', update_posted: 'News posted.', credits: 'Credits',
+  no_credits: 'No name in the credits yet.', credit_opt_in: 'I want to be named in the credits',
+  credit_name: 'Name in the credits', credit_name_hint: 'Empty: your display name.', credited_as: 'You will be named: {name}',
+  not_credited: 'You will not be named in the credits.', simulator: 'Earnings simulator', sim_rights: 'Rights the platform receives (EUR)',
+  sim_pledge: 'A pledge I consider (EUR, optional)', sim_pledge_hint: 'What a new pledge would earn.',
+  simulate: 'Simulate', sim_pool: "Co-producers' pool", sim_per_100: 'For EUR 100 pledged', sim_yours: 'My cents',
+  sim_pledge_earns: 'A pledge of {amount} would earn',
+  royalties_chart_caption: 'Royalties per month, from {from} to {to}: {total}', month_amount: '{month}: {amount}',
   status_draft: 'Draft', status_open: 'Open', status_funded: 'Funded', status_failed: 'Not funded',
 };
 

@@ -1,6 +1,7 @@
 import { useEffect, useState } from 'preact/hooks';
 import { api, must, type Film, type Schemas } from '../api';
 import { Progress } from '../components/forms';
+import { CreditsList, Simulator, UpdatesList } from '../components/Community';
 import { FundingChart } from '../components/FundingChart';
 import { dateTime, day, daysLeft, money, t, type Key } from '../i18n';
 import { referralFor, rememberReferral } from '../referral';
@@ -71,6 +72,9 @@ export function FilmPage({ id }: { id: string }) {
           </li>))}
         </ul>
       )}
+      <UpdatesList filmId={film.film_id} />
+      <CreditsList filmId={film.film_id} />
+      {film.status !== 'draft' && <Simulator filmId={film.film_id} />}
       <p>
         <label for="share">{t('share')}</label>{' '}
         <input id="share" readOnly value={share} size={40} />{' '}

@@ -1,5 +1,6 @@
 import { useEffect, useState } from 'preact/hooks';
 import { api, must, type Film, type Schemas } from '../api';
+import { CreditOptIn } from '../components/Community';
 import { Field, FormProblem, useForm } from '../components/forms';
 import { dateTime, t, type Key } from '../i18n';
 import { user } from '../session';
@@ -68,6 +69,7 @@ export function MyFilmPerks({ id }: { id: string }) {
         <h2 id="casting-h">{t('casting')}</h2>
         {calls.length === 0 ? <p>{t('no_casting')}</p> : calls.map((c) => <CastingCall key={c.call_id} filmId={id} call={c} onDone={load} />)}
       </section>
+      <CreditOptIn filmId={id} />
       {threads && <Forum filmId={id} threads={threads} onDone={load} />}
     </>
   );

@@ -2,6 +2,7 @@ import { useEffect, useState } from 'preact/hooks';
 import { api, must, type Pledge, type Schemas } from '../api';
 import { config } from '../config';
 import { Field, FormProblem, useForm } from '../components/forms';
+import { RoyaltiesChart } from '../components/RoyaltiesChart';
 import { dateTime, locale, money, setLocale, t, type Key } from '../i18n';
 import { token, user } from '../session';
 import { validate } from '../validate';
@@ -61,12 +62,17 @@ function MyPledges() {
 
 function Portfolio() {
   const [portfolio, setPortfolio] = useState<Schemas['Portfolio'] | null>(null);
-  useEffect(() => { must(api().GET('/me/portfolio')).then(setPortfolio).catch(() => setPortfolio(null)); }, []);
+  const [credits, setCredits] = useState<Schemas['Credit'][]>([]);
+  useEffect(() => {
+    must(api().GET('/me/portfolio')).then(setPortfolio).catch(() => setPortfolio(null));
+    must(api().GET('/me/royalties')).then((r) => setCredits(r.credits)).catch(() => setCredits([]));
+  }, []);
   if (!portfolio) return null;
   return (
     <section aria-labelledby="portfolio">
       <h2 id="portfolio">{t('portfolio')}</h2>
       <p>{t('royalties_total', { amount: money(portfolio.royalties_received_cents) })}</p>
+      <RoyaltiesChart credits={credits} />
       {portfolio.items.length > 0 && (
         <table>
           <thead><tr><th scope="col">{t('film')}</th><th scope="col">{t('my_money')}</th><th scope="col">{t('my_share')}</th><th scope="col">{t('royalties')}</th></tr></thead>

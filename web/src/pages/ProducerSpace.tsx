@@ -1,5 +1,6 @@
 import { useEffect, useState } from 'preact/hooks';
 import { api, must, type Film, type Schemas } from '../api';
+import { PostUpdate } from '../components/Community';
 import { Field, FormProblem, useForm } from '../components/forms';
 import { money, t, type Key } from '../i18n';
 import { parseMoney } from '../money';
@@ -92,6 +93,7 @@ function ManagedFilm({ film, onChange }: { film: Film; onChange: () => void }) {
         <button type="submit" disabled={form.busy || stage === film.stage}>{t('move_stage')}</button>
       </form>
       <FormProblem failure={form.failure} waiting={form.waiting} />
+      <PostUpdate filmId={film.film_id} />
       <button type="button" class="link" aria-expanded={open} onClick={() => setOpen(!open)}>{t('perks_and_sessions')}</button>
       {open && <FilmServices film={film} />}
     </article>
