@@ -91,13 +91,13 @@ def test_the_user_pool_has_a_password_policy_and_threat_protection(real, stage):
 
 @pytest.mark.parametrize("stage", STAGES)
 def test_no_role_may_delete_money_records(real, stage):
-    """The API's role serves the public routes too: it may delete a refused pledge, a verification
-    code, a perk, and nothing else; no role deletes from the royalty ledger or the payouts."""
+    """The API's role may delete a refused pledge, a verification code, a perk, a name taken out of
+    a film's credits, and nothing else; no role deletes from the royalty ledger or the payouts."""
     from tests.infra.test_stack import granted, present_functions
 
     synth = real[stage]
     deletes = {name: granted(synth, name).get("dynamodb:DeleteItem", set()) for name in present_functions(synth)}
-    assert deletes["api_handler"] == {f"coprod-{stage}-{t}" for t in ("pledges", "verifications", "perks")}
+    assert deletes["api_handler"] == {f"coprod-{stage}-{t}" for t in ("pledges", "verifications", "perks", "credits")}
     for name, tables in deletes.items():
         assert not tables & {f"coprod-{stage}-royalty_ledger", f"coprod-{stage}-payouts"}, name
 
