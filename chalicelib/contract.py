@@ -173,7 +173,8 @@ OPERATIONS: tuple[Operation, ...] = (
     Operation("GET", "/me/statements/yearly/{year}", "My yearly statement: per film and month the rights, the pool, "
               "my weight and cents, clawbacks; payouts; balances (?format=csv, or ?format=pdf with Accept: "
               "application/pdf)", "royalties", USER, r.YearlyStatement, params=(
-                  Param("year", "path", {"type": "string", "pattern": r"^\d{4}$"}, "YYYY", required=True),
+                  Param("year", "path", {"type": "string", "pattern": r"^2\d{3}$"}, "YYYY, from 2000 (a year to "
+                        "come: 422)", required=True),
                   Param("format", "query", {"type": "string", "enum": ["json", "csv", "pdf"]})), csv=True,
               pdf=True),
     Operation("GET", "/films/{film_id}/simulation", "Earnings simulator: the rights, the co-producers' pool and "
@@ -182,8 +183,8 @@ OPERATIONS: tuple[Operation, ...] = (
                   FILM_ID,
                   Param("rights_cents", "query", {"type": "integer", "minimum": 0, "maximum": 10**13},
                         "Rights the platform would receive, in cents", required=True),
-                  Param("pledge_cents", "query", {"type": "integer", "minimum": 1},
-                        "A new pledge, in cents (at least the film's minimum pledge)"))),
+                  Param("pledge_cents", "query", {"type": "integer", "minimum": 1000, "maximum": 10**13},
+                        "A new pledge, in cents (under the film's minimum or over the platform's maximum: 422)"))),
     Operation("PUT", "/me/payout-account", "Retired (410): payout accounts come from Stripe Connect onboarding",
               "royalties", USER, r.PayoutAccountSet, body=s.PayoutAccount, extra_responses=(410,),
               example={"stripe_account_id": "acct_1Nv0FGQ9RKHgCVdK"}),

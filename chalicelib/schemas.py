@@ -132,11 +132,12 @@ class FilmPatch(Body):
 class TaxDetails(Body):
     """Who a yearly statement is for: the name and postal address the co-producer gives (optional)."""
 
-    full_name: Annotated[str, Field(min_length=1, max_length=200), AfterValidator(_text)]
-    address_lines: Annotated[list[Annotated[str, Field(min_length=1, max_length=100), AfterValidator(_text)]],
+    full_name: Annotated[str, Field(min_length=1, max_length=200), AfterValidator(_text), _documented(pattern=LINE_PATTERN)]
+    address_lines: Annotated[list[Annotated[str, Field(min_length=1, max_length=100), AfterValidator(_text),
+                                            _documented(pattern=LINE_PATTERN)]],
                              Field(min_length=1, max_length=3)]
-    postal_code: Annotated[str, Field(min_length=1, max_length=20), AfterValidator(_text)]
-    city: Annotated[str, Field(min_length=1, max_length=100), AfterValidator(_text)]
+    postal_code: Annotated[str, Field(min_length=1, max_length=20), AfterValidator(_text), _documented(pattern=LINE_PATTERN)]
+    city: Annotated[str, Field(min_length=1, max_length=100), AfterValidator(_text), _documented(pattern=LINE_PATTERN)]
     country: Annotated[str, Field(pattern=r"^[A-Z]{2}$", description="ISO 3166-1 alpha-2, like FR")]
 
 
@@ -219,8 +220,8 @@ def _description(value: str) -> str:
 Text = Annotated[Description, AfterValidator(_description)]  # plain text, may be empty
 
 
-Referrals = Annotated[int, Field(ge=0, le=10_000, description="Co-producers the co-producer's share link must "
-                                                                 "have brought")]
+Referrals = Annotated[Whole(0, 10_000), Field(description="Co-producers the co-producer's share link must "
+                                                            "have brought")]
 
 
 class PerkCreate(Body):
@@ -314,18 +315,20 @@ class PayoutAccount(Body):
 # --- Community: referral tags, updates from the film team, credits -------------------------
 
 class ReferralTagCreate(Body):
-    name: Annotated[str, Field(min_length=1, max_length=80), AfterValidator(_text)]
+    name: Annotated[str, Field(min_length=1, max_length=80), AfterValidator(_text), _documented(pattern=LINE_PATTERN)]
 
 
 class UpdateCreate(Body):
-    title: Annotated[str, Field(min_length=1, max_length=200), AfterValidator(_text)]
-    body: Annotated[str, Field(min_length=1, max_length=10_000), AfterValidator(_block)]
+    title: Annotated[str, Field(min_length=1, max_length=200), AfterValidator(_text), _documented(pattern=LINE_PATTERN)]
+    body: Annotated[str, Field(min_length=1, max_length=10_000), AfterValidator(_block),
+                    _documented(pattern=BLOCK_PATTERN)]
     audience: Literal["public", "coproducers"]
 
 
 class CreditChoice(Body):
     credited: bool
-    credit_name: Optional[Annotated[str, Field(min_length=1, max_length=80), AfterValidator(_text)]] = None
+    credit_name: Optional[Annotated[str, Field(min_length=1, max_length=80), AfterValidator(_text),
+                                    _documented(pattern=LINE_PATTERN)]] = None
 # --- Web client --------------------------------------------------------------------------
 
 class DevToken(Body):

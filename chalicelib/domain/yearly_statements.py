@@ -18,6 +18,8 @@ import re
 from dataclasses import dataclass
 from typing import Any, Iterable, Mapping
 
+from chalicelib.domain.errors import invalid, refused
+
 NOTICE = "This statement lists facts; it is not tax advice."
 YEAR_PATTERN = re.compile(r"^(\d{4})$")
 FIRST_YEAR = 2000
@@ -53,14 +55,16 @@ class PayoutFact:
 
 
 def parse_year(text: str, current_year: int) -> int:
+    """A malformed year, or one before the platform's first, is invalid (400); a year to come is
+    well formed but has no statement yet: refused (422)."""
     match = YEAR_PATTERN.match(text or "")
     if not match:
-        raise ValueError("must be a year written YYYY")
+        raise invalid("year", "must be a year written YYYY")
     year = int(match.group(1))
     if year < FIRST_YEAR:
-        raise ValueError(f"must be {FIRST_YEAR} or later")
+        raise invalid("year", f"must be {FIRST_YEAR} or later")
     if year > current_year:
-        raise ValueError("is in the future")
+        raise refused("year", "is in the future")
     return year
 
 

@@ -10,7 +10,8 @@ from chalicelib import clock
 from chalicelib.auth import Caller
 from chalicelib.config import settings
 from chalicelib.domain import simulation
-from chalicelib.errors import invalid_field
+from chalicelib.domain.films import PLATFORM_MIN_PLEDGE_CENTS
+from chalicelib.errors import invalid_field, refused
 from chalicelib.services import distributions, films, rights
 
 WHOLE_NUMBER = re.compile(r"^[0-9]{1,16}$")
@@ -33,10 +34,15 @@ def simulate(caller: Caller | None, film_id: str, rights_raw: str | None, pledge
         raise invalid_field("rights_cents", "is required: the rights received, in cents")
     rights_cents = cents_param("rights_cents", rights_raw, minimum=0, maximum=simulation.MAX_RIGHTS_CENTS)
     assert rights_cents is not None  # rights_raw was given
-    pledge_cents = cents_param("pledge_cents", pledge_raw, minimum=1, maximum=settings().max_pledge_cents)
+    # The document's bounds answer 400; the film's own minimum and the platform's maximum (a
+    # setting) refuse a well-formed amount: 422, as a pledge does.
+    pledge_cents = cents_param("pledge_cents", pledge_raw, minimum=PLATFORM_MIN_PLEDGE_CENTS,
+                               maximum=simulation.MAX_RIGHTS_CENTS)
+    if pledge_cents is not None and pledge_cents > settings().max_pledge_cents:
+        raise refused("pledge_cents", f"must be at most {settings().max_pledge_cents} (the platform's maximum pledge)")
     film = films.visible(film_id, caller)
     if pledge_cents is not None and pledge_cents < int(film.min_pledge_cents or 0):
-        raise invalid_field("pledge_cents", f"is below the film's minimum pledge of {int(film.min_pledge_cents)} cents")
+        raise refused("pledge_cents", f"is below the film's minimum pledge of {int(film.min_pledge_cents)} cents")
     now = clock.iso()
     body = simulation.simulate(rights_cents, rights.rate_bps(film_id), distributions.current_weights(film_id),
                                user_id=caller.user_id if caller else None, pledge_cents=pledge_cents, at=now)

@@ -13,7 +13,6 @@ from chalicelib.auth import Caller
 from chalicelib.config import settings
 from chalicelib.domain import events, spreadsheets
 from chalicelib.domain import yearly_statements as rules
-from chalicelib.errors import invalid_field
 from chalicelib.services import distributions, outbox, payouts, profiles, rights, statements
 from chalicelib.services.campaigns import SCHEDULE_BUDGET_SECONDS, Budget
 
@@ -37,10 +36,7 @@ def coproducer_identity(user_id: str) -> dict[str, Any]:
 
 
 def parse_year(text: str) -> int:
-    try:
-        return rules.parse_year(text, clock.today().year)
-    except ValueError as exc:
-        raise invalid_field("year", str(exc))
+    return rules.parse_year(text, clock.today().year)
 
 
 def yearly(caller: Caller, year_text: str) -> dict[str, Any]:

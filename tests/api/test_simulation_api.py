@@ -97,11 +97,16 @@ def test_bad_input_names_the_field(api):
                          ("?rights_cents=-1", "rights_cents"), ("?rights_cents=1e3", "rights_cents"),
                          ("?rights_cents=%2B5", "rights_cents"), ("?rights_cents=10000000000001", "rights_cents"),
                          ("?rights_cents=100&pledge_cents=0", "pledge_cents"),
-                         ("?rights_cents=100&pledge_cents=999", "pledge_cents"),  # below the film's minimum
+                         ("?rights_cents=100&pledge_cents=999", "pledge_cents"),  # below the platform's minimum
                          ("?rights_cents=100&pledge_cents=abc", "pledge_cents")):
         response = api.get(base + query)
         assert response.status_code == 400, (query, response.data)
         assert response.data["error"]["field"] == field and response.data["error"]["code"] == "invalid_field"
+    # Well formed, but refused: under this film's own minimum, over the platform's maximum pledge.
+    dearer = factories.make_film(factories.producer(), min_pledge_cents=2_500)["film_id"]
+    for query in ("?rights_cents=100&pledge_cents=2000", "?rights_cents=100&pledge_cents=5000001"):
+        response = api.get(f"/films/{dearer}/simulation" + query)
+        assert (response.status_code, response.data["error"]["field"]) == (422, "pledge_cents"), (query, response.data)
     missing = api.get("/films/flm_nope/simulation?rights_cents=100")
     assert missing.status_code == 404 and missing.data["error"]["field"] == "film_id"
     draft = factories.make_film(factories.producer(), open_it=False)["film_id"]
