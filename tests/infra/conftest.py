@@ -116,4 +116,4 @@ def fixture_synth(tmp_path_factory) -> Synth:
 
     source = write_fixture_app(tmp_path_factory.mktemp("fixture-app"), FUNCTIONS)
     return synthesize("prod", tmp_path_factory.mktemp("infra-fixture"), source_dir=source,
-                      context=EXISTING_POOL)
+                      context={**EXISTING_POOL, "web_dist": str(tmp_path_factory.getbasetemp() / "no-client")})
