@@ -1,5 +1,5 @@
 """PynamoDB models of the community features: share codes and tags, updates from the film
-team, names in the credits. Access patterns (keys) are listed in ARCHITECTURE.md, "Community"."""
+team, names in the credits. Access patterns (keys) are listed in docs/architecture/community.md."""
 
 from __future__ import annotations
 

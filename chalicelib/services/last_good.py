@@ -3,7 +3,7 @@
 GET /films (anonymous) and GET /stats keep, per Lambda container, their last successful
 answer for each query. When DynamoDB then does not answer in time or throttles, the route
 answers that copy (if it is at most STALE_READS_SECONDS old) instead of a 503. Every other
-read and every write refuses with 503 (ARCHITECTURE.md "When a dependency stalls").
+read and every write refuses with 503 (docs/architecture/api.md, "When a dependency stalls").
 A normal answer is always read from DynamoDB: the copy only stands in during an outage.
 """
 
