@@ -329,6 +329,19 @@ const journeys = {
     const after = (await apiAs(page, '/me/referrals')).items.find((i) => i.film_id === id);
     check(after.coproducers_brought === 1 && after.confirmed_pledges === 1 && after.amount_cents === 4000,
       `the friend's pledge is counted for the referrer: ${JSON.stringify(after)}`);
+
+    // The co-producer reads the film team's thread of the private forum and replies.
+    await page.goto(`${BASE}/#/me/films/${id}`);
+    await page.getByRole('button', { name: 'Lire « Bienvenue aux coproducteurs »' }).click();
+    const thread = page.getByTestId('thread');
+    await thread.getByText('Le tournage commence au printemps, à Ouessant.', { exact: false }).waitFor();
+    check(/Équipe du film/.test(await thread.getByTestId('post').first().innerText()), 'the producer\'s post says who wrote it');
+    const reply = `Vivement le phare ! ${unique()}`;
+    await thread.getByLabel('Votre réponse').fill(reply);
+    await thread.getByRole('button', { name: 'Répondre' }).click();
+    await thread.getByTestId('post').filter({ hasText: reply }).waitFor();
+    await accessible(page, 'community-forum');
+    await shot(page, 'community-forum');
     await referrer.context.close();
   },
 
