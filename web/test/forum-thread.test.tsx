@@ -27,7 +27,7 @@ async function replyWith(text: string) {
 }
 
 describe("a forum thread's posts", () => {
-  it('shows the pinned post first, once, then the others; a hidden one says so; an erased author is a former co-producer', async () => {
+  it('shows the pinned post first, once, then the others; a hidden one says so; an author without a name by role only', async () => {
     fakeApi(() => ({ status: 200, body: { next: null, thread, pinned: [post('p2', { pinned: true, author_role: 'producer' })],
       items: [post('p1', { author_name: null }), post('p2', { pinned: true, author_role: 'producer' }), post('p3', { body: null, hidden: true })] } }));
     show();
@@ -36,7 +36,8 @@ describe("a forum thread's posts", () => {
     expect(first.textContent).toContain('message p2');
     expect(first.textContent).toContain('Équipe du film');
     expect(first.textContent).toContain('Épinglé');
-    expect(second.textContent).toContain('Ancien coproducteur');
+    expect(second.querySelector('.meta')!.textContent).toMatch(/^Coproducteur · /);
+    expect(first.querySelector('.meta')!.textContent).toMatch(/^Camille · Équipe du film · /);
     expect(third.textContent).toContain('Message masqué par l’équipe du film.');
     expect(screen.getByRole('button', { name: 'Refermer « Le tournage »' }).getAttribute('aria-expanded')).toBe('true');
   });

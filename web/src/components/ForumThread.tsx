@@ -59,11 +59,12 @@ export function ForumThread({ filmId, thread, onReplied }: {
   );
 }
 
+/** Its author's display name (none without a profile, or once erased), role, date and text. */
 function PostItem({ post }: { post: Post }) {
   return (
     <li data-testid="post">
       <p class="meta">
-        <strong>{post.author_name ?? t('former_coproducer')}</strong> · {t(`role_${post.author_role}` as Key)}
+        {post.author_name && <><strong>{post.author_name}</strong> · </>}{t(`role_${post.author_role}` as Key)}
         {' · '}<time dateTime={post.created_at}>{dateTime(post.created_at)}</time>
         {post.pinned && <> · {t('pinned')}</>}
       </p>
