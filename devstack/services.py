@@ -151,4 +151,6 @@ def app_environment(ports: Ports) -> dict[str, str]:
         "STRIPE_WEBHOOK_SECRET": os.environ.get("STRIPE_WEBHOOK_SECRET", STRIPE_WEBHOOK_SECRET_DEFAULT),
         "LOCAL_JWT_SECRET": os.environ.get("LOCAL_JWT_SECRET", LOCAL_JWT_SECRET_DEFAULT),
         "API_URL": f"http://127.0.0.1:{ports.api}",
+        # share links (GET /me/films/{film_id}/share) open the client this stack serves
+        "WEB_BASE_URL": f"http://127.0.0.1:{ports.web}",
     }

@@ -17,7 +17,8 @@
 - Beside index.html, `/config.json`: the settings the client reads at start (web/src/config.ts),
   from the stack's own values: the API under `/api`, Cognito's sign-in (the user pool's OpenID
   issuer, whose discovery document names the hosted UI's endpoints, and the web client id),
-  Stripe.js's address. `Cache-Control: no-cache`, like index.html: a new stack value is read at
+  Stripe.js's address, the hosted UI's address and the client's own (the redirect URI, see
+  infra/hosted_ui.py). `Cache-Control: no-cache`, like index.html: a new stack value is read at
   the next visit.
 """
 
@@ -39,6 +40,7 @@ from aws_cdk import (
 )
 from constructs import Construct
 
+from infra.hosted_ui import custom_domain_url
 from infra.settings import StageSettings
 
 ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
@@ -82,14 +84,18 @@ def cognito_authority(user_pool_id: str, region: str) -> str:
     return f"https://cognito-idp.{user_pool_id.split('_', 1)[0]}.amazonaws.com/{user_pool_id}"
 
 
-def runtime_config(*, region: str, user_pool_id: str, app_client_id: str) -> dict[str, str]:
-    """What the deployed client reads from /config.json (web/src/config.ts)."""
+def runtime_config(*, region: str, user_pool_id: str, app_client_id: str, hosted_ui_domain: str | None = None,
+                   redirect_uri: str | None = None) -> dict[str, str]:
+    """What the deployed client reads from /config.json (web/src/config.ts): with the hosted UI's
+    address (its sign-out) and the client's own address, the app client's callback and sign-out URL."""
     return {
         "api_base": "/api",
         "auth": "cognito",
         "stripe_js": STRIPE_JS_URL,
         "cognito_authority": cognito_authority(user_pool_id, region),
         "cognito_client_id": app_client_id,
+        **({"cognito_domain": hosted_ui_domain} if hosted_ui_domain else {}),
+        **({"cognito_redirect_uri": redirect_uri} if redirect_uri else {}),
     }
 
 
@@ -128,6 +134,7 @@ class ClientHosting:
     distribution: cloudfront.Distribution
     deployed: bool  # whether web/dist was found and deployed
     config: dict[str, str]  # /config.json, deployed with the client
+    url: str  # the client's HTTPS address, ending in "/": Cognito's callback and sign-out URL
 
 
 def _bucket(scope: Construct, cid: str, **kwargs: Any) -> s3.Bucket:
@@ -139,9 +146,9 @@ def _bucket(scope: Construct, cid: str, **kwargs: Any) -> s3.Bucket:
 
 
 def client_hosting(scope: cdk.Stack, settings: StageSettings, *, rest_api_id: str, user_pool_id: str,
-                   app_client_id: str, dist_dir: str | None = None) -> ClientHosting:
+                   app_client_id: str, dist_dir: str | None = None,
+                   hosted_ui_domain: str | None = None) -> ClientHosting:
     s = settings
-    config = runtime_config(region=scope.region, user_pool_id=user_pool_id, app_client_id=app_client_id)
     logs = _bucket(scope, "ClientLogs", object_ownership=s3.ObjectOwnership.OBJECT_WRITER,  # CloudFront logs need ACLs
                    lifecycle_rules=[s3.LifecycleRule(expiration=Duration.days(90))])
     _nag_reasons(logs, ("AwsSolutions-S1", "This is the bucket the access logs go to; logging it would loop"))
@@ -214,6 +221,10 @@ def client_hosting(scope: cdk.Stack, settings: StageSettings, *, rest_api_id: st
                                  "get TLSv1.2_2021"),) if certificate is None else ()),
     )
 
+    url = custom_domain_url(s) or f"https://{distribution.distribution_domain_name}/"
+    config = runtime_config(region=scope.region, user_pool_id=user_pool_id, app_client_id=app_client_id,
+                            hosted_ui_domain=hosted_ui_domain, redirect_uri=url)
+
     dist = dist_dir if dist_dir is not None else WEB_DIST
     deployed = os.path.isfile(os.path.join(dist, "index.html"))
     if deployed:
@@ -234,7 +245,7 @@ def client_hosting(scope: cdk.Stack, settings: StageSettings, *, rest_api_id: st
             "(web/) and synthesize again to deploy it.")
     cdk.CfnOutput(scope, "ClientUrl", value=f"https://{distribution.distribution_domain_name}")
     cdk.CfnOutput(scope, "ClientApiUrl", value=f"https://{distribution.distribution_domain_name}/api")
-    return ClientHosting(bucket, logs, distribution, deployed, config)
+    return ClientHosting(bucket, logs, distribution, deployed, config, url)
 
 
 def edge_value(stack: cdk.Stack) -> str:

@@ -5,6 +5,7 @@
 | ses_sender                   | no-reply@example.com (email or domain)   |
 | cognito_user_pool_id         | unset: a pool `coprod-<stage>-users` is created |
 | cognito_app_client_id        | required with cognito_user_pool_id       |
+| cognito_domain               | with cognito_user_pool_id: its hosted UI's address (https://<prefix>.auth.<region>.amazoncognito.com), for signing out there |
 | stripe_secret_key_param      | /coprod/<stage>/stripe/secret-key        |
 | stripe_webhook_secret_param  | /coprod/<stage>/stripe/webhook-secret    |
 | token_secret_param           | /coprod/<stage>/token-secret (HMAC key of cursors and unsubscribe links) |
@@ -40,6 +41,7 @@ class StageSettings:
     stripe_kms_key_arn: str | None = None
     cognito_user_pool_id: str | None = None
     cognito_app_client_id: str | None = None
+    cognito_domain: str | None = None
     alarm_email: str | None = None
     api_throttle_rate: float = 100.0
     api_throttle_burst: int = 200
@@ -85,6 +87,7 @@ class StageSettings:
             stripe_kms_key_arn=get("stripe_kms_key_arn"),
             cognito_user_pool_id=get("cognito_user_pool_id"),
             cognito_app_client_id=get("cognito_app_client_id"),
+            cognito_domain=get("cognito_domain"),
             alarm_email=get("alarm_email"),
             api_throttle_rate=float(get("api_throttle_rate", "100")),
             api_throttle_burst=int(get("api_throttle_burst", "200")),

@@ -30,7 +30,7 @@ from aws_cdk import (
 from chalice.utils import to_cfn_resource_name
 from constructs import Construct
 
-from infra import messaging, nag, tables
+from infra import hosted_ui, messaging, nag, tables
 from infra.client import EDGE_HEADER, client_hosting, edge_value
 from infra.chalice_app import PackagedChalice
 from infra.functions import FUNCTIONS, PUBLIC_ROUTES, STRIPE_SECRET_KEY, STRIPE_WEBHOOK_SECRET, TOKEN_SECRET, FunctionSpec
@@ -133,6 +133,7 @@ class CoprodStack(cdk.Stack):
         self._chalice(source_dir, build_dir)
         self._client()
         self._sms_settings()
+        self._hosted_ui_callbacks()
         self._alarms()
         nag.suppress(self)
 
@@ -202,6 +203,7 @@ class CoprodStack(cdk.Stack):
         if s.cognito_user_pool_id:
             self.user_pool_id = s.cognito_user_pool_id
             self.app_client_id = s.cognito_app_client_id
+            self.hosted_ui_domain = s.cognito_domain
             return
         pool = cognito.UserPool(
             self, "UserPool", user_pool_name=f"{s.prefix}-users",
@@ -224,7 +226,13 @@ class CoprodStack(cdk.Stack):
         )
         client = pool.add_client("WebClient", user_pool_client_name=f"{s.prefix}-web",
                                  generate_secret=False,
-                                 auth_flows=cognito.AuthFlow(user_srp=True))
+                                 auth_flows=cognito.AuthFlow(user_srp=True),
+                                 **hosted_ui.oauth_options(hosted_ui.custom_domain_url(s)))
+        # Cognito's hosted UI (infra/hosted_ui.py): the web client signs in there.
+        domain = pool.add_domain("HostedUi", cognito_domain=cognito.CognitoDomainOptions(
+            domain_prefix=f"{s.prefix}-{self.account}"))
+        self.user_pool, self.web_client = pool, client
+        self.hosted_ui_domain = domain.base_url()
         for group in ("admin", "producer"):  # chalicelib/auth.py ADMIN, PRODUCER
             cognito.CfnUserPoolGroup(self, f"Group-{group}", user_pool_id=pool.user_pool_id,
                                      group_name=group)
@@ -232,6 +240,7 @@ class CoprodStack(cdk.Stack):
         self.app_client_id = client.user_pool_client_id
         cdk.CfnOutput(self, "UserPoolId", value=pool.user_pool_id)
         cdk.CfnOutput(self, "UserPoolClientId", value=client.user_pool_client_id)
+        cdk.CfnOutput(self, "HostedUiUrl", value=self.hosted_ui_domain)
 
     # --- the Chalice app ---------------------------------------------------------------
 
@@ -291,7 +300,18 @@ class CoprodStack(cdk.Stack):
             return
         self.client = client_hosting(self, self.settings, rest_api_id=self.chalice.get_resource("RestAPI").ref,
                                      user_pool_id=self.user_pool_id, app_client_id=self.app_client_id,
+                                     hosted_ui_domain=self.hosted_ui_domain,
                                      dist_dir=self.node.try_get_context("web_dist"))
+
+    def _hosted_ui_callbacks(self) -> None:
+        """The app client's callback and sign-out URL, the distribution's address, set once the
+        distribution exists (infra/hosted_ui.py). After _sms_settings: both custom resources share
+        one handler, made with the SMS settings' role."""
+        client = getattr(self, "web_client", None)
+        hosting = getattr(self, "client", None)
+        if client is None or hosting is None or hosted_ui.custom_domain_url(self.settings):
+            return
+        hosted_ui.register_url(self, self.user_pool, client, hosting.url, after=[hosting.distribution])
 
     # --- abuse and cost ----------------------------------------------------------------
 

@@ -19,7 +19,7 @@ pytestmark = [pytest.mark.e2e, pytest.mark.timeout(1200)]  # the seeded start is
 
 WEB = ROOT / "web"
 ARTIFACTS = WEB / "test-results"
-JOURNEYS = ("browse", "pledge", "declined", "three_d_secure", "stage_rsvp", "statement", "english")
+JOURNEYS = ("browse", "pledge", "declined", "three_d_secure", "stage_rsvp", "statement", "english", "community")
 
 
 @pytest.fixture(scope="module")

@@ -12,6 +12,7 @@ from tests.infra.conftest import EXISTING_POOL, write_fixture_app
 
 STAGES = ("dev", "prod")
 ALL_VIEWER_EXCEPT_HOST_HEADER = "b689b0a8-53d0-40ab-baf2-68738e2966ac"  # AWS managed origin request policy
+EXISTING_POOL_DOMAIN = "https://films-login.auth.eu-west-3.amazoncognito.com"  # the given pool's hosted UI
 CERTIFICATE = "arn:aws:acm:us-east-1:123456789012:certificate/0f0e0d0c-0b0a-0908-0706-050403020100"
 
 
@@ -39,7 +40,7 @@ def built(tmp_path_factory):
         patch.setattr(s3deploy.Source, "json_data", recording)
         synth = synthesize("prod", tmp_path_factory.mktemp("infra-client"), source_dir=source, context={
             **EXISTING_POOL, "web_dist": str(dist), "web_domain_name": "films.example.org",
-            "web_certificate_arn": CERTIFICATE})
+            "web_certificate_arn": CERTIFICATE, "cognito_domain": EXISTING_POOL_DOMAIN})
     synth.rendered = rendered
     return synth
 
@@ -240,7 +241,8 @@ def test_the_built_client_gets_its_runtime_config_uncached(built):
     expected = {
         "api_base": "/api", "auth": "cognito", "stripe_js": "https://js.stripe.com/v3/",
         "cognito_authority": "https://cognito-idp.eu-west-3.amazonaws.com/eu-west-3_Existing1",  # EXISTING_POOL
-        "cognito_client_id": "existingclient123"}
+        "cognito_client_id": "existingclient123",
+        "cognito_domain": EXISTING_POOL_DOMAIN, "cognito_redirect_uri": "https://films.example.org/"}
     assert built.rendered == {"config.json": expected}
     assert built.stack.client.config == expected
     # config.json is one more source of the pages' deployment (no-cache), not of the immutable assets'
@@ -271,3 +273,164 @@ def test_the_config_names_the_user_pool_the_stack_creates():
         "cognito_authority": {"Fn::Join": ["", ["https://cognito-idp.eu-west-3.", {"Ref": "AWS::URLSuffix"}, "/",
                                                 {"Ref": pool_id}]]},
         "cognito_client_id": {"Ref": client_id}}
+
+
+# --- sign-in through Cognito's hosted UI (infra/hosted_ui.py) --------------------------
+
+def rendered(value) -> str:
+    """A template value as text, CloudFormation's references written <Logical> or <Logical.Attr>."""
+    if isinstance(value, str):
+        return value
+    if "Fn::Join" in value:
+        return value["Fn::Join"][0].join(rendered(p) for p in value["Fn::Join"][1])
+    if "Ref" in value:
+        return f"<{value['Ref']}>"
+    if "Fn::GetAtt" in value:
+        return f"<{'.'.join(value['Fn::GetAtt'])}>"
+    raise AssertionError(f"unexpected template value {value}")
+
+
+def references(value) -> set[str]:
+    """The resources a template value names (Ref, Fn::GetAtt, ${...} of Fn::Sub)."""
+    import re
+
+    found: set[str] = set()
+    if isinstance(value, dict):
+        for key, inner in value.items():
+            if key == "Ref":
+                found.add(inner)
+            elif key == "Fn::GetAtt":
+                found.add(inner[0] if isinstance(inner, list) else inner.split(".")[0])
+            elif key == "Fn::Sub":
+                text = inner if isinstance(inner, str) else inner[0]
+                found |= {m.split(".")[0] for m in re.findall(r"\$\{([^}!]+)\}", text)}
+                found |= references(inner if isinstance(inner, str) else inner[1])
+            else:
+                found |= references(inner)
+    elif isinstance(value, list):
+        for inner in value:
+            found |= references(inner)
+    return found
+
+
+def cycle(template: dict) -> list[str] | None:
+    """A dependency cycle among the template's resources (what CloudFormation refuses), or None."""
+    resources = template["Resources"]
+    edges = {}
+    for logical, resource in resources.items():
+        depends = resource.get("DependsOn", [])
+        named = references(resource.get("Properties", {})) | set([depends] if isinstance(depends, str) else depends)
+        edges[logical] = sorted(named & set(resources))
+    state: dict[str, int] = {}
+
+    def visit(node: str, path: list[str]) -> list[str] | None:
+        state[node] = 1
+        for nxt in edges[node]:
+            if state.get(nxt) == 1:
+                return path[path.index(nxt):] + [nxt] if nxt in path else [node, nxt]
+            if nxt not in state and (found := visit(nxt, path + [nxt])):
+                return found
+        state[node] = 2
+        return None
+
+    for start in resources:
+        if start not in state and (found := visit(start, [start])):
+            return found
+    return None
+
+
+def hosted_ui_call(synth) -> tuple[dict, dict]:
+    """(the custom resource, its UpdateUserPoolClient call as sent on create)."""
+    (resource,) = synth.resources("Custom::HostedUiCallbacks").values()
+    call = json.loads(rendered(resource["Properties"]["Create"]))
+    assert json.loads(rendered(resource["Properties"]["Update"])) == call  # a change of any field sets them again
+    return resource, call
+
+
+def test_the_cycle_finder_finds_one():
+    assert cycle({"Resources": {"A": {"Properties": {"X": {"Fn::GetAtt": ["B", "Arn"]}}},
+                                "B": {"Properties": {"Y": {"Fn::Sub": "${C.Arn}"}}},
+                                "C": {"Properties": {}, "DependsOn": ["A"]}}}) == ["A", "B", "C", "A"]
+
+
+@pytest.mark.parametrize("stage", STAGES)
+def test_the_stack_has_no_dependency_cycle(real, stage):
+    assert cycle(real[stage].json) is None
+
+
+@pytest.mark.parametrize("stage", STAGES)
+def test_the_user_pool_has_a_hosted_ui_domain(real, stage):
+    synth = real[stage]
+    (pool,) = synth.resources("AWS::Cognito::UserPool")
+    (domain_id, domain), = synth.resources("AWS::Cognito::UserPoolDomain").items()
+    assert domain["Properties"] == {"Domain": f"coprod-{stage}-123456789012", "UserPoolId": {"Ref": pool}}
+    config = synth.stack.resolve(synth.stack.client.config)
+    assert rendered(config["cognito_domain"]) == f"https://<{domain_id}>.auth.eu-west-3.amazoncognito.com"
+    assert "HostedUiUrl" in synth.json["Outputs"]
+
+
+@pytest.mark.parametrize("stage", STAGES)
+def test_the_distribution_address_is_the_app_clients_callback_once_it_exists(real, stage):
+    synth = real[stage]
+    (pool,) = synth.resources("AWS::Cognito::UserPool")
+    (client_id, client), = synth.resources("AWS::Cognito::UserPoolClient").items()
+    (dist_id, _) = one(synth, "AWS::CloudFront::Distribution")
+    resource, call = hosted_ui_call(synth)
+    url = f"https://<{dist_id}.DomainName>/"
+    assert call["service"] == "CognitoIdentityServiceProvider" and call["action"] == "updateUserPoolClient"
+    params = call["parameters"]
+    assert params["UserPoolId"] == f"<{pool}>" and params["ClientId"] == f"<{client_id}>"
+    assert params["CallbackURLs"] == params["LogoutURLs"] == [url]
+    assert params["AllowedOAuthFlows"] == ["code"] and params["AllowedOAuthScopes"] == ["openid", "email", "profile"]
+    assert params["AllowedOAuthFlowsUserPoolClient"] is True
+    assert params["SupportedIdentityProviders"] == ["COGNITO"]
+    # UpdateUserPoolClient resets what it is not given: every field the app client declares is given
+    props = client["Properties"]
+    assert "CallbackURLs" not in props and props["AllowedOAuthFlowsUserPoolClient"] is False  # no cycle
+    for key, value in props.items():
+        if key not in ("UserPoolId", "GenerateSecret", "AllowedOAuthFlowsUserPoolClient"):
+            assert params[key] == (rendered(value) if isinstance(value, dict) else value), key
+    assert {dist_id, client_id} <= set(resource["DependsOn"])
+    # the same address is the client's redirect URI
+    config = synth.stack.resolve(synth.stack.client.config)
+    assert rendered(config["cognito_redirect_uri"]) == url
+    assert rendered(config["cognito_client_id"]) == f"<{client_id}>"
+
+
+@pytest.mark.parametrize("stage", STAGES)
+def test_the_callback_setter_may_update_this_app_client_only(real, stage):
+    synth = real[stage]
+    (pool,) = synth.resources("AWS::Cognito::UserPool")
+    handlers = {k: v for k, v in synth.resources("AWS::Lambda::Function").items() if k.startswith("AWS679f53fac")}
+    (handler,) = handlers.values()  # one handler for the stack's SDK calls, under one role
+    role = handler["Properties"]["Role"]["Fn::GetAtt"][0]
+    statements = [(p["Properties"]["Roles"], s) for p in synth.resources("AWS::IAM::Policy").values()
+                  for s in p["Properties"]["PolicyDocument"]["Statement"]
+                  if "cognito-idp:UpdateUserPoolClient" in json.dumps(s["Action"])]
+    assert statements == [([{"Ref": role}], {"Action": "cognito-idp:UpdateUserPoolClient", "Effect": "Allow",
+                                              "Resource": {"Fn::GetAtt": [pool, "Arn"]}})]
+
+
+@pytest.fixture(scope="module")
+def custom_domain(tmp_path_factory):
+    """The stack's own user pool, the client on a custom domain (no client built)."""
+    from infra.functions import FUNCTIONS
+    from tests.infra.conftest import synthesize
+
+    source = write_fixture_app(tmp_path_factory.mktemp("domain-app"), FUNCTIONS)
+    return synthesize("prod", tmp_path_factory.mktemp("infra-domain"), source_dir=source, context={
+        "web_dist": str(tmp_path_factory.getbasetemp() / "no-client"), "web_domain_name": "films.example.org",
+        "web_certificate_arn": CERTIFICATE})
+
+
+def test_a_custom_domain_is_the_app_clients_callback_from_the_start(custom_domain):
+    (client,) = custom_domain.resources("AWS::Cognito::UserPoolClient").values()
+    props = client["Properties"]
+    assert props["AllowedOAuthFlowsUserPoolClient"] is True
+    assert props["AllowedOAuthFlows"] == ["code"] and props["AllowedOAuthScopes"] == ["openid", "email", "profile"]
+    assert props["CallbackURLs"] == props["LogoutURLs"] == ["https://films.example.org/"]
+    assert props["SupportedIdentityProviders"] == ["COGNITO"]
+    assert not custom_domain.resources("Custom::HostedUiCallbacks")
+    assert custom_domain.stack.client.config["cognito_redirect_uri"] == "https://films.example.org/"
+    assert cycle(custom_domain.json) is None
+    assert custom_domain.nag == []

@@ -20,6 +20,8 @@ const DESKTOP = { viewport: { width: 1280, height: 900 } };
 const CARDS = { visa: '4242424242424242', declined: '4000000000000341', threeDS: '4000002500003155' };
 const DEMO_FILM = 'Les Heures claires'; // the demo film with a filming invitation from the `shooting` stage
 const DEMO_PRODUCER = 'demo-producer-marie';
+const UPDATES_FILM = 'Marée basse'; // the demo film with a public update and one for its co-producers
+const CREDITED = 'Camille Lefèvre'; // named in the credits of DEMO_FILM (devstack/seed_community.py)
 
 mkdirSync(ARTIFACTS, { recursive: true });
 const unique = () => `${Date.now().toString(36)}${Math.random().toString(36).slice(2, 6)}`;
@@ -99,6 +101,14 @@ async function pledge(page, id, amount, card, { complete3DS = false, name } = {}
   const outcome = page.getByTestId('outcome');
   await outcome.locator('p').waitFor();
   return outcome.innerText();
+}
+
+/** GET on the API as the user signed in on `page` (the token the client keeps). */
+async function apiAs(page, path) {
+  const token = await page.evaluate(() => localStorage.getItem('coprod.token'));
+  const response = await page.request.get(`${BASE}/api${path}`, { headers: { Authorization: `Bearer ${token}` } });
+  check(response.ok(), `GET ${path}: ${response.status()}`);
+  return response.json();
 }
 
 const journeys = {
@@ -244,6 +254,95 @@ const journeys = {
     await accessible(page, 'film-page');
     await shot(page, 'film-page');
     await coproducer.context.close();
+  },
+
+  async community(browser) {
+    // A visitor reads the film team's public news (not the co-producers' own) and the credits.
+    const visitor = await open(browser);
+    let page = visitor.page;
+    await page.goto(`${BASE}/#/films/${await filmId(page, UPDATES_FILM)}`);
+    const updates = page.locator('section', { has: page.getByRole('heading', { name: 'Nouvelles du film' }) });
+    await updates.getByRole('heading', { name: 'Le tournage approche' }).waitFor();
+    check(/tournage commence au printemps/.test(await updates.innerText()), 'the update is shown in full');
+    check(!(await updates.innerText()).includes('Merci aux coproducteurs'), 'the co-producers\' update stays theirs');
+    await accessible(page, 'community-updates');
+    await shot(page, 'community-updates');
+    const id = await filmId(page, DEMO_FILM);
+    await page.goto(`${BASE}/#/films/${id}`);
+    const credits = page.locator('section', { has: page.getByRole('heading', { name: 'Générique' }) });
+    await credits.getByText(CREDITED).waitFor();
+    check(await credits.locator('li').count() >= 5, 'the five demo names are in the credits');
+
+    // The earnings simulator answers what the API answers, and puts a refused amount's error next to it.
+    const simulator = page.locator('section', { has: page.getByRole('heading', { name: 'Simulateur de gains' }) });
+    await simulator.getByLabel('Droits reçus par la plateforme (EUR)').fill('1000');
+    await simulator.getByLabel('Ma participation envisagée (EUR, facultatif)').fill('25');
+    await simulator.getByRole('button', { name: 'Simuler' }).click();
+    const expected = await (await page.request.get(`${BASE}/api/films/${id}/simulation?rights_cents=100000&pledge_cents=2500`)).json();
+    await simulator.getByTestId('sim-pool').waitFor();
+    check(cents(await simulator.getByTestId('sim-pool').innerText()) === expected.pool_cents && expected.pool_cents > 0,
+      `the pool of EUR 1000 of rights: ${await simulator.getByTestId('sim-pool').innerText()} vs ${expected.pool_cents}`);
+    check(cents(await simulator.getByTestId('sim-pledge').innerText()) === expected.pledge.pledge_earns_cents,
+      'what EUR 25 would earn');
+    await accessible(page, 'community-simulator');
+    await shot(page, 'community-simulator');
+    const film = await (await page.request.get(`${BASE}/api/films/${id}`)).json();
+    const below = (film.min_pledge_cents - 100) / 100; // under the film's minimum: the API refuses it
+    await simulator.getByLabel('Ma participation envisagée (EUR, facultatif)').fill(String(below));
+    await simulator.getByRole('button', { name: 'Simuler' }).click();
+    const error = simulator.locator('#pledge_cents-error');
+    await error.waitFor();
+    const refused = await page.request.get(`${BASE}/api/films/${id}/simulation?rights_cents=100000&pledge_cents=${film.min_pledge_cents - 100}`);
+    const reason = (await refused.json()).error;
+    check(refused.status() >= 400 && reason.field === 'pledge_cents', `the API refuses it: ${JSON.stringify(reason)}`);
+    check((await error.innerText()).trim() === reason.message, `the API's reason next to the amount: ${await error.innerText()}`);
+    check(await simulator.getByLabel('Ma participation envisagée (EUR, facultatif)').getAttribute('aria-invalid') === 'true',
+      'the amount is marked invalid');
+    check(await simulator.getByTestId('simulation').count() === 0, 'no figures for a refused amount');
+    await accessible(page, 'community-simulator-refused');
+    await shot(page, 'community-simulator-refused');
+    await visitor.context.close();
+
+    // A co-producer's share link carries their code; a pledge through it counts for them.
+    const referrer = await open(browser);
+    page = referrer.page;
+    await signIn(page, `web-${unique()}`);
+    check((await pledge(page, id, '25', CARDS.visa)).includes('Merci'), 'the referrer pledged');
+    await page.goto(`${BASE}/#/films/${id}`);
+    const share = page.locator('#share');
+    await page.waitForFunction(() => document.querySelector('#share')?.value.includes('?ref='));
+    const link = await share.inputValue();
+    check(link.startsWith(`${BASE}/#/films/${id}?ref=`), `the link opens this client's film page: ${link}`);
+    await accessible(page, 'community-share');
+    await shot(page, 'community-share');
+    const before = (await apiAs(page, '/me/referrals')).items.find((i) => i.film_id === id);
+    check(before && before.coproducers_brought === 0 && link.endsWith(`ref=${before.code}`), `the link is mine: ${JSON.stringify(before)}`);
+
+    const friend = await open(browser);
+    await friend.page.goto(link);
+    await friend.page.getByRole('heading', { level: 1, name: DEMO_FILM }).waitFor();
+    await signIn(friend.page, `web-${unique()}`);
+    check((await pledge(friend.page, id, '40', CARDS.visa)).includes('Merci'), 'the friend pledged');
+    await shot(friend.page, 'community-referred-pledge');
+    await friend.context.close();
+
+    const after = (await apiAs(page, '/me/referrals')).items.find((i) => i.film_id === id);
+    check(after.coproducers_brought === 1 && after.confirmed_pledges === 1 && after.amount_cents === 4000,
+      `the friend's pledge is counted for the referrer: ${JSON.stringify(after)}`);
+
+    // The co-producer reads the film team's thread of the private forum and replies.
+    await page.goto(`${BASE}/#/me/films/${id}`);
+    await page.getByRole('button', { name: 'Lire « Bienvenue aux coproducteurs »' }).click();
+    const thread = page.getByTestId('thread');
+    await thread.getByText('Le tournage commence au printemps, à Ouessant.', { exact: false }).waitFor();
+    check(/Équipe du film/.test(await thread.getByTestId('post').first().innerText()), 'the producer\'s post says who wrote it');
+    const reply = `Vivement le phare ! ${unique()}`;
+    await thread.getByLabel('Votre réponse').fill(reply);
+    await thread.getByRole('button', { name: 'Répondre' }).click();
+    await thread.getByTestId('post').filter({ hasText: reply }).waitFor();
+    await accessible(page, 'community-forum');
+    await shot(page, 'community-forum');
+    await referrer.context.close();
   },
 
   async english(browser) {

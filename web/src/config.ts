@@ -7,6 +7,7 @@ export interface Config {
   cognito_authority?: string;
   cognito_client_id?: string;
   cognito_domain?: string;
+  cognito_redirect_uri?: string;
 }
 
 export let config: Config = { api_base: '/api', auth: 'local', stripe_js: 'https://js.stripe.com/v3/' };
@@ -19,4 +20,17 @@ export async function loadConfig(): Promise<Config> {
     // no config.json (or a host that answers index.html instead): the defaults
   }
   return config;
+}
+
+/** Where Cognito sends the browser back after sign-in and sign-out: the deployed client's own
+ * address (the app client's callback and logout URL), else this page's origin. */
+export function redirectUri(settings: Config = config): string {
+  return settings.cognito_redirect_uri ?? `${location.origin}/`;
+}
+
+/** The hosted UI's sign-out address, which ends Cognito's own session too (null without a domain). */
+export function hostedLogoutUrl(settings: Config = config): string | null {
+  if (settings.auth !== 'cognito' || !settings.cognito_domain || !settings.cognito_client_id) return null;
+  const query = new URLSearchParams({ client_id: settings.cognito_client_id, logout_uri: redirectUri(settings) });
+  return `${settings.cognito_domain.replace(/\/+$/, '')}/logout?${query}`;
 }

@@ -1,7 +1,7 @@
 import { render } from 'preact';
 import { useEffect, useState } from 'preact/hooks';
 import type { ComponentType } from 'preact';
-import { loadConfig } from './config';
+import { hostedLogoutUrl, loadConfig } from './config';
 import { api, must } from './api';
 import { locale, setLocale, t, type Locale } from './i18n';
 import { match, route } from './router';
@@ -40,6 +40,13 @@ function Page() {
   return <p>{t('not_found')}</p>;
 }
 
+/** Signed out here, and of Cognito's hosted UI on AWS (else its session would sign the next user in). */
+function signOutEverywhere() {
+  signOut();
+  const logout = hostedLogoutUrl();
+  if (logout) location.assign(logout);
+}
+
 /** The language, kept in the profile of a signed-in user who has one. */
 async function switchLocale(value: Locale) {
   setLocale(value);
@@ -65,7 +72,7 @@ function Header() {
         {me && <a href="#/me">{t('nav_me')}</a>}
         {me?.isProducer && <a href="#/producer">{t('nav_producer')}</a>}
         {me?.isAdmin && <a href="#/admin">{t('nav_admin')}</a>}
-        {me ? <button type="button" class="link" onClick={signOut}>{t('sign_out', { user: me.id })}</button>
+        {me ? <button type="button" class="link" onClick={signOutEverywhere}>{t('sign_out', { user: me.id })}</button>
             : <a href="#/signin">{t('sign_in')}</a>}
         <button type="button" class="link" lang={other} onClick={() => switchLocale(other)}>
           {other === 'en' ? 'English' : 'Français'}

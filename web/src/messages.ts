@@ -68,6 +68,9 @@ const fr = {
   sim_pledge_earns: 'Une participation de {amount} rapporterait',
   royalties_chart_caption: 'Royalties par mois, de {from} à {to} : {total}', month_amount: '{month} : {amount}',
   status_draft: 'Brouillon', status_open: 'En campagne', status_funded: 'Financé', status_failed: 'Non financé',
+  read_thread: 'Lire « {title} »', hide_thread: 'Refermer « {title} »', reply: 'Répondre', reply_label: 'Votre réponse',
+  pinned: 'Épinglé', post_hidden: 'Message masqué par l’équipe du film.',
+  role_producer: 'Équipe du film', role_admin: 'Plateforme', role_coproducer: 'Coproducteur',
 };
 
 const en: Record<keyof typeof fr, string> = {
@@ -139,6 +142,9 @@ const en: Record<keyof typeof fr, string> = {
   sim_pledge_earns: 'A pledge of {amount} would earn',
   royalties_chart_caption: 'Royalties per month, from {from} to {to}: {total}', month_amount: '{month}: {amount}',
   status_draft: 'Draft', status_open: 'Open', status_funded: 'Funded', status_failed: 'Not funded',
+  read_thread: 'Read "{title}"', hide_thread: 'Close "{title}"', reply: 'Reply', reply_label: 'Your reply',
+  pinned: 'Pinned', post_hidden: 'Post hidden by the film team.',
+  role_producer: 'Film team', role_admin: 'Platform', role_coproducer: 'Co-producer',
 };
 
 export const messages = { fr, en };

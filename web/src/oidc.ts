@@ -1,7 +1,7 @@
 // Cognito's hosted UI on AWS: the authorization code flow with PKCE, through oidc-client-ts.
 // The API takes Cognito ID tokens. Loaded only when someone signs in this way.
 import { UserManager, WebStorageStateStore } from 'oidc-client-ts';
-import { config } from './config';
+import { config, redirectUri } from './config';
 import { signIn } from './session';
 
 function manager(): UserManager {
@@ -9,7 +9,7 @@ function manager(): UserManager {
   return new UserManager({
     authority: config.cognito_authority,
     client_id: config.cognito_client_id,
-    redirect_uri: `${location.origin}/`,
+    redirect_uri: redirectUri(),
     response_type: 'code',
     scope: 'openid email profile',
     userStore: new WebStorageStateStore({ store: sessionStorage }),
@@ -23,5 +23,5 @@ export async function startSignIn(): Promise<void> {
 export async function completeSignIn(): Promise<void> {
   const signedIn = await manager().signinRedirectCallback();
   if (signedIn.id_token) signIn(signedIn.id_token);
-  history.replaceState(null, '', `${location.origin}/#/me`);
+  history.replaceState(null, '', `${redirectUri()}#/me`);
 }

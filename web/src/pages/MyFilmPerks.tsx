@@ -1,6 +1,7 @@
 import { useEffect, useState } from 'preact/hooks';
 import { api, must, type Film, type Schemas } from '../api';
 import { CreditOptIn } from '../components/Community';
+import { ForumThread } from '../components/ForumThread';
 import { Field, FormProblem, useForm } from '../components/forms';
 import { dateTime, t, type Key } from '../i18n';
 import { user } from '../session';
@@ -115,7 +116,7 @@ function Forum({ filmId, threads, onDone }: { filmId: string; threads: Schemas['
   return (
     <section aria-labelledby="forum-h">
       <h2 id="forum-h">{t('forum')}</h2>
-      <ul>{threads.map((th) => <li key={th.thread_id}>{th.title} — {t('posts_n', { n: th.post_count })}</li>)}</ul>
+      <ul>{threads.map((th) => <ForumThread key={th.thread_id} filmId={filmId} thread={th} onReplied={onDone} />)}</ul>
       <form onSubmit={start} noValidate>
         <Field id="title" label={t('thread_title')} value={draft.title} error={form.errors.title} onInput={(e) => setDraft({ ...draft, title: e.currentTarget.value })} />
         <Field id="body" label={t('thread_body')} error={form.errors.body}>
