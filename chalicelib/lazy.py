@@ -29,6 +29,15 @@ def lazy(name: str) -> Any:
 # Heavy libraries: Stripe when money moves, PyJWT (and cryptography) on the first signed-in request.
 jwt = lazy("jwt")
 stripe = lazy("stripe")
+# boto3 builds the SNS, SES, SQS and SSM clients; DynamoDB goes through PynamoDB (botocore alone).
+boto3 = lazy("boto3")
+
+# Adapters that only some calls need: the PDF (fpdf2) of a yearly statement; and the adapters
+# whose clients `adapters.clients.rebuild` drops, which import `adapters.clients` themselves.
+statement_pdf = lazy("chalicelib.adapters.statement_pdf")
+channels = lazy("chalicelib.adapters.channels")
+payments = lazy("chalicelib.adapters.payments")
+tables = lazy("chalicelib.adapters.tables")
 
 # Request bodies (pydantic) and the API document.
 schemas = lazy("chalicelib.schemas")

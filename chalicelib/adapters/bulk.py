@@ -7,16 +7,16 @@ credit items have deterministic keys and contents, so writing one again is a no-
 
 from __future__ import annotations
 
-import random
-import time
 from typing import Any, Callable, Iterator
 
 from chalicelib.adapters.tables import connection
+from chalicelib import retry
 from chalicelib.config import table_name
 from chalicelib.errors import Unavailable
 
 BATCH = 25
 MAX_ATTEMPTS = 10
+UNPROCESSED_BACKOFF_SECONDS, UNPROCESSED_BACKOFF_CAP_SECONDS = 0.02, 1.0  # waits before asking again for unprocessed keys
 
 
 def _client() -> Any:
@@ -51,7 +51,7 @@ def put_all(short: str, items: list[dict[str, Any]], after_call: Callable[[], No
             pending = response.get("UnprocessedItems", {}).get(name, [])
             if not pending:
                 break
-            time.sleep(random.uniform(0, min(1.0, 0.02 * 2 ** attempt)))
+            retry.pause(attempt, base=UNPROCESSED_BACKOFF_SECONDS, cap=UNPROCESSED_BACKOFF_CAP_SECONDS)
         else:
             raise Unavailable("DynamoDB kept items unprocessed; the run resumes where it stopped")
         after_call()

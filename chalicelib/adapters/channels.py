@@ -14,6 +14,7 @@ from typing import Any, Mapping
 from botocore.exceptions import BotoCoreError, ClientError, HTTPClientError
 from botocore.exceptions import ConnectionError as BotocoreConnectionError
 
+from chalicelib.adapters.clients import aws_client
 from chalicelib.config import resource_name, settings
 
 THROTTLING_CODES = frozenset({
@@ -37,8 +38,6 @@ class SendError(Exception):
 @lru_cache(maxsize=None)
 def client(service: str) -> Any:
     """Timeouts and attempts: AWS_* settings (adapters/clients.py; one attempt by default)."""
-    from chalicelib.adapters.clients import aws_client
-
     return aws_client(service, max_pool_connections=32)
 
 

@@ -13,8 +13,13 @@ from __future__ import annotations
 
 from typing import Any
 
+from botocore.config import Config
+
 from chalicelib.config import Settings, settings
-from chalicelib.lazy import stripe
+from chalicelib.domain import backoff
+from chalicelib.lazy import boto3, stripe
+# These adapters import this module back: read on first use, when rebuilding them.
+from chalicelib.lazy import channels, payments, tables
 
 HTTP_DEADLINE_SECONDS = 10.0  # API Gateway cuts at 29 s; a co-producer waits far less
 BOTOCORE_MAX_BACKOFF = 20.0  # botocore "standard" mode: random * 2 ** (attempt - 1), capped
@@ -32,8 +37,6 @@ def dynamodb_options(s: Settings | None = None) -> dict[str, Any]:
 
 def aws_config(**extra: Any) -> Any:
     """botocore Config of the SNS, SES, SQS and SSM clients."""
-    from botocore.config import Config
-
     s = settings()
     return Config(connect_timeout=s.aws_connect_timeout, read_timeout=s.aws_read_timeout,
                   retries={"mode": "standard", "total_max_attempts": s.aws_max_attempts}, **extra)
@@ -41,8 +44,6 @@ def aws_config(**extra: Any) -> Any:
 
 def aws_client(service: str, **extra: Any) -> Any:
     """A boto3 client of `service` (sns, sesv2, sqs, ssm) with its deadline."""
-    import boto3
-
     s = settings()
     endpoint = s.aws_endpoint if service != "ssm" else None
     return boto3.client(service, region_name=s.region, endpoint_url=endpoint, config=aws_config(**extra))
@@ -57,8 +58,8 @@ def stripe_options() -> dict[str, Any]:
 
 
 def _botocore_worst(attempts: int, connect: float, read: float) -> float:
-    backoff = sum(min(BOTOCORE_MAX_BACKOFF, 2.0 ** (k - 1)) for k in range(1, attempts))
-    return attempts * (connect + read) + backoff
+    waits = sum(backoff.ceiling(k - 1, base=1.0, cap=BOTOCORE_MAX_BACKOFF) for k in range(1, attempts))
+    return attempts * (connect + read) + waits
 
 
 def worst_case_seconds(dependency: str, s: Settings | None = None) -> float:
@@ -69,8 +70,8 @@ def worst_case_seconds(dependency: str, s: Settings | None = None) -> float:
         return _botocore_worst(s.dynamodb_max_attempts, s.dynamodb_connect_timeout, s.dynamodb_read_timeout)
     if dependency == "stripe":
         retries = s.stripe_max_network_retries
-        backoff = sum(min(STRIPE_MAX_DELAY, STRIPE_INITIAL_DELAY * 2 ** (n - 1)) for n in range(1, retries + 1))
-        return (retries + 1) * (s.stripe_connect_timeout + s.stripe_read_timeout) + backoff
+        waits = sum(backoff.ceiling(n - 1, base=STRIPE_INITIAL_DELAY, cap=STRIPE_MAX_DELAY) for n in range(1, retries + 1))
+        return (retries + 1) * (s.stripe_connect_timeout + s.stripe_read_timeout) + waits
     if dependency in ("sns", "ses", "sqs", "ssm"):
         return _botocore_worst(s.aws_max_attempts, s.aws_connect_timeout, s.aws_read_timeout)
     raise ValueError(f"unknown dependency {dependency!r}")
@@ -79,8 +80,6 @@ def worst_case_seconds(dependency: str, s: Settings | None = None) -> float:
 def rebuild() -> None:
     """Read the settings again and drop every client built from them, so that the next call
     builds it anew (tests and benchmarks that move an endpoint or lower a deadline)."""
-    from chalicelib.adapters import channels, payments, tables
-
     settings.cache_clear()
     tables.reconnect()
     payments.client.cache_clear()

@@ -12,6 +12,8 @@ from __future__ import annotations
 import hashlib
 from typing import Protocol
 
+from chalicelib import signing
+from chalicelib.adapters import payments
 from chalicelib.config import settings
 from chalicelib.errors import Unavailable
 from chalicelib.lazy import stripe
@@ -27,20 +29,16 @@ class Connect(Protocol):
 
 class StripeConnect:
     def create_account(self, *, user_id: str, email: str | None) -> str:
-        from chalicelib.adapters.payments import client
-
         params = {"type": "express", "country": "FR", "capabilities": {"transfers": {"requested": True}},
                   "metadata": {"user_id": user_id}, **({"email": email} if email else {})}
         try:
-            return client().v1.accounts.create(params=params, options={"idempotency_key": f"connect-{user_id}"})["id"]
+            return payments.client().v1.accounts.create(params=params, options={"idempotency_key": f"connect-{user_id}"})["id"]
         except stripe.StripeError as exc:
             raise Unavailable("the payment provider is unavailable; try again") from exc
 
     def onboarding_url(self, *, account_id: str, user_id: str, base_url: str) -> str:
-        from chalicelib.adapters.payments import client
-
         try:
-            return client().v1.account_links.create(params={
+            return payments.client().v1.account_links.create(params={
                 "account": account_id, "type": "account_onboarding",
                 "refresh_url": f"{base_url}/me/payout-account", "return_url": f"{base_url}/me/payout-account"})["url"]
         except stripe.StripeError as exc:
@@ -52,8 +50,6 @@ class LocalConnect:
         return "acct_local_" + hashlib.sha256(user_id.encode()).hexdigest()[:16]
 
     def onboarding_url(self, *, account_id: str, user_id: str, base_url: str) -> str:
-        from chalicelib import signing
-
         token = signing.seal({"p": "connect", "a": account_id, "u": user_id})
         return f"{base_url}/dev/connect/onboarding?token={token}"
 

@@ -3,18 +3,19 @@
 from __future__ import annotations
 
 import random
-import time
 from typing import Any, Iterable
 
 from pynamodb.models import Model
 from pynamodb.transactions import TransactWrite
 
+from chalicelib import retry
 from chalicelib.adapters.tables import CounterShard
 from chalicelib.config import settings
 from chalicelib.errors import Unavailable
 
 PLATFORM = "platform"
 MAX_ATTEMPTS = 5
+UNPROCESSED_BACKOFF_SECONDS, UNPROCESSED_BACKOFF_CAP_SECONDS = 0.02, 1.0  # waits before asking again for unprocessed keys
 FIELDS = ("raised_cents", "coproducer_count", "films", "open_films", "goal_cents", "coproducers")
 
 
@@ -72,7 +73,7 @@ def read_with(record: type[Model], key: dict[str, Any], counter_id: str) -> tupl
         request = response.get("UnprocessedKeys") or {}
         if not request:
             break
-        time.sleep(random.uniform(0, min(1.0, 0.02 * 2 ** attempt)))
+        retry.pause(attempt, base=UNPROCESSED_BACKOFF_SECONDS, cap=UNPROCESSED_BACKOFF_CAP_SECONDS)
     else:
         raise Unavailable("DynamoDB kept keys unprocessed; try again")
     totals = dict.fromkeys(FIELDS, 0)

@@ -13,6 +13,13 @@ import sys
 from dataclasses import dataclass
 from typing import Any, Iterator
 
+import botocore.exceptions as bce
+from aws_lambda_powertools.metrics import MetricUnit
+from pynamodb.exceptions import PynamoDBException
+
+from chalicelib.config import settings
+from chalicelib.observability import logger, metrics
+
 TIMEOUT, THROTTLE = "timeout", "throttle"
 DEPENDENCIES = {"dynamodb": "DynamoDB", "stripe": "Stripe", "sns": "SNS", "ses": "SES", "sqs": "SQS",
                 "ssm": "SSM"}
@@ -72,8 +79,6 @@ def _chain(exc: BaseException) -> Iterator[BaseException]:
 
 
 def _by_endpoint(exc: Any) -> str | None:
-    from chalicelib.config import settings
-
     url = str((getattr(exc, "kwargs", None) or {}).get("endpoint_url") or "")
     s = settings()
     if s.dynamodb_endpoint and url.startswith(s.dynamodb_endpoint):
@@ -98,8 +103,6 @@ def _one(exc: BaseException, dynamodb: bool) -> Outage | None:
     service, kind = getattr(exc, "service", None), getattr(exc, "outage_kind", None)  # channels.SendError
     if service in DEPENDENCIES and kind in (TIMEOUT, THROTTLE):
         return Outage(service, kind)
-    import botocore.exceptions as bce
-
     if isinstance(exc, (bce.ConnectionError, bce.HTTPClientError)):
         return Outage("dynamodb" if dynamodb else (_by_endpoint(exc) or "dynamodb"), TIMEOUT)
     if isinstance(exc, bce.ClientError):
@@ -126,8 +129,6 @@ def _code(exc: Any) -> str | None:
 
 def classify(exc: BaseException) -> Outage | None:
     """The outage behind `exc`, or None when it is anything else (a bug, a refusal...)."""
-    from pynamodb.exceptions import PynamoDBException
-
     dynamodb = False
     for current in _chain(exc):
         dynamodb = dynamodb or isinstance(current, PynamoDBException)
@@ -147,9 +148,5 @@ def raise_if_down(exc: BaseException) -> None:
 
 def record(outage: Outage) -> None:
     """One count of `outage`'s metric (flushed by the handler's middleware), and a log line."""
-    from aws_lambda_powertools.metrics import MetricUnit
-
-    from chalicelib.observability import logger, metrics
-
     metrics.add_metric(name=outage.metric, unit=MetricUnit.Count, value=1)
     logger.warning("dependency unavailable", extra={"dependency": outage.dependency, "kind": outage.kind})

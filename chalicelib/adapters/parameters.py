@@ -5,14 +5,13 @@ from __future__ import annotations
 
 from functools import lru_cache
 
+from chalicelib.adapters.clients import aws_client
 from chalicelib.config import settings
 from chalicelib.errors import Unavailable
 
 
 @lru_cache(maxsize=8)
 def _parameter(name: str) -> str:
-    from chalicelib.adapters.clients import aws_client
-
     return aws_client("ssm").get_parameter(
         Name=name, WithDecryption=True)["Parameter"]["Value"]
 

@@ -12,6 +12,7 @@ from functools import lru_cache
 from typing import Any
 
 from chalicelib.adapters import parameters
+from chalicelib.adapters.clients import stripe_options
 from chalicelib.config import settings
 from chalicelib.errors import BadRequest, Unauthorized, Unavailable, Unprocessable
 from chalicelib.lazy import stripe
@@ -42,8 +43,6 @@ def webhook_secret() -> str:
 
 @lru_cache(maxsize=1)
 def client() -> Any:
-    from chalicelib.adapters.clients import stripe_options
-
     base = settings().stripe_api_base
     return stripe.StripeClient(
         _secret_key(),

@@ -7,6 +7,7 @@ from dataclasses import dataclass
 
 from chalicelib.adapters.payments import client
 from chalicelib.errors import Unavailable
+from chalicelib.lazy import stripe
 
 
 @dataclass(frozen=True)
@@ -16,8 +17,6 @@ class CardSetup:
 
 
 def create(*, user_id: str) -> CardSetup:
-    import stripe
-
     try:
         obj = client().v1.setup_intents.create(params={
             "usage": "on_session", "payment_method_types": ["card"], "metadata": {"user_id": user_id}})

@@ -20,6 +20,7 @@ from datetime import datetime, timedelta
 from typing import Protocol
 
 from chalicelib import clock
+from chalicelib.adapters import payments
 from chalicelib.config import settings
 from chalicelib.errors import Unavailable
 from chalicelib.lazy import stripe
@@ -47,10 +48,8 @@ class Transfers(Protocol):
 
 class StripeTransfers:
     def transfer(self, *, payout_id: str, amount_cents: int, destination: str) -> Transfer:
-        from chalicelib.adapters.payments import client
-
         try:
-            obj = client().v1.transfers.create(
+            obj = payments.client().v1.transfers.create(
                 params={"amount": amount_cents, "currency": "eur", "destination": destination,
                         "transfer_group": payout_id, "metadata": {"payout_id": payout_id}},
                 options={"idempotency_key": payout_id})
@@ -61,10 +60,8 @@ class StripeTransfers:
         return Transfer(ok=True, transfer_id=obj["id"])
 
     def find(self, payout_id: str) -> Transfer | None:
-        from chalicelib.adapters.payments import client
-
         try:
-            page = client().v1.transfers.list(params={"transfer_group": payout_id, "limit": 10})
+            page = payments.client().v1.transfers.list(params={"transfer_group": payout_id, "limit": 10})
         except stripe.StripeError as exc:
             raise Unavailable("the payment provider is unavailable; the payout is retried") from exc
         for obj in page.data:

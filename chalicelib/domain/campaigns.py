@@ -8,6 +8,8 @@ from __future__ import annotations
 
 from datetime import date, datetime, timedelta
 
+from chalicelib.domain import backoff
+
 FUNDED = "funded"
 FAILED = "failed"
 
@@ -50,7 +52,7 @@ def retry_delay_seconds(failures: int) -> int:
     """Backoff after the n-th rejected attempt: 15 min, 30 min, 1 h, ... at most a day."""
     if failures <= 0:
         return 0
-    return min(RETRY_MAX_SECONDS, RETRY_BASE_SECONDS * int(2 ** min(failures - 1, 16)))
+    return int(backoff.ceiling(failures - 1, base=RETRY_BASE_SECONDS, cap=RETRY_MAX_SECONDS))
 
 
 def next_attempt_at(now: datetime, failures: int) -> datetime:

@@ -25,10 +25,11 @@ import time
 from dataclasses import dataclass, field
 from typing import Any
 
-from pynamodb.exceptions import DoesNotExist, TransactWriteError, UpdateError
+from pynamodb.exceptions import DoesNotExist, TransactWriteError
 
 from chalicelib import clock
 from chalicelib.adapters import counters, payments
+from chalicelib.adapters.conditions import written
 from chalicelib.adapters.tables import CampaignCloseRecord, FilmRecord, PledgeRecord, find, transaction
 from chalicelib.auth import Caller
 from chalicelib.domain import campaigns as rules
@@ -86,14 +87,9 @@ def note_goal(film_id: str, confirmed_at: str) -> bool:
     if not rules.goal_reached(raised, goal):
         return False
     _GOALS[film_id] = None
-    try:
-        FilmRecord(film_id).update(actions=[FilmRecord.goal_reached_at.set(confirmed_at)],
-                                   condition=FilmRecord.goal_reached_at.does_not_exist())
-        return True
-    except UpdateError as exc:
-        if exc.cause_response_code == "ConditionalCheckFailedException":
-            return False  # another payment recorded it first
-        raise
+    # False: another payment recorded it first
+    return written(lambda: FilmRecord(film_id).update(actions=[FilmRecord.goal_reached_at.set(confirmed_at)],
+                                                      condition=FilmRecord.goal_reached_at.does_not_exist()))
 
 
 # --- one film ----------------------------------------------------------------------------

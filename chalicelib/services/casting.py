@@ -13,9 +13,10 @@ from __future__ import annotations
 import uuid
 from typing import Any
 
-from pynamodb.exceptions import PutError, TransactWriteError, UpdateError
+from pynamodb.exceptions import TransactWriteError
 
 from chalicelib import clock, paging
+from chalicelib.adapters.conditions import written
 from chalicelib.adapters.tables import (
     BackingRecord, CastingApplicationRecord, CastingCallRecord, PerkRecord, UserRecord, find, transaction,
 )
@@ -74,12 +75,8 @@ def apply(caller: Caller, film_id: str, call_id: str, data: Any) -> dict[str, An
         raise Conflict("this casting call is decided", code="casting_decided", field="call_id")
     application = CastingApplicationRecord(call_id, caller.user_id, film_id=film_id, note=data.note,
                                            applied_at=clock.iso(), status=APPLIED)
-    try:
-        application.save(condition=CastingApplicationRecord.user_id.does_not_exist())
-    except PutError as exc:
-        if exc.cause_response_code == "ConditionalCheckFailedException":
-            raise Conflict("you have already applied to this call", code="already_applied") from exc
-        raise
+    if not written(lambda: application.save(condition=CastingApplicationRecord.user_id.does_not_exist())):
+        raise Conflict("you have already applied to this call", code="already_applied")
     return view(call, application)
 
 
@@ -126,12 +123,11 @@ def decide(caller: Caller, film_id: str, call_id: str, selected: list[str]) -> d
     if call.status == DECIDED and sorted(call.selected or []) != chosen:
         raise Conflict("this casting call is already decided", code="casting_decided", field="selected")
     if call.status == OPEN:
-        try:
-            call.update(actions=[CastingCallRecord.status.set(DECIDED), CastingCallRecord.selected.set(chosen),
-                                 CastingCallRecord.decided_at.set(clock.iso())],
-                        condition=CastingCallRecord.status == OPEN)
-        except UpdateError as exc:
-            raise Conflict("the call was decided meanwhile; read it again", code="casting_decided") from exc
+        if not written(lambda: call.update(
+                actions=[CastingCallRecord.status.set(DECIDED), CastingCallRecord.selected.set(chosen),
+                         CastingCallRecord.decided_at.set(clock.iso())],
+                condition=CastingCallRecord.status == OPEN)):
+            raise Conflict("the call was decided meanwhile; read it again", code="casting_decided")
     for application in applications:
         if application.status != APPLIED:
             continue

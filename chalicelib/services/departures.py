@@ -15,6 +15,7 @@ from __future__ import annotations
 from typing import Any, Protocol
 
 from chalicelib import clock
+from chalicelib.adapters.directory import CognitoDirectory
 from chalicelib.adapters.tables import UserRecord
 from chalicelib.auth import Caller
 from chalicelib.config import settings
@@ -34,8 +35,6 @@ def user_directory() -> Directory | None:
     pool = settings().cognito_user_pool_id
     if not pool:
         return None
-    from chalicelib.adapters.directory import CognitoDirectory
-
     return CognitoDirectory(pool)
 
 

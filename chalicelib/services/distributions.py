@@ -33,10 +33,12 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any, Callable, Iterable
 
-from pynamodb.exceptions import PutError, TransactWriteError, UpdateError
+from pynamodb.exceptions import TransactWriteError
+from pynamodb.expressions.update import Action
 
 from chalicelib import clock
 from chalicelib.adapters import bulk
+from chalicelib.adapters.conditions import written
 from chalicelib.adapters.tables import (
     DisputeRecord, DistributionRecord, PledgeRecord, ReceiptRecord, SnapshotPage, find, transaction,
 )
@@ -83,11 +85,9 @@ def _open(film_id: str, period: str) -> DistributionRecord:
     now = clock.iso()
     record = DistributionRecord(film_id, period, status="running", version=0, batches=[], created_at=now,
                                 updated_at=now)
-    try:
-        record.save(condition=DistributionRecord.film_id.does_not_exist())
+    if written(lambda: record.save(condition=DistributionRecord.film_id.does_not_exist())):
         return record
-    except PutError:
-        return _load(film_id, period)  # another run opened it first
+    return _load(film_id, period)  # another run opened it first
 
 
 def _running_batch(record: DistributionRecord) -> dict[str, Any] | None:
@@ -214,15 +214,15 @@ def _take_snapshot(record: DistributionRecord, started: datetime, checkpoint: Ch
     sid = snapshot_id(record.film_id, record.period)
     bulk.put_all("royalty_snapshots", [bulk.snapshot_page_item(sid, page.number, _encode(page.shares)) for page in pages],
                  after_call=lambda: checkpoint("snapshot-pages"))
-    try:
-        record.update(actions=[
-            DistributionRecord.snapshot_pages.set(len(pages)), DistributionRecord.as_of.set(as_of),
-            DistributionRecord.coproducers.set(len(shares)),
-            DistributionRecord.film_confirmed_cents.set(sum(s.weight_cents for s in shares)),
-            DistributionRecord.version.set(int(record.version) + 1),
-            DistributionRecord.updated_at.set(clock.iso()),
-        ], condition=DistributionRecord.snapshot_pages.does_not_exist() & (DistributionRecord.version == int(record.version)))
-    except UpdateError:
+    actions: list[Action] = [
+        DistributionRecord.snapshot_pages.set(len(pages)), DistributionRecord.as_of.set(as_of),
+        DistributionRecord.coproducers.set(len(shares)),
+        DistributionRecord.film_confirmed_cents.set(sum(s.weight_cents for s in shares)),
+        DistributionRecord.version.set(int(record.version) + 1),
+        DistributionRecord.updated_at.set(clock.iso()),
+    ]
+    unchanged = DistributionRecord.snapshot_pages.does_not_exist() & (DistributionRecord.version == int(record.version))
+    if not written(lambda: record.update(actions=actions, condition=unchanged)):
         return []  # another run committed its snapshot first: use that one
     checkpoint("snapshot")
     return pages
@@ -264,19 +264,18 @@ def _credit(record: DistributionRecord, batch: dict[str, Any], pages: list[Page]
 def _close(record: DistributionRecord, batch: dict[str, Any], totals: dict[str, int], checkpoint: Checkpoint) -> None:
     batches = [dict(b, status="done", finished_at=clock.iso(), **totals) if b["batch"] == batch["batch"] else b
                for b in record.batches]
-    try:
-        record.update(actions=[
-            DistributionRecord.batches.set(batches),
-            DistributionRecord.status.set("done"),
-            DistributionRecord.rights_received_cents.add(int(batch["rights_received_cents"])),
-            DistributionRecord.pool_cents.add(int(batch["pool_cents"])),
-            DistributionRecord.credited_cents.add(totals["credited_cents"]),
-            DistributionRecord.unallocated_cents.add(totals["unallocated_cents"]),
-            DistributionRecord.credits.add(totals["credits"]),
-            DistributionRecord.version.set(int(record.version) + 1),
-            DistributionRecord.updated_at.set(clock.iso()),
-        ], condition=DistributionRecord.version == int(record.version))
-    except UpdateError:
+    actions: list[Action] = [
+        DistributionRecord.batches.set(batches),
+        DistributionRecord.status.set("done"),
+        DistributionRecord.rights_received_cents.add(int(batch["rights_received_cents"])),
+        DistributionRecord.pool_cents.add(int(batch["pool_cents"])),
+        DistributionRecord.credited_cents.add(totals["credited_cents"]),
+        DistributionRecord.unallocated_cents.add(totals["unallocated_cents"]),
+        DistributionRecord.credits.add(totals["credits"]),
+        DistributionRecord.version.set(int(record.version) + 1),
+        DistributionRecord.updated_at.set(clock.iso()),
+    ]
+    if not written(lambda: record.update(actions=actions, condition=DistributionRecord.version == int(record.version))):
         logger.info("another run closed this batch", extra={"film_id": record.film_id})
     checkpoint("closed")
 

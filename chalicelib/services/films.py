@@ -12,13 +12,14 @@ from typing import TYPE_CHECKING, Any
 
 from pynamodb.exceptions import DoesNotExist, PutError, TransactWriteError
 from chalicelib import clock, paging
-from chalicelib.adapters import counters
+from chalicelib.adapters import counters, parameters
 from chalicelib.adapters.tables import FilmRecord, transaction
 from chalicelib.auth import Caller
 from chalicelib.domain import events
 from chalicelib.domain import films as rules
+from chalicelib.domain import pseudonyms
 from chalicelib.errors import Conflict, Forbidden, NotFound, invalid_field
-from chalicelib.services import messagebus, outbox
+from chalicelib.services import last_good, messagebus, outbox
 
 if TYPE_CHECKING:  # request models: pydantic loads only with the routes that parse a body
     from chalicelib.schemas import FilmCreate, FilmPatch
@@ -135,8 +136,6 @@ def list_films(caller: Caller | None, *, status: str | None, kind: str | None, l
     if status == "draft" and not (caller and caller.is_admin):
         raise Forbidden("only admins list drafts; producers see theirs in GET /me/films", field="status")
     if caller is None:  # the public list: its last good answer while DynamoDB does not answer
-        from chalicelib.services import last_good
-
         return last_good.read(f"films:{status}:{kind}:{limit}:{next_token}", lambda: _list_films(
             status=status, kind=kind, limit=limit, next_token=next_token))
     return _list_films(status=status, kind=kind, limit=limit, next_token=next_token)
@@ -257,7 +256,4 @@ def stage_changed(film: FilmRecord, changes: dict[str, Any], now: str) -> events
 
 def public_id(film_id: str, user_id: str | None) -> str | None:
     """A person as public responses name them in a film (chalicelib/domain/pseudonyms.py)."""
-    from chalicelib.adapters import parameters
-    from chalicelib.domain import pseudonyms
-
     return pseudonyms.per_film(parameters.signing_key(), film_id, user_id)

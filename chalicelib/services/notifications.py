@@ -22,15 +22,15 @@ a pledge.
 from __future__ import annotations
 
 import json
-import random
 import time
 from concurrent.futures import ThreadPoolExecutor
 from typing import Any, Callable, Mapping
 
 from pynamodb.exceptions import DoesNotExist, TransactWriteError
 
-from chalicelib import clock, paging, signing
+from chalicelib import clock, paging, retry, signing
 from chalicelib.adapters import channels, streams
+from chalicelib.adapters.conditions import failed_items
 from chalicelib.adapters.tables import BackingRecord, DeliveryRecord, UserRecord, transaction
 from chalicelib.adapters.tables import find as tables_find
 from chalicelib.auth import Caller
@@ -38,7 +38,7 @@ from chalicelib.config import settings
 from chalicelib.domain import contacts, events, messages
 from chalicelib.errors import BadRequest, invalid_credential, invalid_field
 from chalicelib.observability import logger
-from chalicelib.services import sms_budget
+from chalicelib.services import profiles, sms_budget
 
 CHANNELS = ("email", "sms")
 CHUNK_SIZE = 100  # users per queue message (BatchGetItem takes 100 keys)
@@ -47,6 +47,7 @@ BACKOFF_SECONDS = 0.2  # first wait; doubled each attempt, with full jitter
 LEASE_SECONDS = 120  # a claim older than this is a crashed sender's
 CLAIMS_PER_TRANSACTION = 100  # TransactWriteItems' limit
 CLAIM_ATTEMPTS = 10
+BACKOFF_CAP_SECONDS = BACKOFF_SECONDS * 2 ** (CLAIM_ATTEMPTS - 1)  # the last claim's wait: no wait is cut short
 SENDERS = 8  # concurrent sends per chunk
 KEEP_DAYS = 180
 UNSUBSCRIBE = "unsubscribe"
@@ -190,12 +191,11 @@ def claim(event_id: str, jobs: list[Job]) -> list[Job]:
                 claimed += pending
                 pending = []
             except TransactWriteError as exc:
-                reasons = exc.cancellation_reasons or []
-                taken = {i for i, r in enumerate(reasons) if r is not None and r.code == "ConditionalCheckFailed"}
+                taken = failed_items(exc)
                 if taken:
                     pending = [job for i, job in enumerate(pending) if i not in taken]
                 else:  # a concurrent transaction on the same items: wait, then again
-                    sleep(random.uniform(0, BACKOFF_SECONDS * 2 ** attempt))
+                    retry.pause(attempt, base=BACKOFF_SECONDS, cap=BACKOFF_CAP_SECONDS, sleep=sleep)
         if pending:
             raise RuntimeError(f"could not claim {len(pending)} messages of {event_id}")
     return claimed
@@ -247,7 +247,7 @@ def with_backoff(send: Callable[[], str]) -> str:
         except channels.SendError as exc:
             if not exc.retryable or attempt == SEND_ATTEMPTS - 1:
                 raise
-            sleep(random.uniform(0, BACKOFF_SECONDS * 2 ** attempt))
+            retry.pause(attempt, base=BACKOFF_SECONDS, cap=BACKOFF_CAP_SECONDS, sleep=sleep)
     raise AssertionError("unreachable")
 
 
@@ -328,8 +328,6 @@ def wants_channel(user: UserRecord, channel: str) -> bool:
 
 def unsubscribe(token: str | None) -> dict[str, Any]:
     """POST of the link: turn one channel of one user off."""
-    from chalicelib.services import profiles
-
     user_id, channel = _unsubscribe_link(token)
     attribute = UserRecord.notify_email if channel == "email" else UserRecord.notify_sms
     now = clock.iso()

@@ -9,9 +9,9 @@ from __future__ import annotations
 
 from typing import Iterator
 
-from pynamodb.exceptions import PutError
 from pynamodb.transactions import TransactWrite
 
+from chalicelib.adapters.conditions import written
 from chalicelib.adapters.tables import OutboxRecord
 from chalicelib.domain.events import Event
 
@@ -31,13 +31,7 @@ def add_in(write: TransactWrite, event: Event) -> None:
 
 def emit(event: Event) -> bool:
     """Record `event` unless it exists. True if this call recorded it."""
-    try:
-        _record(event).save(condition=OutboxRecord.event_id.does_not_exist())
-        return True
-    except PutError as exc:
-        if exc.cause_response_code == "ConditionalCheckFailedException":
-            return False
-        raise
+    return written(lambda: _record(event).save(condition=OutboxRecord.event_id.does_not_exist()))
 
 
 def to_event(record: OutboxRecord) -> Event:

@@ -9,17 +9,19 @@ from __future__ import annotations
 
 from typing import Any
 
-from pynamodb.exceptions import TransactWriteError, UpdateError
+from pynamodb.exceptions import TransactWriteError
+from pynamodb.expressions.update import Action
 
 from chalicelib import clock, signing
 from chalicelib.adapters import connect
+from chalicelib.adapters.conditions import written
 from chalicelib.adapters.tables import UserRecord, find, transaction
 from chalicelib.auth import Caller
 from chalicelib.config import settings
 from chalicelib.domain import events
 from chalicelib.errors import ApiError, BadRequest, NotFound, invalid_credential, invalid_field
 from chalicelib.observability import logger
-from chalicelib.services import outbox
+from chalicelib.services import outbox, payouts
 
 
 class Gone(ApiError):
@@ -46,13 +48,11 @@ def start_onboarding(caller: Caller, base_url: str) -> dict[str, Any]:
     account = user.connect_account_id if user else None
     if not account:
         account = adapter.create_account(user_id=caller.user_id, email=(user.email if user else None) or caller.email)
-        try:  # a concurrent request may have recorded one: it stands (same idempotency key, same account)
-            UserRecord(caller.user_id).update(actions=[
-                UserRecord.connect_account_id.set(account), UserRecord.payout_account_updated_at.set(clock.iso())],
-                condition=UserRecord.connect_account_id.does_not_exist())
-        except UpdateError as exc:
-            if exc.cause_response_code != "ConditionalCheckFailedException":
-                raise
+        actions: list[Action] = [UserRecord.connect_account_id.set(account),
+                                 UserRecord.payout_account_updated_at.set(clock.iso())]
+        if not written(lambda: UserRecord(caller.user_id).update(
+                actions=actions, condition=UserRecord.connect_account_id.does_not_exist())):
+            # a concurrent request recorded one: it stands (same idempotency key, same account)
             account = find(UserRecord, caller.user_id).connect_account_id
     return {"url": adapter.onboarding_url(account_id=account, user_id=caller.user_id, base_url=base_url), "account_id": account}
 
@@ -80,8 +80,6 @@ def account_updated(account: dict[str, Any]) -> None:
     except TransactWriteError:
         return
     if enabled:  # a failed payout, even one given up, is tried again on the new account
-        from chalicelib.services import payouts
-
         payouts.rearm(user.user_id)
 
 

@@ -17,18 +17,18 @@ from dataclasses import dataclass
 from functools import cached_property
 from typing import Any, Mapping
 
-from pynamodb.exceptions import PutError
 from pynamodb.transactions import TransactWrite
 
 from chalicelib import clock, paging
 from chalicelib.adapters import streams
+from chalicelib.adapters.conditions import written
 from chalicelib.adapters.tables import BackingRecord, FilmRecord, PerkRecord, find
 from chalicelib.auth import Caller
 from chalicelib.domain import events
 from chalicelib.domain import perks as rules
 from chalicelib.errors import Conflict, Forbidden, NotFound, Unauthorized, invalid_field
 from chalicelib.observability import logger
-from chalicelib.services import credits, films, outbox
+from chalicelib.services import credits, films, outbox, referrals
 
 MAX_PERKS = 50  # per film: a catalogue is read whole and fits in one stage-change transaction
 
@@ -76,8 +76,6 @@ class Access:
     @cached_property
     def referrals(self) -> int:
         """Co-producers the caller's share link of the film brought (read once, when a perk needs it)."""
-        from chalicelib.services import referrals
-
         return referrals.coproducers_brought(self.film.film_id, self.caller.user_id) if self.caller else 0
 
     def referrals_for(self, perk: PerkRecord) -> int:
@@ -190,10 +188,8 @@ def create(caller: Caller, film_id: str, data: Any) -> dict[str, Any]:
     if len(catalogue_of(film_id)) >= MAX_PERKS:
         raise Conflict(f"a film has at most {MAX_PERKS} perks", code="too_many_perks")
     record = _record(film_id, data.model_dump(), clock.iso())
-    try:
-        record.save(condition=PerkRecord.perk_id.does_not_exist())
-    except PutError as exc:
-        raise Conflict("perk id already taken, retry") from exc
+    if not written(lambda: record.save(condition=PerkRecord.perk_id.does_not_exist())):
+        raise Conflict("perk id already taken, retry")
     return view(record)
 
 

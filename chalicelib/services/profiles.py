@@ -8,9 +8,10 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING, Any
 
-from pynamodb.exceptions import DoesNotExist, UpdateError
+from pynamodb.exceptions import DoesNotExist
 
 from chalicelib import clock
+from chalicelib.adapters.conditions import written
 from chalicelib.adapters.tables import ConsentRecord, UserRecord, transaction
 from chalicelib.auth import Caller
 from chalicelib.config import settings
@@ -77,12 +78,9 @@ def _cognito_verified(caller: Caller, email: str | None) -> bool:
 
 
 def _adopt_cognito_verification(caller: Caller, record: UserRecord) -> None:
-    try:
-        record.update(actions=[UserRecord.email_verified_for.set(record.email)],
-                      condition=UserRecord.email == record.email)
-    except UpdateError as exc:  # the address changed meanwhile: nothing to adopt
-        if exc.cause_response_code != "ConditionalCheckFailedException":
-            raise
+    # refused when the address changed meanwhile: nothing to adopt then
+    written(lambda: record.update(actions=[UserRecord.email_verified_for.set(record.email)],
+                                  condition=UserRecord.email == record.email))
 
 
 def mark_verified(user_id: str, channel: str) -> None:

@@ -13,17 +13,17 @@ from __future__ import annotations
 
 from typing import Any, Iterable
 
-from pynamodb.exceptions import PutError
 
 from chalicelib import clock
 from chalicelib.adapters import counters, parameters
 from chalicelib.adapters.community import ReferralCodeRecord
+from chalicelib.adapters.conditions import written
 from chalicelib.adapters.tables import BackingRecord, FilmRecord, PledgeRecord, UserRecord, find
 from chalicelib.auth import Caller
 from chalicelib.config import settings
 from chalicelib.domain import referrals as rules
 from chalicelib.errors import Conflict, Forbidden
-from chalicelib.services import films
+from chalicelib.services import disputes, films
 
 FORMER = "Former co-producer"
 
@@ -42,11 +42,7 @@ def _link(film_id: str, user_id: str) -> ReferralCodeRecord:
     now = clock.iso()
     record = ReferralCodeRecord(code, film_id=film_id, kind=rules.LINK, owner_id=user_id, created_at=now,
                                 film_key=f"{rules.LINK}#{now}#{code}", sharer_id=user_id)
-    try:
-        record.save(condition=ReferralCodeRecord.code.does_not_exist())
-    except PutError as exc:
-        if exc.cause_response_code != "ConditionalCheckFailedException":
-            raise
+    if not written(lambda: record.save(condition=ReferralCodeRecord.code.does_not_exist())):
         return find(ReferralCodeRecord, code) or record
     return record
 
@@ -87,12 +83,8 @@ def create_tag(caller: Caller, film_id: str, name: str) -> dict[str, Any]:
     # self-referral (owner_id), whoever created the tag.
     record = ReferralCodeRecord(code, film_id=film_id, kind=rules.TAG, owner_id=film.producer_id or caller.user_id,
                                 name=name, created_at=now, film_key=f"{rules.TAG}#{now}#{code}")
-    try:
-        record.save(condition=ReferralCodeRecord.code.does_not_exist())
-    except PutError as exc:
-        if exc.cause_response_code != "ConditionalCheckFailedException":
-            raise
-        raise Conflict(f"the film already has a tag named {name!r}", code="tag_exists", field="name") from exc
+    if not written(lambda: record.save(condition=ReferralCodeRecord.code.does_not_exist())):
+        raise Conflict(f"the film already has a tag named {name!r}", code="tag_exists", field="name")
     return _tag_view(record)
 
 
@@ -115,8 +107,6 @@ def attribution_for(caller: Caller, film_id: str, code: str | None) -> str | Non
 # --- what the links brought ----------------------------------------------------------------
 
 def _disputed(pledge_id: str) -> bool:
-    from chalicelib.services import disputes
-
     return disputes.holds(pledge_id)
 
 

@@ -10,9 +10,10 @@ from __future__ import annotations
 import hashlib
 from typing import TYPE_CHECKING, Any
 
-from pynamodb.exceptions import DoesNotExist, PutError
+from pynamodb.exceptions import DoesNotExist
 
 from chalicelib import clock
+from chalicelib.adapters.conditions import written
 from chalicelib.adapters.tables import FilmRecord, ReceiptRecord, RightsRecord, find
 from chalicelib.auth import Caller
 from chalicelib.domain import royalties as rules
@@ -98,12 +99,8 @@ def record_receipt(caller: Caller, film_id: str, data: ReceiptCreate) -> tuple[d
                            rights_received_cents=data.rights_received_cents, reference=data.reference,
                            corrects=data.corrects, recorded_at=clock.iso(), recorded_by=caller.user_id,
                            undistributed=UNDISTRIBUTED)
-    try:
-        record.save(condition=ReceiptRecord.receipt_id.does_not_exist())
+    if written(lambda: record.save(condition=ReceiptRecord.receipt_id.does_not_exist())):
         return receipt_view(record), True
-    except PutError as exc:
-        if exc.cause_response_code != "ConditionalCheckFailedException":
-            raise
     existing = ReceiptRecord.get(film_id, rid, consistent_read=True)
     if not _same(existing, data):
         raise Conflict("reference: a different receipt with this reference exists; a correction is a new receipt",

@@ -21,11 +21,12 @@ from typing import TYPE_CHECKING, Any, Protocol
 
 from chalicelib import clock
 from chalicelib.adapters import counters
+from chalicelib.adapters.clients import aws_client
 from chalicelib.auth import Caller
 from chalicelib.config import settings
 from chalicelib.domain import royalties as rules
 from chalicelib.errors import refused
-from chalicelib.services import distributions, payouts, rights
+from chalicelib.services import distributions, handback, payouts, rights
 
 if TYPE_CHECKING:  # request models: pydantic loads only with the routes that parse a body
     from chalicelib.schemas import DistributionRun
@@ -117,8 +118,6 @@ def run_period(period: str, *, reporter: Reporter | None = None, dispatch: bool 
 
 
 def _send(message: dict[str, str]) -> None:
-    from chalicelib.adapters.clients import aws_client
-
     aws_client("sqs").send_message(
         QueueUrl=settings().distribution_chunks_queue_url, MessageBody=json.dumps(message),
     )
@@ -139,8 +138,6 @@ def scheduled() -> dict[str, Any]:
 def handle_chunks(event: dict[str, Any], context: Any = None) -> dict[str, Any]:
     """Each message: one film of a period. A message not done (a stalled table, the Lambda
     near its timeout) is handed back; the run resumes where it stopped when it comes again."""
-    from chalicelib.services import handback
-
     def one(record: Any) -> None:
         message = json.loads(record["body"])
         run = message.get("run_period")

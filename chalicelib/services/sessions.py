@@ -16,15 +16,13 @@ admins and eligible co-producers holding a seat.
 
 from __future__ import annotations
 
-import random
-import time
 import uuid
 from datetime import datetime, timezone
 from typing import Any
 
 from pynamodb.exceptions import TransactWriteError
 
-from chalicelib import clock, paging
+from chalicelib import clock, paging, retry
 from chalicelib.adapters.tables import PerkRecord, RsvpRecord, SessionRecord, UserRecord, find, transaction
 from chalicelib.auth import Caller
 from chalicelib.domain import perks as rules
@@ -33,11 +31,13 @@ from chalicelib.services import perks
 
 GOING, WAITLISTED, CANCELED = "going", "waitlisted", "canceled"
 MAX_ATTEMPTS = 40
+BACKOFF_SECONDS = 0.005  # first wait; doubled each attempt, with full jitter
+BACKOFF_CAP_SECONDS = 0.2
 WHAT = "this session"
 
 
 def _backoff(attempt: int) -> None:
-    time.sleep(random.uniform(0, min(0.2, 0.005 * 2 ** attempt)))
+    retry.pause(attempt, base=BACKOFF_SECONDS, cap=BACKOFF_CAP_SECONDS)
 
 
 def _session(film_id: str, session_id: str) -> SessionRecord:

@@ -7,9 +7,8 @@ from __future__ import annotations
 import calendar
 from datetime import timedelta
 
-from pynamodb.exceptions import UpdateError
-
 from chalicelib import clock
+from chalicelib.adapters.conditions import written
 from chalicelib.adapters.tables import SmsQuotaRecord
 from chalicelib.config import settings
 
@@ -21,22 +20,13 @@ def take(user_id: str) -> bool:
     if cap <= 0:
         return False
     expires = calendar.timegm((now + timedelta(days=2)).utctimetuple())
-    try:
-        SmsQuotaRecord(user_id, now.strftime("%Y-%m-%d")).update(
-            actions=[SmsQuotaRecord.sent.add(1), SmsQuotaRecord.expires_at.set(expires)],
-            condition=SmsQuotaRecord.sent.does_not_exist() | (SmsQuotaRecord.sent < cap))
-    except UpdateError as exc:
-        if exc.cause_response_code == "ConditionalCheckFailedException":
-            return False
-        raise
-    return True
+    return written(lambda: SmsQuotaRecord(user_id, now.strftime("%Y-%m-%d")).update(
+        actions=[SmsQuotaRecord.sent.add(1), SmsQuotaRecord.expires_at.set(expires)],
+        condition=SmsQuotaRecord.sent.does_not_exist() | (SmsQuotaRecord.sent < cap)))
 
 
 def give_back(user_id: str) -> None:
     """Return today's unit of an SMS that could not be sent."""
-    try:
-        SmsQuotaRecord(user_id, clock.now().strftime("%Y-%m-%d")).update(
-            actions=[SmsQuotaRecord.sent.add(-1)], condition=SmsQuotaRecord.sent > 0)
-    except UpdateError as exc:  # a new day began meanwhile: nothing to give back
-        if exc.cause_response_code != "ConditionalCheckFailedException":
-            raise
+    # refused when a new day began meanwhile: nothing to give back then
+    written(lambda: SmsQuotaRecord(user_id, clock.now().strftime("%Y-%m-%d")).update(
+        actions=[SmsQuotaRecord.sent.add(-1)], condition=SmsQuotaRecord.sent > 0))

@@ -15,7 +15,7 @@ from chalicelib import clock
 from chalicelib.adapters import payments
 from chalicelib.adapters.tables import PledgeRecord, StripeEventRecord
 from chalicelib.observability import logger, metrics
-from chalicelib.services import contributions
+from chalicelib.services import contributions, disputes, payout_accounts, refunds
 
 EVENT_RETENTION_SECONDS = 30 * 24 * 3600
 
@@ -83,15 +83,11 @@ def _refunded(charge: dict[str, Any]) -> None:
 
 
 def _account_updated(account: dict[str, Any]) -> None:
-    from chalicelib.services import payout_accounts
-
     payout_accounts.account_updated(account)
 
 
 def _refund_failed(refund: dict[str, Any]) -> None:
     """A Refund Stripe accepted, then failed (the bank returned it): owed again."""
-    from chalicelib.services import refunds
-
     if refund.get("object") != "refund" or refund.get("status") != "failed":
         return  # charge.refund.updated also reports refunds that are fine
     intent_id = refund.get("payment_intent")
@@ -106,14 +102,10 @@ def _refund_failed(refund: dict[str, Any]) -> None:
 
 
 def _dispute_created(dispute: dict[str, Any]) -> None:
-    from chalicelib.services import disputes
-
     disputes.opened(dispute)
 
 
 def _dispute_closed(dispute: dict[str, Any]) -> None:
-    from chalicelib.services import disputes
-
     disputes.closed(dispute)
 
 

@@ -14,16 +14,17 @@ import html
 import secrets
 from typing import Any
 
-from pynamodb.exceptions import PutError, TransactWriteError, UpdateError
+from pynamodb.exceptions import TransactWriteError
 
 from chalicelib import clock
 from chalicelib.adapters import channels, parameters
+from chalicelib.adapters.conditions import written
 from chalicelib.adapters.tables import UserRecord, VerificationRecord, find, transaction
 from chalicelib.auth import Caller
 from chalicelib.config import settings
 from chalicelib.domain import contacts
 from chalicelib.errors import Conflict, TooManyRequests, Unavailable, Unprocessable
-from chalicelib.services import profiles, sms_budget
+from chalicelib.services import notifications, profiles, sms_budget
 
 
 def _contact(caller: Caller, channel: str) -> tuple[UserRecord, str]:
@@ -40,8 +41,6 @@ def _hash(caller: Caller, channel: str, contact: str, code: str) -> str:
 
 
 def _deliver(record: UserRecord, channel: str, contact: str, code: str, base_url: str | None) -> None:
-    from chalicelib.services import notifications
-
     subject, text, sms = contacts.code_message(record.locale or "fr", code)
     try:
         if channel == "email":  # like every e-mail, it carries the one-click unsubscribe headers
@@ -80,13 +79,10 @@ def send_code(caller: Caller, channel: str, base_url: str | None = None) -> dict
         code_hash=_hash(caller, channel, contact, code), code_expires_at=expires_at, wrong_tries=0,
         sent_at=[*recent, clock.iso(now)],
         expires_at=calendar.timegm((now + contacts.CODE_WINDOW * 24).utctimetuple()))
-    try:  # a concurrent request for a code wrote first: its code stands, this one is not sent
-        item.save(condition=VerificationRecord.version.does_not_exist() if pending is None
-                  else VerificationRecord.version == version)
-    except PutError as exc:
-        if exc.cause_response_code == "ConditionalCheckFailedException":
-            raise Conflict("channel: another code was just sent; use it", code="code_just_sent", field="channel")
-        raise
+    fresh = VerificationRecord.version.does_not_exist() if pending is None else VerificationRecord.version == version
+    if not written(lambda: item.save(condition=fresh)):
+        # a concurrent request for a code wrote first: its code stands, this one is not sent
+        raise Conflict("channel: another code was just sent; use it", code="code_just_sent", field="channel")
     _deliver(record, channel, contact, code, base_url)
     return {"channel": channel, "expires_at": expires_at,
             "codes_left_this_hour": contacts.MAX_CODES_PER_HOUR - len(recent) - 1}
@@ -123,12 +119,8 @@ def confirm(caller: Caller, channel: str, code: str) -> dict[str, Any]:
 
 def _wrong_guess(stored: VerificationRecord, unchanged) -> None:
     """Count the wrong guess (conditionally: never a sixth), burning the code at the fifth."""
-    try:
-        stored.update(actions=[VerificationRecord.wrong_tries.add(1)], condition=unchanged)
-    except UpdateError as exc:
-        if exc.cause_response_code == "ConditionalCheckFailedException":
-            raise Conflict("code: no code is pending; ask for one", code="no_code", field="code")
-        raise
+    if not written(lambda: stored.update(actions=[VerificationRecord.wrong_tries.add(1)], condition=unchanged)):
+        raise Conflict("code: no code is pending; ask for one", code="no_code", field="code")
     left = contacts.MAX_WRONG_TRIES - int(stored.wrong_tries)
     if left <= 0:
         stored.update(actions=[VerificationRecord.code_hash.remove(), VerificationRecord.code_expires_at.remove()],

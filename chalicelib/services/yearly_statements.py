@@ -11,6 +11,7 @@ from chalicelib import clock
 from chalicelib.adapters.tables import LedgerRecord
 from chalicelib.auth import Caller
 from chalicelib.config import settings
+from chalicelib.lazy import statement_pdf  # fpdf2 loads only with the PDF
 from chalicelib.domain import events, spreadsheets
 from chalicelib.domain import yearly_statements as rules
 from chalicelib.services import distributions, outbox, payouts, profiles, rights, statements
@@ -66,8 +67,6 @@ def as_csv(statement: dict[str, Any]) -> str:
 
 
 def as_pdf(statement: dict[str, Any]) -> bytes:
-    from chalicelib.adapters import statement_pdf  # fpdf2 loads only with the PDF
-
     return statement_pdf.render(statement)
 
 
