@@ -38,7 +38,7 @@ def _all(parts: list[Any]) -> Any:
 def pledge_condition(when: PledgeIf | None) -> Any:
     if when is None:
         return None
-    parts = []
+    parts: list[Any] = []
     if when.statuses is not None:
         parts.append(PledgeRecord.status.is_in(*when.statuses))
     if when.intent_or_none:
@@ -67,7 +67,7 @@ def total_condition(attribute: Any, held: Held) -> Any:
 def refund_condition(when: RefundIf | None) -> Any:
     if when is None:
         return None
-    parts = []
+    parts: list[Any] = []
     if when.lease_before is not None:
         parts.append(RefundRecord.lease_until < when.lease_before)
     if when.status is not None:
@@ -198,7 +198,7 @@ class UnitOfWork(ports.UnitOfWork):
 
     def move_totals(self, film_id: str, user_id: str, delta: int, now: str, *, film: Held, platform: Held,
                     film_members: int, platform_members: int, first_confirmed: bool = False) -> None:
-        backing = [BackingRecord.confirmed_cents.add(delta)]
+        backing: list[Any] = [BackingRecord.confirmed_cents.add(delta)]
         if first_confirmed:
             backing.append(BackingRecord.first_confirmed_at.set(BackingRecord.first_confirmed_at | now))
         backing.append(BackingRecord.updated_at.set(now))

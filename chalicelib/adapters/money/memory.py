@@ -233,7 +233,7 @@ class UnitOfWork(ports.UnitOfWork):
     def update_pledge(self, pledge_id: str, changes: dict[str, Any], when: PledgeIf,
                       history: str | None = None) -> None:
         def apply() -> None:
-            pledge = self._s.pledges[pledge_id]
+            pledge: Any = self._s.pledges[pledge_id]
             _apply(pledge, changes)
             if history is not None:
                 pledge.refund_history = [*(pledge.refund_history or []), history]

@@ -64,7 +64,7 @@ class Held:
             return Held(zero=True)
         return Held(exactly=value, missing_is_zero=missing_is_zero)
 
-    def holds(self, value: int | None) -> bool:
+    def holds(self, value: float | None) -> bool:
         if self.zero:
             return not value
         if self.positive:
