@@ -181,7 +181,7 @@ class UnitOfWork(ports.UnitOfWork):
                     add(write)
         except TransactWriteError as exc:
             ordered = sorted(writes, key=lambda w: KIND_ORDER[w[0]])  # stable: staging order within a kind
-            raise Refused(ordered[i][1] for i in conditions.failed_items(exc) if i < len(ordered))
+            raise Refused(ordered[i][1] for i in conditions.failed_items(exc) if i < len(ordered)) from exc
 
     def check_film_takes_money(self, film_id: str) -> None:
         condition = (FilmRecord.status == "open") & FilmRecord.closing_at.does_not_exist()
