@@ -3,7 +3,7 @@ and the named outcome of a refused transaction.
 
 Two implementations hold the same behaviour: `dynamodb.py` (PynamoDB expressions, one
 TransactWriteItems per unit of work) and `memory.py` (the in-memory twin the unit tests run
-the use cases on). `tests/unit/adapters/money_contract.py` holds both to the same rules.
+the use cases on). `tests/money_contract.py` holds both to the same rules.
 
 Records are the table models (PledgeRecord, BackingRecord, UserRecord, RefundRecord...) used
 as plain data: services read their attributes and never call their storage methods.
