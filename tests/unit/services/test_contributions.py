@@ -176,3 +176,10 @@ def test_a_dispute_never_takes_out_more_than_the_totals_hold(store, stripe, goal
     contributions.refund("p1", 2000)
     assert contributions.shift(made, -2500, _dispute_step(made)) == -500
     assert totals(store)["backing"] == 0
+
+
+def test_counting_a_pledge_is_one_transaction(store, goals):
+    contributions.confirm(pledge(store))
+    assert store.state.commits == 1  # the pledge, its backing, its user, counters and day together
+    contributions.confirm(pledge(store, "p2"))  # joined already: one refused guess, then one write
+    assert store.state.commits == 2
