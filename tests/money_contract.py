@@ -98,7 +98,7 @@ class MoneyContract:
     # -- a unit of work: all its writes or none, refusals named ------------------------
 
     def test_a_confirmed_pledge_moves_every_total_once(self, store, film):
-        pledge, user = _pledge(store, film, _id("u")), None
+        pledge = _pledge(store, film, _id("u"))
         user = pledge.user_id
         platform = store.totals.counter("platform")
         with store.unit_of_work() as uow:
