@@ -12,113 +12,80 @@ closes) is refunded, never counted (`services/refunds.py`).
 
 from __future__ import annotations
 
-import random
-import time
-
-from pynamodb.exceptions import TransactWriteError, UpdateError
+from typing import Any
 
 from chalicelib import clock
-from chalicelib.adapters import counters, funding_days
-from chalicelib.adapters.tables import BackingRecord, FilmRecord, PledgeRecord, UserRecord, find, transaction
+from chalicelib.adapters import money
+from chalicelib.adapters.money import ANY, Held, PledgeIf, Refused
 from chalicelib.domain import pledges as rules
 from chalicelib.errors import Unavailable
 from chalicelib.observability import logger
+from chalicelib.retry import pause
 from chalicelib.services import messagebus
 
 MAX_ATTEMPTS = 12
+BACKOFF_BASE, BACKOFF_CAP = 0.01, 0.5  # seconds: a transaction that lost to a concurrent one
+# A pledge leaves the reconciliation index once Stripe's outcome is known.
+SETTLED: dict[str, Any] = {"unsettled": None, "unsettled_key": None}
 
 
-def _failed(reason) -> bool:
-    return reason is not None and reason.code == "ConditionalCheckFailed"
-
-
-def _backoff(attempt: int) -> None:
-    time.sleep(random.uniform(0, min(0.5, 0.01 * 2 ** attempt)))
-
-
-def _joins(attribute, joins: bool):
-    """Condition for a total that goes from zero (joins) or was already above zero."""
-    if joins:
-        return attribute.does_not_exist() | (attribute == 0)
-    return attribute > 0
-
-
-def settled_actions() -> list:
-    """A pledge leaves the reconciliation index once Stripe's outcome is known."""
-    return [PledgeRecord.unsettled.remove(), PledgeRecord.unsettled_key.remove()]
-
-
-def confirm(pledge: PledgeRecord, *, payment_intent_id: str | None = None,
-            client_secret: str | None = None) -> str | None:
+def confirm(pledge: Any, *, payment_intent_id: str | None = None, client_secret: str | None = None) -> str | None:
     """Count a pledge's money exactly once: the time it was confirmed if this call counted
     it, None if it was counted already (or can no longer be)."""
     amount = int(pledge.amount_cents)
     joins_film, joins_platform = True, True  # the common case: a first pledge
     for attempt in range(MAX_ATTEMPTS):
         now = clock.iso()
-        pledge_actions = [
-            PledgeRecord.status.set("confirmed"), PledgeRecord.confirmed_at.set(now),
-            PledgeRecord.updated_at.set(now), PledgeRecord.failure_code.remove(),
-            PledgeRecord.failure_message.remove(), PledgeRecord.lease_until.set(0), *settled_actions(),
-        ]
+        changes = {"status": "confirmed", "confirmed_at": now, "updated_at": now, "failure_code": None,
+                   "failure_message": None, "lease_until": 0, **SETTLED}
         if payment_intent_id:
-            pledge_actions.append(PledgeRecord.payment_intent_id.set(payment_intent_id))
+            changes["payment_intent_id"] = payment_intent_id
         if client_secret:
-            pledge_actions.append(PledgeRecord.client_secret.set(client_secret))
-        try:
-            with transaction() as write:
-                write.condition_check(FilmRecord, pledge.film_id, condition=_FILM_TAKES_MONEY)
-                write.update(PledgeRecord(pledge.pledge_id), actions=pledge_actions,
-                             condition=PledgeRecord.status.is_in(*rules.sources_of("confirmed")))
-                write.update(BackingRecord(pledge.film_id, pledge.user_id), actions=[
-                    BackingRecord.confirmed_cents.add(amount),
-                    BackingRecord.first_confirmed_at.set(BackingRecord.first_confirmed_at | now),
-                    BackingRecord.updated_at.set(now),
-                ], condition=_joins(BackingRecord.confirmed_cents, joins_film))
-                write.update(UserRecord(pledge.user_id), actions=[UserRecord.confirmed_cents.add(amount)],
-                             condition=_joins(UserRecord.confirmed_cents, joins_platform))
-                counters.add_in(write, counters.film_counter(pledge.film_id), raised_cents=amount,
-                                coproducer_count=int(joins_film))
-                counters.add_in(write, counters.PLATFORM, raised_cents=amount, coproducers=int(joins_platform))
-                funding_days.add_in(write, pledge.film_id, now, amount, int(joins_film))
-            _goal_check(pledge.film_id, now)
-            return now
-        except TransactWriteError as exc:
-            # Condition checks come first: film, then pledge, backing, user, counters.
-            reasons = exc.cancellation_reasons or []
-            if len(reasons) > 1 and _failed(reasons[1]):
-                # Already confirmed, or in a status that cannot confirm: a charge on a canceled
-                # pledge is refunded, never ignored.
-                _paid_after_cancel(pledge, payment_intent_id or pledge.payment_intent_id)
-                return None
-            if reasons and _failed(reasons[0]):
-                _arrived_late(pledge, payment_intent_id or pledge.payment_intent_id)
-                return None
-            if len(reasons) > 3 and (_failed(reasons[2]) or _failed(reasons[3])):
-                joins_film ^= _failed(reasons[2])
-                joins_platform ^= _failed(reasons[3])
+            changes["client_secret"] = client_secret
+        with money.store().unit_of_work() as uow:
+            uow.check_film_takes_money(pledge.film_id)
+            uow.update_pledge(pledge.pledge_id, changes, PledgeIf(statuses=rules.sources_of("confirmed")))
+            uow.move_totals(pledge.film_id, pledge.user_id, amount, now, film=Held.joining(joins_film),
+                            platform=Held.joining(joins_platform), film_members=int(joins_film),
+                            platform_members=int(joins_platform), first_confirmed=True)
+            uow.add_event(messagebus.PledgeCounted(pledge.film_id, now))
+            try:
+                uow.commit()
+            except Refused as refused:
+                if "pledge" in refused.names:
+                    # Already confirmed, or in a status that cannot confirm: a charge on a canceled
+                    # pledge is refunded, never ignored.
+                    _paid_after_cancel(uow, pledge, payment_intent_id or pledge.payment_intent_id)
+                    return None
+                if "film" in refused.names:
+                    _arrived_late(uow, pledge, payment_intent_id or pledge.payment_intent_id)
+                    return None
+                if refused.names & {"backing", "user"}:
+                    joins_film ^= "backing" in refused.names
+                    joins_platform ^= "user" in refused.names
+                    continue
+                pause(attempt, base=BACKOFF_BASE, cap=BACKOFF_CAP)  # a concurrent transaction on the same items
                 continue
-            _backoff(attempt)  # a concurrent transaction on the same items
+            _goal_check(uow, pledge.film_id)
+            return now
     raise Unavailable("too much contention on this film; retry")
 
 
-_FILM_TAKES_MONEY = (FilmRecord.status == "open") & FilmRecord.closing_at.does_not_exist()
-
-
-def _arrived_late(pledge: PledgeRecord, payment_intent_id: str | None) -> None:
+def _arrived_late(uow: money.UnitOfWork, pledge: Any, payment_intent_id: str | None) -> None:
     """A payment for a film that no longer takes money: refund it, count nothing."""
-    current = find(PledgeRecord, pledge.pledge_id)
+    current = money.store().pledges.get(pledge.pledge_id)
     if current is None or current.status not in rules.UNCOUNTED:
         return  # counted before the close (a replayed webhook), or refunded already
     if not payment_intent_id:
         logger.error("late payment without a PaymentIntent", extra={"pledge_id": pledge.pledge_id})
         return
-    messagebus.handle(messagebus.PaymentArrivedLate(current, payment_intent_id))
+    uow.add_event(messagebus.PaymentArrivedLate(current, payment_intent_id))
+    messagebus.dispatch(uow)
 
 
-def _paid_after_cancel(pledge: PledgeRecord, payment_intent_id: str | None) -> None:
+def _paid_after_cancel(uow: money.UnitOfWork, pledge: Any, payment_intent_id: str | None) -> None:
     """A payment that succeeded on a pledge canceled meanwhile: refund it, count nothing."""
-    current = find(PledgeRecord, pledge.pledge_id)
+    current = money.store().pledges.get(pledge.pledge_id)
     if current is None or current.status != "canceled":
         return  # counted already (a replay), or refunded
     intent_id = current.payment_intent_id or payment_intent_id
@@ -126,13 +93,14 @@ def _paid_after_cancel(pledge: PledgeRecord, payment_intent_id: str | None) -> N
         logger.error("payment on a canceled pledge without a PaymentIntent", extra={"pledge_id": pledge.pledge_id})
         return
     logger.warning("payment on a canceled pledge: refunding", extra={"pledge_id": pledge.pledge_id})
-    messagebus.handle(messagebus.PaidAfterCancel(current, intent_id))
+    uow.add_event(messagebus.PaidAfterCancel(current, intent_id))
+    messagebus.dispatch(uow)
 
 
-def _goal_check(film_id: str, confirmed_at: str) -> None:
+def _goal_check(uow: money.UnitOfWork, film_id: str) -> None:
     """Record when a film first reaches its goal (the close job is the backstop)."""
     try:
-        messagebus.handle(messagebus.PledgeCounted(film_id, confirmed_at))
+        messagebus.dispatch(uow)
     except Exception:  # the pledge is counted; the close records goal_reached_at anyway
         logger.exception("goal check failed", extra={"film_id": film_id})
 
@@ -140,64 +108,41 @@ def _goal_check(film_id: str, confirmed_at: str) -> None:
 def refund_uncounted(pledge_id: str, total_refunded_cents: int, payment_intent_id: str | None,
                      failure_code: str, failure_message: str) -> bool:
     """A pledge whose money was never counted is refunded: only its status changes."""
-    pledge = find(PledgeRecord, pledge_id)
+    pledges = money.store().pledges
+    pledge = pledges.get(pledge_id)
     if pledge is None or pledge.status not in rules.REFUNDABLE_UNCOUNTED:
         return False
     now = clock.iso()
     amount = int(pledge.amount_cents)
-    actions = [
-        PledgeRecord.status.set("refunded"), PledgeRecord.updated_at.set(now),
-        PledgeRecord.amount_refunded_cents.set(min(amount, max(0, total_refunded_cents))),
-        PledgeRecord.lease_until.set(0), *settled_actions(),
-        PledgeRecord.failure_code.set(failure_code), PledgeRecord.failure_message.set(failure_message),
-    ]
+    changes = {
+        "status": "refunded", "updated_at": now,
+        "amount_refunded_cents": min(amount, max(0, total_refunded_cents)), "lease_until": 0, **SETTLED,
+        "failure_code": failure_code, "failure_message": failure_message,
+    }
     if payment_intent_id:
-        actions.append(PledgeRecord.payment_intent_id.set(payment_intent_id))
-    try:
-        PledgeRecord(pledge_id).update(actions=actions,
-                                       condition=PledgeRecord.status.is_in(*rules.REFUNDABLE_UNCOUNTED))
-        return True
-    except UpdateError as exc:
-        if exc.cause_response_code == "ConditionalCheckFailedException":
-            return False
-        raise
+        changes["payment_intent_id"] = payment_intent_id
+    return pledges.update(pledge_id, changes, PledgeIf(statuses=tuple(rules.REFUNDABLE_UNCOUNTED)))
 
 
-_ANY_INTENT = object()
-
-
-def move(pledge_id: str, target: str, *, intent=_ANY_INTENT, **attributes) -> bool:
+def move(pledge_id: str, target: str, *, intent: str | None = ANY, **attributes: Any) -> bool:
     """Move a pledge that carries no counted money (failed, canceled, requires_action).
 
     `intent`: the PaymentIntent the move was decided on (None: none recorded); the move only
     happens if the pledge still names that one, so a PaymentIntent recorded meanwhile is
-    never left uncanceled behind a canceled pledge.
+    never left uncanceled behind a canceled pledge. False when the status had moved on.
     """
-    now = clock.iso()
-    actions = [PledgeRecord.status.set(target), PledgeRecord.updated_at.set(now)]
+    changes = {"status": target, "updated_at": clock.iso()}
     if target in rules.SETTLED:
-        actions += settled_actions()
-    for name, value in attributes.items():
-        attribute = getattr(PledgeRecord, name)
-        actions.append(attribute.remove() if value is None else attribute.set(value))
-    condition = PledgeRecord.status.is_in(*rules.sources_of(target))
-    if intent is None:
-        condition &= PledgeRecord.payment_intent_id.does_not_exist()
-    elif intent is not _ANY_INTENT:
-        condition &= PledgeRecord.payment_intent_id == intent
-    try:
-        PledgeRecord(pledge_id).update(actions=actions, condition=condition)
-        return True
-    except UpdateError as exc:
-        if exc.cause_response_code == "ConditionalCheckFailedException":
-            return False  # the status had moved on
-        raise
+        changes.update(SETTLED)
+    changes.update(attributes)  # None removes
+    return money.store().pledges.update(pledge_id, changes, PledgeIf(statuses=rules.sources_of(target), intent=intent))
 
 
 def refund(pledge_id: str, total_refunded_cents: int) -> int:
     """Apply a charge's cumulative refunded amount. Returns the cents newly taken off."""
+    storage = money.store()
     for attempt in range(MAX_ATTEMPTS):
-        pledge = find(PledgeRecord, pledge_id)
+        pledge = storage.pledges.get(pledge_id)
         if pledge is None:
             return 0
         if not rules.counted(pledge.status, pledge.confirmed_at):
@@ -207,12 +152,13 @@ def refund(pledge_id: str, total_refunded_cents: int) -> int:
                 # Money that never counted (a canceled pledge paid meanwhile): the whole
                 # payment goes back through its refund record, not a part of it.
                 if pledge.status == "canceled" and pledge.payment_intent_id:
-                    _paid_after_cancel(pledge, pledge.payment_intent_id)
+                    with storage.unit_of_work() as uow:
+                        _paid_after_cancel(uow, pledge, pledge.payment_intent_id)
                 else:
                     logger.warning("refund for a pledge that never counted", extra={"pledge_id": pledge_id})
                 return 0
             if confirm(pledge) is None:  # the refund proves the payment succeeded: count it first
-                current = find(PledgeRecord, pledge_id)
+                current = storage.pledges.get(pledge_id)
                 if current is not None and current.status in rules.REFUNDABLE_UNCOUNTED:
                     # The film no longer takes money: the confirm recorded a refund of the whole
                     # payment (services/refunds.py), which moves the pledge once Stripe has
@@ -224,78 +170,61 @@ def refund(pledge_id: str, total_refunded_cents: int) -> int:
         delta = rules.refund_delta(amount, already, total_refunded_cents)
         if delta == 0:
             return 0
-        backing = find(BackingRecord, pledge.film_id, pledge.user_id)
-        user = find(UserRecord, pledge.user_id)
-        film_total = int(backing.confirmed_cents or 0) if backing else 0
-        user_total = int(user.confirmed_cents or 0) if user else 0
+        film_total, user_total = _totals(pledge)
         now = clock.iso()
-        pledge_actions = [PledgeRecord.amount_refunded_cents.set(already + delta), PledgeRecord.updated_at.set(now)]
-        pledge_actions.append(PledgeRecord.refund_history.set(
-            (PledgeRecord.refund_history | []).append([f"{now}#{already + delta}"])))
+        changes: dict[str, Any] = {"amount_refunded_cents": already + delta, "updated_at": now}
         if already + delta >= amount:
-            pledge_actions.append(PledgeRecord.status.set("refunded"))
-        try:
-            with transaction() as write:
-                write.update(PledgeRecord(pledge_id), actions=pledge_actions, condition=(
-                    (PledgeRecord.status == "confirmed") & (PledgeRecord.amount_refunded_cents == already)))
-                write.update(BackingRecord(pledge.film_id, pledge.user_id),
-                             actions=[BackingRecord.confirmed_cents.add(-delta), BackingRecord.updated_at.set(now)],
-                             condition=BackingRecord.confirmed_cents == film_total)
-                write.update(UserRecord(pledge.user_id), actions=[UserRecord.confirmed_cents.add(-delta)],
-                             condition=UserRecord.confirmed_cents == user_total)
-                counters.add_in(write, counters.film_counter(pledge.film_id), raised_cents=-delta,
-                                coproducer_count=-int(film_total == delta))
-                counters.add_in(write, counters.PLATFORM, raised_cents=-delta, coproducers=-int(user_total == delta))
-                funding_days.add_in(write, pledge.film_id, now, -delta, -int(film_total == delta))
-            return delta
-        except TransactWriteError:
-            _backoff(attempt)  # something moved: read again
+            changes["status"] = "refunded"
+        with storage.unit_of_work() as uow:
+            uow.update_pledge(pledge_id, changes, PledgeIf(statuses=("confirmed",), refunded_cents=already),
+                              history=f"{now}#{already + delta}")
+            uow.move_totals(pledge.film_id, pledge.user_id, -delta, now, film=Held.at(film_total),
+                            platform=Held.at(user_total), film_members=-int(film_total == delta),
+                            platform_members=-int(user_total == delta))
+            try:
+                uow.commit()
+            except Refused:
+                pause(attempt, base=BACKOFF_BASE, cap=BACKOFF_CAP)  # something moved: read again
+                continue
+        return delta
     raise Unavailable("too much contention on this pledge; retry")
 
 
-def _equals(attribute, value: int):
-    """Condition: the total is still the value read (a missing total reads as 0)."""
-    if value == 0:
-        return attribute.does_not_exist() | (attribute == 0)
-    return attribute == value
+def _totals(pledge: Any) -> tuple[int, int]:
+    """The co-producer's confirmed cents in the pledge's film and on the platform (0: none)."""
+    totals = money.store().totals
+    backing = totals.backing(pledge.film_id, pledge.user_id)
+    user = totals.user(pledge.user_id)
+    return (int(backing.confirmed_cents or 0) if backing else 0), (int(user.confirmed_cents or 0) if user else 0)
 
 
-def shift(pledge: PledgeRecord, delta_cents: int, entry) -> int | None:
+def shift(pledge: Any, delta_cents: int, entry: Any) -> int | None:
     """Move `delta_cents` of a counted pledge out of (negative) or back into (positive) the
     totals (the co-producer's backing of the film, their platform total, both counters), with
     `entry` put in the same transaction: a new record saying why, never an edit of the pledge.
     The cents taken out never exceed what the totals hold. Returns the cents moved (also set
     on `entry.counted_delta_cents`), or None when `entry` exists already (a replay)."""
-    entry_model = type(entry)
-    hash_key = entry_model._hash_keyname
     for attempt in range(MAX_ATTEMPTS):
-        backing = find(BackingRecord, pledge.film_id, pledge.user_id)
-        user = find(UserRecord, pledge.user_id)
-        film_total = int(backing.confirmed_cents or 0) if backing else 0
-        user_total = int(user.confirmed_cents or 0) if user else 0
+        film_total, user_total = _totals(pledge)
         delta = max(delta_cents, -film_total, -user_total)
         entry.counted_delta_cents = delta
         now = clock.iso()
-        try:
-            with transaction() as write:
-                write.save(entry, condition=getattr(entry_model, hash_key).does_not_exist())
-                if delta:
-                    write.update(BackingRecord(pledge.film_id, pledge.user_id), actions=[
-                        BackingRecord.confirmed_cents.add(delta), BackingRecord.updated_at.set(now)],
-                        condition=_equals(BackingRecord.confirmed_cents, film_total))
-                    write.update(UserRecord(pledge.user_id), actions=[UserRecord.confirmed_cents.add(delta)],
-                                 condition=_equals(UserRecord.confirmed_cents, user_total))
-                    counters.add_in(write, counters.film_counter(pledge.film_id), raised_cents=delta,
-                                    coproducer_count=_membership(film_total, delta))
-                    counters.add_in(write, counters.PLATFORM, raised_cents=delta,
-                                    coproducers=_membership(user_total, delta))
-                    funding_days.add_in(write, pledge.film_id, now, delta, _membership(film_total, delta))
-            return delta
-        except TransactWriteError as exc:
-            reasons = exc.cancellation_reasons or []
-            if reasons and _failed(reasons[0]):
-                return None  # recorded already
-            _backoff(attempt)  # a total moved meanwhile: read again
+        with money.store().unit_of_work() as uow:
+            uow.add_entry(entry)
+            if delta:
+                uow.move_totals(pledge.film_id, pledge.user_id, delta, now,
+                                film=Held.at(film_total, missing_is_zero=True),
+                                platform=Held.at(user_total, missing_is_zero=True),
+                                film_members=_membership(film_total, delta),
+                                platform_members=_membership(user_total, delta))
+            try:
+                uow.commit()
+            except Refused as refused:
+                if "entry" in refused.names:
+                    return None  # recorded already
+                pause(attempt, base=BACKOFF_BASE, cap=BACKOFF_CAP)  # a total moved meanwhile: read again
+                continue
+        return delta
     raise Unavailable("too much contention on this pledge; retry")
 
 

@@ -68,3 +68,9 @@ def handle(event: Any) -> list[Any]:
     """Run every handler of `event` (services/handlers.py), in order; their results."""
     table = importlib.import_module("chalicelib.services.handlers").EVENT_HANDLERS
     return [handler(event) for handler in table[type(event)]]
+
+
+def dispatch(unit_of_work: Any) -> list[Any]:
+    """Handle every new event of a unit of work (adapters/money), in the order raised; what
+    their handlers returned. Events of a refused commit were dropped with its writes."""
+    return [result for event in unit_of_work.collect_new_events() for result in handle(event)]

@@ -13,11 +13,9 @@ import time
 from datetime import date
 from typing import Any
 
-from pynamodb.exceptions import PutError, UpdateError
-
 from chalicelib import clock, paging
-from chalicelib.adapters import payments
-from chalicelib.adapters.tables import BackingRecord, PledgeRecord, UserRecord, find
+from chalicelib.adapters import money, payments
+from chalicelib.adapters.money import PledgeIf
 from chalicelib.auth import Caller
 from chalicelib.config import settings
 from chalicelib.domain import pledges as rules
@@ -29,7 +27,7 @@ LEASE_SECONDS = 30
 WAIT_SECONDS = 4.0  # a duplicate waits this long for the first request: well within 10 s per request
 
 
-def view(pledge: PledgeRecord) -> dict[str, Any]:
+def view(pledge: Any) -> dict[str, Any]:
     return {
         "pledge_id": pledge.pledge_id,
         "film_id": pledge.film_id,
@@ -48,8 +46,8 @@ def view(pledge: PledgeRecord) -> dict[str, Any]:
     }
 
 
-def _load(pledge_id: str) -> PledgeRecord | None:
-    return find(PledgeRecord, pledge_id)
+def _load(pledge_id: str) -> Any | None:
+    return money.store().pledges.get(pledge_id)
 
 
 def _check_film_accepts(film_id: str, amount_cents: int, caller: Caller) -> None:
@@ -80,7 +78,7 @@ def create(caller: Caller, film_id: str, idempotency_key: str | None, amount_cen
             raise
         return _replay(existing, caller, fingerprint, payment_method_id)
     now = clock.iso()
-    pledge = PledgeRecord(
+    pledge = money.store().pledges.create(
         pledge_id, film_id=film_id, user_id=caller.user_id, amount_cents=amount_cents, currency="eur",
         status="pending", request_hash=fingerprint, created_at=now, updated_at=now,
         created_key=f"{now}#{pledge_id}", amount_refunded_cents=0,
@@ -88,12 +86,7 @@ def create(caller: Caller, film_id: str, idempotency_key: str | None, amount_cen
         unsettled="1", unsettled_key=f"{now}#{pledge_id}",
         referral_code=_attribution(caller, film_id, referral_code),
     )
-    try:
-        pledge.save(condition=PledgeRecord.pledge_id.does_not_exist())
-    except PutError as exc:
-        if exc.cause_response_code != "ConditionalCheckFailedException":
-            raise
-    else:
+    if pledge is not None:
         return view(_pay(pledge, payment_method_id)), True
     existing = _load(pledge_id)  # a duplicate: the first request's pledge
     if existing is None:  # removed meanwhile (Stripe refused the first request)
@@ -110,7 +103,7 @@ def _attribution(caller: Caller, film_id: str, referral_code: str | None) -> str
     return referrals.attribution_for(caller, film_id, referral_code)
 
 
-def _replay(existing: PledgeRecord, caller: Caller, fingerprint: str,
+def _replay(existing: Any, caller: Caller, fingerprint: str,
             payment_method_id: str | None) -> tuple[dict[str, Any], bool]:
     if existing.request_hash != fingerprint or existing.user_id != caller.user_id:
         raise Unprocessable("Idempotency-Key: already used for a different pledge",
@@ -118,7 +111,7 @@ def _replay(existing: PledgeRecord, caller: Caller, fingerprint: str,
     return view(_await_payment(existing, payment_method_id)), False
 
 
-def _await_payment(pledge: PledgeRecord, payment_method_id: str | None) -> PledgeRecord:
+def _await_payment(pledge: Any, payment_method_id: str | None) -> Any:
     """A duplicate: wait for the request holding the lease, or take over a lapsed lease."""
     deadline = time.monotonic() + WAIT_SECONDS
     delay = 0.05
@@ -134,7 +127,7 @@ def _await_payment(pledge: PledgeRecord, payment_method_id: str | None) -> Pledg
     return pledge
 
 
-def _unfinished(pledge: PledgeRecord, payment_method_id: str | None) -> bool:
+def _unfinished(pledge: Any, payment_method_id: str | None) -> bool:
     """Still pending with something left to do: a PaymentIntent to open, a lease holder to wait
     for, or (a retry after a lost answer) a recorded PaymentIntent to confirm or read back."""
     if pledge.status != "pending":
@@ -142,33 +135,23 @@ def _unfinished(pledge: PledgeRecord, payment_method_id: str | None) -> bool:
     return pledge.payment_intent_id is None or int(pledge.lease_until or 0) > 0 or payment_method_id is not None
 
 
-def _take_lease(pledge: PledgeRecord) -> bool:
+def _take_lease(pledge: Any) -> bool:
     lease = clock.epoch() + LEASE_SECONDS
-    try:
-        pledge.update(actions=[PledgeRecord.lease_until.set(lease)],
-                      condition=(PledgeRecord.lease_until == pledge.lease_until) & (PledgeRecord.status == "pending"))
-        return True
-    except UpdateError:
-        return False
+    return money.store().pledges.update(pledge.pledge_id, {"lease_until": lease}, PledgeIf(
+        statuses=("pending",), lease_until=int(pledge.lease_until or 0)))
 
 
-def record_intent(pledge: PledgeRecord, intent: payments.Intent) -> bool:
+def record_intent(pledge: Any, intent: payments.Intent) -> bool:
     """The PaymentIntent's id on the pledge before any money can move on it. Conditional: the
     pledge is still pending (not canceled meanwhile) and has no other PaymentIntent."""
-    actions = [PledgeRecord.payment_intent_id.set(intent.id), PledgeRecord.updated_at.set(clock.iso())]
+    changes = {"payment_intent_id": intent.id, "updated_at": clock.iso()}
     if intent.client_secret:
-        actions.append(PledgeRecord.client_secret.set(intent.client_secret))
-    try:
-        pledge.update(actions=actions, condition=(PledgeRecord.status == "pending") & (
-            PledgeRecord.payment_intent_id.does_not_exist() | (PledgeRecord.payment_intent_id == intent.id)))
-        return True
-    except UpdateError as exc:
-        if exc.cause_response_code == "ConditionalCheckFailedException":
-            return False
-        raise
+        changes["client_secret"] = intent.client_secret
+    return money.store().pledges.update(pledge.pledge_id, changes, PledgeIf(
+        statuses=("pending",), intent=intent.id, intent_or_none=True))
 
 
-def _pay(pledge: PledgeRecord, payment_method_id: str | None) -> PledgeRecord:
+def _pay(pledge: Any, payment_method_id: str | None) -> Any:
     """Open the PaymentIntent unconfirmed, record its id, then confirm it: money only ever moves
     on a PaymentIntent the pledge names. A resumed pledge (lease taken over) carries on with the
     PaymentIntent it recorded."""
@@ -184,7 +167,7 @@ def _pay(pledge: PledgeRecord, payment_method_id: str | None) -> PledgeRecord:
             )
         except (BadRequest, Unprocessable):
             # Stripe refused the request itself (no PaymentIntent exists): leave nothing behind.
-            pledge.delete(condition=PledgeRecord.payment_intent_id.does_not_exist())
+            money.store().pledges.remove_unpaid(pledge.pledge_id)
             raise
         except Exception:
             # Unknown outcome (Stripe unreachable, timeout): nothing was confirmed, so no money
@@ -210,7 +193,7 @@ def _pay(pledge: PledgeRecord, payment_method_id: str | None) -> PledgeRecord:
     return settle_intent(pledge, intent)
 
 
-def settle_intent(pledge: PledgeRecord, intent: payments.Intent) -> PledgeRecord:
+def settle_intent(pledge: Any, intent: payments.Intent) -> Any:
     """The pledge follows its recorded PaymentIntent: counted (or refunded) when it succeeded,
     failed, canceled, or waiting for the customer (3-D Secure, the browser's payment)."""
     status = rules.status_for_intent(intent.status, has_error=intent.error_code is not None)
@@ -226,21 +209,16 @@ def settle_intent(pledge: PledgeRecord, intent: payments.Intent) -> PledgeRecord
     if status == "canceled":
         contributions.move(pledge.pledge_id, "canceled", intent=intent.id, lease_until=0)
         return _load(pledge.pledge_id) or pledge
-    now = clock.iso()
-    actions = [PledgeRecord.lease_until.set(0), PledgeRecord.updated_at.set(now)]
+    changes: dict[str, Any] = {"lease_until": 0, "updated_at": clock.iso()}
     if intent.client_secret:
-        actions.append(PledgeRecord.client_secret.set(intent.client_secret))
+        changes["client_secret"] = intent.client_secret
     if status in ("failed", "requires_action"):
-        actions.append(PledgeRecord.status.set(status))
+        changes["status"] = status
     if status == "failed":
-        actions += contributions.settled_actions()
+        changes.update(contributions.SETTLED)
     if intent.error_code:
-        actions += [PledgeRecord.failure_code.set(intent.error_code),
-                    PledgeRecord.failure_message.set(intent.error_message or intent.error_code)]
-    try:
-        pledge.update(actions=actions, condition=(PledgeRecord.status == "pending")
-                      & (PledgeRecord.payment_intent_id == intent.id))
-    except UpdateError:
+        changes.update(failure_code=intent.error_code, failure_message=intent.error_message or intent.error_code)
+    if not money.store().pledges.update(pledge.pledge_id, changes, PledgeIf(statuses=("pending",), intent=intent.id)):
         # Canceled meanwhile (or settled by an early webhook): make Stripe agree.
         current = _load(pledge.pledge_id)
         if current is not None and current.status == "canceled" and intent.id:
@@ -248,18 +226,17 @@ def settle_intent(pledge: PledgeRecord, intent: payments.Intent) -> PledgeRecord
             if settled.status == "succeeded":
                 contributions.confirm(current, payment_intent_id=intent.id)
         return _load(pledge.pledge_id) or pledge
-    pledge.refresh(consistent_read=True)
-    return pledge
+    return _load(pledge.pledge_id) or pledge
 
 
-def _release_lease(pledge: PledgeRecord) -> None:
+def _release_lease(pledge: Any) -> None:
     try:
-        pledge.update(actions=[PledgeRecord.lease_until.set(0)])
+        money.store().pledges.update(pledge.pledge_id, {"lease_until": 0})
     except Exception:  # the lease simply lapses
         pass
 
 
-def get_own(caller: Caller, pledge_id: str) -> PledgeRecord:
+def get_own(caller: Caller, pledge_id: str) -> Any:
     pledge = _load(pledge_id)
     if pledge is None or pledge.user_id != caller.user_id:
         raise NotFound(f"pledge {pledge_id} not found", field="pledge_id")
@@ -268,8 +245,8 @@ def get_own(caller: Caller, pledge_id: str) -> PledgeRecord:
 
 def list_own(caller: Caller, *, limit: int, next_token: str | None) -> dict[str, Any]:
     scope = f"my-pledges:{caller.user_id}"
-    results = PledgeRecord.by_user.query(caller.user_id, scan_index_forward=False, limit=limit + 1,
-                                         last_evaluated_key=paging.decode(next_token, scope))
+    results = money.store().pledges.of_user(caller.user_id, limit=limit + 1,
+                                            last_key=paging.decode(next_token, scope))
     items, resume = paging.take_page(results, limit)
     return {"items": [view(p) for p in items], "next": paging.encode(resume, scope)}
 
@@ -308,10 +285,10 @@ def coproducers(caller: Caller | None, film_id: str, *, limit: int, next_token: 
     if not films.can_manage(caller, film):
         raise Forbidden("only the film's producer or an admin may list its co-producers")
     scope = f"coproducers:{film_id}"
-    results = BackingRecord.query(film_id, filter_condition=BackingRecord.confirmed_cents > 0,
-                                  limit=limit + 1, last_evaluated_key=paging.decode(next_token, scope))
+    totals = money.store().totals
+    results = totals.backers(film_id, limit=limit + 1, last_key=paging.decode(next_token, scope))
     backings, resume = paging.take_page(results, limit)
-    users = {u.user_id: u for u in UserRecord.batch_get([b.user_id for b in backings])} if backings else {}
+    users = {u.user_id: u for u in totals.users([b.user_id for b in backings])} if backings else {}
     items = []
     for backing in backings:
         user = users.get(backing.user_id)

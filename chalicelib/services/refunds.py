@@ -20,11 +20,9 @@ from __future__ import annotations
 import contextlib
 from typing import Any, Callable, Iterator
 
-from pynamodb.exceptions import DoesNotExist, TransactWriteError, UpdateError
-
 from chalicelib import clock, paging
-from chalicelib.adapters import payments
-from chalicelib.adapters.tables import CampaignCloseRecord, PledgeRecord, RefundRecord, find, transaction
+from chalicelib.adapters import money, payments
+from chalicelib.adapters.money import Refused, RefundIf
 from chalicelib.domain import campaigns as rules
 from chalicelib.domain import pledges as pledge_rules
 from chalicelib.errors import invalid_field
@@ -68,85 +66,65 @@ def faults(hook: Callable[[str], None]) -> Iterator[None]:
 
 # --- records -----------------------------------------------------------------------------
 
-def get(pledge_id: str) -> RefundRecord | None:
-    return find(RefundRecord, pledge_id)
+def get(pledge_id: str) -> Any | None:
+    return money.store().refunds.get(pledge_id)
 
 
-def _close_exists(film_id: str) -> bool:
-    try:
-        CampaignCloseRecord.get(film_id, consistent_read=True, attributes_to_get=["film_id"])
-        return True
-    except DoesNotExist:
-        return False
-
-
-def owe(pledge: PledgeRecord, payment_intent_id: str, reason: str) -> RefundRecord:
+def owe(pledge: Any, payment_intent_id: str, reason: str) -> Any:
     """Record that this pledge's payment goes back (once: a second call returns the first)."""
     existing = get(pledge.pledge_id)
     if existing is not None:
         return existing
-    tracked = _close_exists(pledge.film_id)
+    storage = money.store()
+    tracked = storage.refunds.close_exists(pledge.film_id)
     now = clock.iso()
-    record = RefundRecord(
+    record = storage.refunds.new(
         pledge.pledge_id, film_id=pledge.film_id, user_id=pledge.user_id,
         payment_intent_id=payment_intent_id, amount_cents=int(pledge.amount_cents),
         status=rules.REFUND_PENDING, reason=reason, tracked=tracked, failures=0, attempts=0,
         refunded_cents=0, lease_until=0, next_attempt_at=now, created_at=now, updated_at=now,
         queue=rules.REFUND_PENDING, queue_key=f"{now}#{pledge.pledge_id}",
     )
-    try:
-        with transaction() as write:
-            write.save(record, condition=RefundRecord.pledge_id.does_not_exist())
-            if tracked:
-                write.update(CampaignCloseRecord(pledge.film_id),
-                             actions=[CampaignCloseRecord.outstanding.add(1)])
-    except TransactWriteError:
-        existing = get(pledge.pledge_id)
-        if existing is None:
-            raise
-        return existing
+    with storage.unit_of_work() as uow:
+        uow.add_refund(record)
+        if tracked:
+            uow.count_on_close(pledge.film_id, outstanding=1)
+        try:
+            uow.commit()
+        except Refused:
+            existing = get(pledge.pledge_id)
+            if existing is None:
+                raise
+            return existing
     return record
 
 
-def _take_lease(record: RefundRecord) -> bool:
+def _take_lease(record: Any) -> bool:
     now = clock.epoch()
-    try:
-        record.update(actions=[
-            RefundRecord.lease_until.set(now + LEASE_SECONDS), RefundRecord.attempts.add(1),
-            RefundRecord.updated_at.set(clock.iso()),
-        ], condition=(RefundRecord.lease_until < now) & (RefundRecord.status != rules.REFUND_SUCCEEDED))
-        return True
-    except UpdateError as exc:
-        if exc.cause_response_code == "ConditionalCheckFailedException":
-            return False
-        raise
+    return money.store().refunds.update(
+        record.pledge_id, {"lease_until": now + LEASE_SECONDS, "updated_at": clock.iso()}, {"attempts": 1},
+        RefundIf(lease_before=now, status_not=rules.REFUND_SUCCEEDED))
 
 
-def _record_failure(record: RefundRecord, exc: payments.RefundRejected) -> None:
+def _record_failure(record: Any, exc: payments.RefundRejected) -> None:
     failures = int(record.failures or 0) + 1
     now = clock.now()
     due = clock.iso(rules.next_attempt_at(now, failures))
-    try:
-        record.update(actions=[
-            RefundRecord.status.set(rules.REFUND_FAILED), RefundRecord.failures.set(failures),
-            RefundRecord.failure_code.set(exc.code), RefundRecord.failure_message.set(exc.message[:500]),
-            RefundRecord.next_attempt_at.set(due), RefundRecord.queue.set(rules.REFUND_FAILED),
-            RefundRecord.queue_key.set(f"{due}#{record.pledge_id}"), RefundRecord.lease_until.set(0),
-            RefundRecord.updated_at.set(clock.iso(now)),
-        ], condition=RefundRecord.status != rules.REFUND_SUCCEEDED)
-    except UpdateError as error:
-        if error.cause_response_code != "ConditionalCheckFailedException":
-            raise
+    money.store().refunds.update(record.pledge_id, {
+        "status": rules.REFUND_FAILED, "failures": failures, "failure_code": exc.code,
+        "failure_message": exc.message[:500], "next_attempt_at": due, "queue": rules.REFUND_FAILED,
+        "queue_key": f"{due}#{record.pledge_id}", "lease_until": 0, "updated_at": clock.iso(now),
+    }, when=RefundIf(status_not=rules.REFUND_SUCCEEDED))
     metrics.add_metric(name="RefundFailed", unit="Count", value=1)
     logger.warning("refund rejected", extra={"pledge_id": record.pledge_id, "film_id": record.film_id,
                                              "code": exc.code, "failures": failures})
 
 
-def _apply(record: RefundRecord) -> None:
+def _apply(record: Any) -> None:
     """The pledge and the totals follow the money that went back (idempotent)."""
     amount = int(record.amount_cents)
     for _ in range(3):
-        pledge = find(PledgeRecord, record.pledge_id)
+        pledge = money.store().pledges.get(record.pledge_id)
         if pledge is None:
             return
         if pledge_rules.counted(pledge.status, pledge.confirmed_at) or pledge.status == "refunded":
@@ -160,30 +138,26 @@ def _apply(record: RefundRecord) -> None:
             return
 
 
-def _succeed(record: RefundRecord, settled_by: str | None = None) -> None:
+def _succeed(record: Any, settled_by: str | None = None) -> None:
     """The refund is through (or, `settled_by` a dispute, will never be: Stripe keeps nothing
     the platform could give back)."""
     now = clock.iso()
-    extra = [RefundRecord.failure_code.set(settled_by),
-             RefundRecord.failure_message.set(SETTLED_BY[settled_by])] if settled_by else []
-    try:
-        with transaction() as write:
-            write.update(record, actions=[
-                RefundRecord.status.set(rules.REFUND_SUCCEEDED),
-                RefundRecord.refunded_cents.set(0 if settled_by else int(record.amount_cents)),
-                RefundRecord.succeeded_at.set(now), RefundRecord.updated_at.set(now),
-                RefundRecord.queue.remove(), RefundRecord.queue_key.remove(), RefundRecord.lease_until.set(0),
-                *extra,
-            ], condition=RefundRecord.status != rules.REFUND_SUCCEEDED)
-            if record.tracked:
-                write.update(CampaignCloseRecord(record.film_id), actions=[
-                    CampaignCloseRecord.outstanding.add(-1), CampaignCloseRecord.refunded_pledges.add(1)])
-    except TransactWriteError:
-        pass  # succeeded already (another attempt finished it)
+    extra = {"failure_code": settled_by, "failure_message": SETTLED_BY[settled_by]} if settled_by else {}
+    with money.store().unit_of_work() as uow:
+        uow.update_refund(record.pledge_id, {
+            "status": rules.REFUND_SUCCEEDED, "refunded_cents": 0 if settled_by else int(record.amount_cents),
+            "succeeded_at": now, "updated_at": now, "queue": None, "queue_key": None, "lease_until": 0, **extra,
+        }, RefundIf(status_not=rules.REFUND_SUCCEEDED))
+        if record.tracked:
+            uow.count_on_close(record.film_id, outstanding=-1, refunded=1)
+        try:
+            uow.commit()
+        except Refused:
+            pass  # succeeded already (another attempt finished it)
     record.status = rules.REFUND_SUCCEEDED
 
 
-def process(record: RefundRecord) -> str:
+def process(record: Any) -> str:
     """One attempt at a recorded refund: succeeded, failed (recorded, retried later) or busy."""
     if record.status == rules.REFUND_SUCCEEDED:
         return rules.REFUND_SUCCEEDED
@@ -214,60 +188,59 @@ def process(record: RefundRecord) -> str:
     return rules.REFUND_SUCCEEDED
 
 
-def reopen(pledge: PledgeRecord, payment_intent_id: str, failed_cents: int, code: str, message: str) -> RefundRecord:
+def reopen(pledge: Any, payment_intent_id: str, failed_cents: int, code: str, message: str) -> Any:
     """A Refund Stripe had accepted failed later (`refund.failed`, `charge.refund.updated`): the
     money is back with the platform, so the refund is owed again. The record goes back to
     `failed` (listed for admins, retried by the schedule from now on, with a new idempotency
     key); a refund the platform did not record (a part refunded elsewhere) gets a record for
     what the platform already took off the pledge."""
+    refunds = money.store().refunds
     record = get(pledge.pledge_id)
     if record is None:
         owed = int(pledge.amount_refunded_cents or 0) or failed_cents
         record = owe(pledge, payment_intent_id, REFUND_FAILED_LATER)
         if int(record.amount_cents) != owed:
-            record.update(actions=[RefundRecord.amount_cents.set(min(int(pledge.amount_cents), owed))])
+            refunds.update(record.pledge_id, {"amount_cents": min(int(pledge.amount_cents), owed)})
     now = clock.iso()
-    actions = [
-        RefundRecord.status.set(rules.REFUND_FAILED), RefundRecord.failures.add(1),
-        RefundRecord.failure_code.set(code), RefundRecord.failure_message.set(message[:500]),
-        RefundRecord.next_attempt_at.set(now), RefundRecord.queue.set(rules.REFUND_FAILED),
-        RefundRecord.queue_key.set(f"{now}#{record.pledge_id}"), RefundRecord.lease_until.set(0),
-        RefundRecord.updated_at.set(now),
-    ]
-    try:
-        with transaction() as write:
-            write.update(RefundRecord(record.pledge_id), actions=actions + [RefundRecord.refunded_cents.set(0)],
-                         condition=RefundRecord.status == rules.REFUND_SUCCEEDED)
-            if record.tracked:
-                write.update(CampaignCloseRecord(record.film_id), actions=[
-                    CampaignCloseRecord.outstanding.add(1), CampaignCloseRecord.refunded_pledges.add(-1)])
-    except TransactWriteError:
-        # Not succeeded (pending or failed already): it is owed and retried anyway; say why.
-        RefundRecord(record.pledge_id).update(actions=actions)
+    changes = {
+        "status": rules.REFUND_FAILED, "failure_code": code, "failure_message": message[:500],
+        "next_attempt_at": now, "queue": rules.REFUND_FAILED, "queue_key": f"{now}#{record.pledge_id}",
+        "lease_until": 0, "updated_at": now,
+    }
+    with money.store().unit_of_work() as uow:
+        uow.update_refund(record.pledge_id, {**changes, "refunded_cents": 0}, RefundIf(status=rules.REFUND_SUCCEEDED),
+                          adds={"failures": 1})
+        if record.tracked:
+            uow.count_on_close(record.film_id, outstanding=1, refunded=-1)
+        try:
+            uow.commit()
+        except Refused:
+            # Not succeeded (pending or failed already): it is owed and retried anyway; say why.
+            refunds.update(record.pledge_id, changes, {"failures": 1})
     metrics.add_metric(name="RefundFailed", unit="Count", value=1)
     logger.warning("refund failed after Stripe accepted it: reopened",
                    extra={"pledge_id": record.pledge_id, "code": code})
     return get(record.pledge_id) or record
 
 
-def refund(pledge: PledgeRecord, payment_intent_id: str, reason: str) -> str:
+def refund(pledge: Any, payment_intent_id: str, reason: str) -> str:
     return process(owe(pledge, payment_intent_id, reason))
 
 
-def refund_late(pledge: PledgeRecord, payment_intent_id: str) -> str:
+def refund_late(pledge: Any, payment_intent_id: str) -> str:
     """A payment that succeeded after its film stopped taking money."""
     logger.info("payment after the campaign closed: refunding", extra={"pledge_id": pledge.pledge_id})
     return refund(pledge, payment_intent_id, CAMPAIGN_CLOSED)
 
 
-def due(queue: str, limit: int | None = None) -> Iterator[RefundRecord]:
+def due(queue: str, limit: int | None = None) -> Iterator[Any]:
     """Refunds in `queue` whose next attempt is due now, the most overdue first."""
-    return RefundRecord.by_queue.query(queue, RefundRecord.queue_key <= f"{clock.iso()}~", limit=limit)
+    return iter(money.store().refunds.queued(queue, up_to=f"{clock.iso()}~", limit=limit))
 
 
 # --- admin view --------------------------------------------------------------------------
 
-def view(record: RefundRecord) -> dict[str, Any]:
+def view(record: Any) -> dict[str, Any]:
     return {
         "pledge_id": record.pledge_id, "film_id": record.film_id, "user_id": record.user_id,
         "payment_intent_id": record.payment_intent_id, "amount_cents": int(record.amount_cents),
@@ -286,7 +259,6 @@ def list_admin(caller: Any, *, status: str | None, limit: int, next_token: str |
     if status not in LISTED_STATUSES:
         raise invalid_field("status", f"must be one of {', '.join(LISTED_STATUSES)}")
     scope = f"admin-refunds:{status}"
-    results = RefundRecord.by_queue.query(status, limit=limit + 1,
-                                          last_evaluated_key=paging.decode(next_token, scope))
+    results = money.store().refunds.queued(status, limit=limit + 1, last_key=paging.decode(next_token, scope))
     items, resume = paging.take_page(results, limit)
     return {"items": [view(r) for r in items], "next": paging.encode(resume, scope)}

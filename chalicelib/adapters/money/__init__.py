@@ -1,0 +1,23 @@
+"""The money aggregate's storage behind ports (pledges and backings, the counted totals,
+refunds), with a unit of work: see ports.py. `store()` is DynamoDB's unless a test `use`s
+the in-memory twin."""
+
+from __future__ import annotations
+
+from chalicelib.adapters.money import dynamodb
+from chalicelib.adapters.money.ports import ANY, Held, PledgeIf, Refused, RefundIf, Store, UnitOfWork
+
+__all__ = ["ANY", "Held", "PledgeIf", "Refused", "RefundIf", "Store", "UnitOfWork", "store", "use"]
+
+_store: Store | None = None
+_dynamodb = dynamodb.Store()
+
+
+def store() -> Store:
+    return _store or _dynamodb
+
+
+def use(replacement: Store | None) -> None:
+    """Put `replacement` (the in-memory twin) in DynamoDB's place; None puts DynamoDB back."""
+    global _store
+    _store = replacement

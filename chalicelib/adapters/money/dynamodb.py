@@ -1,0 +1,248 @@
+"""The money ports on DynamoDB: the one place that spells their update and condition
+expressions, and that turns a refused condition into a named outcome (adapters/conditions.py).
+
+A unit of work is one TransactWriteItems: its writes are staged with a name, and a cancelled
+transaction reports the names of the items whose condition failed. DynamoDB orders a
+transaction's items condition checks first, then deletes, puts and updates (PynamoDB's
+TransactWrite sends them so), which is how a position maps back to its name.
+"""
+
+from __future__ import annotations
+
+from typing import Any, Callable
+
+from pynamodb.exceptions import DoesNotExist, TransactWriteError
+
+from chalicelib.adapters import conditions, counters, funding_days
+from chalicelib.adapters.money import ports
+from chalicelib.adapters.money.ports import ANY, Held, PledgeIf, Refused, RefundIf
+from chalicelib.adapters.tables import (BackingRecord, CampaignCloseRecord, FilmRecord, PledgeRecord, RefundRecord,
+                                        UserRecord, find, transaction)
+
+KIND_ORDER = {"check": 0, "delete": 1, "put": 2, "update": 3}
+
+
+def _changes(model: type, changes: dict[str, Any], adds: dict[str, int] | None = None) -> list[Any]:
+    actions = [getattr(model, name).remove() if value is None else getattr(model, name).set(value)
+               for name, value in changes.items()]
+    return actions + [getattr(model, name).add(delta) for name, delta in (adds or {}).items()]
+
+
+def _all(parts: list[Any]) -> Any:
+    condition = None
+    for part in parts:
+        condition = part if condition is None else condition & part
+    return condition
+
+
+def pledge_condition(when: PledgeIf | None) -> Any:
+    if when is None:
+        return None
+    parts: list[Any] = []
+    if when.statuses is not None:
+        parts.append(PledgeRecord.status.is_in(*when.statuses))
+    if when.intent_or_none:
+        parts.append(PledgeRecord.payment_intent_id.does_not_exist() | (PledgeRecord.payment_intent_id == when.intent))
+    elif when.intent is None:
+        parts.append(PledgeRecord.payment_intent_id.does_not_exist())
+    elif when.intent != ANY:
+        parts.append(PledgeRecord.payment_intent_id == when.intent)
+    if when.lease_until is not None:
+        parts.append(PledgeRecord.lease_until == when.lease_until)
+    if when.refunded_cents is not None:
+        parts.append(PledgeRecord.amount_refunded_cents == when.refunded_cents)
+    return _all(parts)
+
+
+def total_condition(attribute: Any, held: Held) -> Any:
+    if held.zero:
+        return attribute.does_not_exist() | (attribute == 0)
+    if held.positive:
+        return attribute > 0
+    if held.missing_is_zero and held.exactly == 0:
+        return attribute.does_not_exist() | (attribute == 0)
+    return attribute == held.exactly
+
+
+def refund_condition(when: RefundIf | None) -> Any:
+    if when is None:
+        return None
+    parts: list[Any] = []
+    if when.lease_before is not None:
+        parts.append(RefundRecord.lease_until < when.lease_before)
+    if when.status is not None:
+        parts.append(RefundRecord.status == when.status)
+    if when.status_not is not None:
+        parts.append(RefundRecord.status != when.status_not)
+    return _all(parts)
+
+
+class Pages(ports.Pages):
+    def __init__(self, results: Any):
+        self._results = results
+
+    def __iter__(self) -> Any:
+        return iter(self._results)
+
+    @property
+    def last_evaluated_key(self) -> Any:  # type: ignore[override]
+        return self._results.last_evaluated_key
+
+
+class Pledges(ports.Pledges):
+    def get(self, pledge_id: str) -> PledgeRecord | None:
+        return find(PledgeRecord, pledge_id)
+
+    def create(self, pledge_id: str, **fields: Any) -> PledgeRecord | None:
+        pledge = PledgeRecord(pledge_id, **fields)
+        if conditions.written(lambda: pledge.save(condition=PledgeRecord.pledge_id.does_not_exist())):
+            return pledge
+        return None
+
+    def update(self, pledge_id: str, changes: dict[str, Any], when: PledgeIf | None = None) -> bool:
+        actions, condition = _changes(PledgeRecord, changes), pledge_condition(when)
+        return conditions.written(lambda: PledgeRecord(pledge_id).update(actions=actions, condition=condition))
+
+    def remove_unpaid(self, pledge_id: str) -> bool:
+        return conditions.written(lambda: PledgeRecord(pledge_id).delete(
+            condition=PledgeRecord.payment_intent_id.does_not_exist()))
+
+    def of_user(self, user_id: str, *, limit: int, last_key: dict[str, Any] | None) -> Pages:
+        return Pages(PledgeRecord.by_user.query(user_id, scan_index_forward=False, limit=limit,
+                                                last_evaluated_key=last_key))
+
+
+class Totals(ports.Totals):
+    def backing(self, film_id: str, user_id: str) -> BackingRecord | None:
+        return find(BackingRecord, film_id, user_id)
+
+    def user(self, user_id: str) -> UserRecord | None:
+        return find(UserRecord, user_id)
+
+    def backers(self, film_id: str, *, limit: int, last_key: dict[str, Any] | None) -> Pages:
+        return Pages(BackingRecord.query(film_id, filter_condition=BackingRecord.confirmed_cents > 0,
+                                         limit=limit, last_evaluated_key=last_key))
+
+    def users(self, user_ids: list[str]) -> list[UserRecord]:
+        return list(UserRecord.batch_get(user_ids))
+
+    def counter(self, counter_id: str) -> dict[str, int]:
+        return counters.read(counter_id)
+
+
+class Refunds(ports.Refunds):
+    def get(self, pledge_id: str) -> RefundRecord | None:
+        return find(RefundRecord, pledge_id)
+
+    def close_exists(self, film_id: str) -> bool:
+        try:
+            CampaignCloseRecord.get(film_id, consistent_read=True, attributes_to_get=["film_id"])
+            return True
+        except DoesNotExist:
+            return False
+
+    def new(self, pledge_id: str, **fields: Any) -> RefundRecord:
+        return RefundRecord(pledge_id, **fields)
+
+    def update(self, pledge_id: str, changes: dict[str, Any], adds: dict[str, int] | None = None,
+               when: RefundIf | None = None) -> bool:
+        actions, condition = _changes(RefundRecord, changes, adds), refund_condition(when)
+        return conditions.written(lambda: RefundRecord(pledge_id).update(actions=actions, condition=condition))
+
+    def queued(self, queue: str, *, up_to: str | None = None, limit: int | None = None,
+               last_key: dict[str, Any] | None = None) -> Pages:
+        range_condition = RefundRecord.queue_key <= up_to if up_to is not None else None
+        return Pages(RefundRecord.by_queue.query(queue, range_condition, limit=limit, last_evaluated_key=last_key))
+
+
+class UnitOfWork(ports.UnitOfWork):
+    """Staged writes, each (kind, name, how to add it to the TransactWrite)."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self._writes: list[tuple[str, str, Callable[[Any], None]]] = []
+
+    def _stage(self, kind: str, name: str, add: Callable[[Any], None]) -> None:
+        self._writes.append((kind, name, add))
+
+    def _staged(self) -> bool:
+        return bool(self._writes)
+
+    def _rollback(self) -> None:
+        self._writes.clear()
+
+    def _commit(self) -> None:
+        writes, self._writes = self._writes, []
+        if not writes:
+            return
+        try:
+            with transaction() as write:
+                for _, _, add in writes:
+                    add(write)
+        except TransactWriteError as exc:
+            ordered = sorted(writes, key=lambda w: KIND_ORDER[w[0]])  # stable: staging order within a kind
+            raise Refused(ordered[i][1] for i in conditions.failed_items(exc) if i < len(ordered)) from exc
+
+    def check_film_takes_money(self, film_id: str) -> None:
+        condition = (FilmRecord.status == "open") & FilmRecord.closing_at.does_not_exist()
+        self._stage("check", "film", lambda w: w.condition_check(FilmRecord, film_id, condition=condition))
+
+    def update_pledge(self, pledge_id: str, changes: dict[str, Any], when: PledgeIf,
+                      history: str | None = None) -> None:
+        actions = _changes(PledgeRecord, changes)
+        if history is not None:
+            actions.append(PledgeRecord.refund_history.set((PledgeRecord.refund_history | []).append([history])))
+        condition = pledge_condition(when)
+        self._stage("update", "pledge", lambda w: w.update(PledgeRecord(pledge_id), actions=actions,
+                                                            condition=condition))
+
+    def move_totals(self, film_id: str, user_id: str, delta: int, now: str, *, film: Held, platform: Held,
+                    film_members: int, platform_members: int, first_confirmed: bool = False) -> None:
+        backing: list[Any] = [BackingRecord.confirmed_cents.add(delta)]
+        if first_confirmed:
+            backing.append(BackingRecord.first_confirmed_at.set(BackingRecord.first_confirmed_at | now))
+        backing.append(BackingRecord.updated_at.set(now))
+        self._stage("update", "backing", lambda w: w.update(
+            BackingRecord(film_id, user_id), actions=backing,
+            condition=total_condition(BackingRecord.confirmed_cents, film)))
+        self._stage("update", "user", lambda w: w.update(
+            UserRecord(user_id), actions=[UserRecord.confirmed_cents.add(delta)],
+            condition=total_condition(UserRecord.confirmed_cents, platform)))
+        if delta or film_members:
+            self._stage("update", "film counter", lambda w: counters.add_in(
+                w, counters.film_counter(film_id), raised_cents=delta, coproducer_count=film_members))
+            self._stage("update", "funding day", lambda w: funding_days.add_in(
+                w, film_id, now, delta, film_members))
+        if delta or platform_members:
+            self._stage("update", "platform counter", lambda w: counters.add_in(
+                w, counters.PLATFORM, raised_cents=delta, coproducers=platform_members))
+
+    def add_entry(self, entry: Any) -> None:
+        model = type(entry)
+        condition = getattr(model, model._hash_keyname).does_not_exist()
+        self._stage("put", "entry", lambda w: w.save(entry, condition=condition))
+
+    def add_refund(self, record: Any) -> None:
+        self._stage("put", "refund", lambda w: w.save(record, condition=RefundRecord.pledge_id.does_not_exist()))
+
+    def update_refund(self, pledge_id: str, changes: dict[str, Any], when: RefundIf | None = None,
+                      adds: dict[str, int] | None = None) -> None:
+        actions, condition = _changes(RefundRecord, changes, adds), refund_condition(when)
+        self._stage("update", "refund", lambda w: w.update(RefundRecord(pledge_id), actions=actions,
+                                                            condition=condition))
+
+    def count_on_close(self, film_id: str, *, outstanding: int, refunded: int = 0) -> None:
+        adds = {name: delta for name, delta in (("outstanding", outstanding), ("refunded_pledges", refunded))
+                if delta}
+        self._stage("update", "close", lambda w: w.update(CampaignCloseRecord(film_id),
+                                                           actions=_changes(CampaignCloseRecord, {}, adds)))
+
+
+class Store(ports.Store):
+    def __init__(self) -> None:
+        self.pledges = Pledges()
+        self.totals = Totals()
+        self.refunds = Refunds()
+
+    def unit_of_work(self) -> UnitOfWork:
+        return UnitOfWork()

@@ -1,0 +1,254 @@
+"""The money aggregate's storage, as the services see it: ports, the conditions they may set,
+and the named outcome of a refused transaction.
+
+Two implementations hold the same behaviour: `dynamodb.py` (PynamoDB expressions, one
+TransactWriteItems per unit of work) and `memory.py` (the in-memory twin the unit tests run
+the use cases on). `tests/money_contract.py` holds both to the same rules.
+
+Records are the table models (PledgeRecord, BackingRecord, UserRecord, RefundRecord...) used
+as plain data: services read their attributes and never call their storage methods.
+"""
+
+from __future__ import annotations
+
+from abc import ABC, abstractmethod
+from dataclasses import dataclass
+from typing import Any, Iterable, Iterator
+
+ANY = "<any>"  # a condition on the PaymentIntent that accepts whatever the pledge names
+
+
+class Refused(Exception):
+    """A unit of work was not written: `names` are its writes whose condition did not hold
+    ("film", "pledge", "backing", "user", "entry", "refund"); empty when it lost to a
+    concurrent transaction (read again and retry)."""
+
+    def __init__(self, names: Iterable[str] = ()):
+        self.names = frozenset(names)
+        super().__init__(", ".join(sorted(self.names)) or "conflict")
+
+
+@dataclass(frozen=True)
+class PledgeIf:
+    """What a pledge must hold for a write to go through (every field set must hold).
+
+    `intent`: ANY, None (no PaymentIntent recorded) or the one recorded; `intent_or_none`
+    accepts none recorded as well."""
+
+    statuses: tuple[str, ...] | None = None
+    intent: str | None = ANY
+    intent_or_none: bool = False
+    lease_until: int | None = None
+    refunded_cents: int | None = None
+
+
+@dataclass(frozen=True)
+class Held:
+    """What a total (a backing's or a user's confirmed cents) must hold for a move to go through.
+
+    zero: missing or 0 (the co-producer joins); positive: above 0 (stays); exactly: that value,
+    `missing_is_zero` deciding whether a missing total reads as 0."""
+
+    zero: bool = False
+    positive: bool = False
+    exactly: int | None = None
+    missing_is_zero: bool = False
+
+    @staticmethod
+    def joining(joins: bool) -> "Held":
+        return Held(zero=True) if joins else Held(positive=True)
+
+    @staticmethod
+    def at(value: int, *, missing_is_zero: bool = False) -> "Held":
+        if value == 0 and missing_is_zero:
+            return Held(zero=True)
+        return Held(exactly=value, missing_is_zero=missing_is_zero)
+
+    def holds(self, value: float | None) -> bool:
+        if self.zero:
+            return not value
+        if self.positive:
+            return value is not None and value > 0
+        if value is None:
+            return self.missing_is_zero and self.exactly == 0
+        return value == self.exactly
+
+
+@dataclass(frozen=True)
+class RefundIf:
+    """What a refund record must hold: its status is (`status`) or is not (`status_not`), its
+    lease ended before `lease_before`."""
+
+    status: str | None = None
+    status_not: str | None = None
+    lease_before: int | None = None
+
+
+class Pages(ABC):
+    """One page of a query: iterate it; `last_evaluated_key` resumes after the last item read."""
+
+    last_evaluated_key: dict[str, Any] | None
+
+    @abstractmethod
+    def __iter__(self) -> Iterator[Any]: ...
+
+
+class Pledges(ABC):
+    """Pledges, one item each, written on their own (outside a unit of work)."""
+
+    @abstractmethod
+    def get(self, pledge_id: str) -> Any | None: ...
+
+    @abstractmethod
+    def create(self, pledge_id: str, **fields: Any) -> Any | None:
+        """The new pledge, or None when one with this id exists already."""
+
+    @abstractmethod
+    def update(self, pledge_id: str, changes: dict[str, Any], when: PledgeIf | None = None) -> bool:
+        """Set each change (None removes the attribute); False when `when` did not hold."""
+
+    @abstractmethod
+    def remove_unpaid(self, pledge_id: str) -> bool:
+        """Delete a pledge that records no PaymentIntent; False when it records one."""
+
+    @abstractmethod
+    def of_user(self, user_id: str, *, limit: int, last_key: dict[str, Any] | None) -> Pages:
+        """The user's pledges, newest first."""
+
+
+class Totals(ABC):
+    """The counted cents: a co-producer's backing of a film and their platform-wide total (the
+    film and platform counters and the funding days move with them, in a unit of work)."""
+
+    @abstractmethod
+    def backing(self, film_id: str, user_id: str) -> Any | None: ...
+
+    @abstractmethod
+    def user(self, user_id: str) -> Any | None: ...
+
+    @abstractmethod
+    def backers(self, film_id: str, *, limit: int, last_key: dict[str, Any] | None) -> Pages:
+        """The film's backings holding confirmed cents."""
+
+    @abstractmethod
+    def users(self, user_ids: list[str]) -> list[Any]: ...
+
+    @abstractmethod
+    def counter(self, counter_id: str) -> dict[str, int]:
+        """A counter's sums ("film#<film_id>", "platform", "funding#<film_id>" all days)."""
+
+
+class Refunds(ABC):
+    """Refund records (one per pledge) and the close progress of their film."""
+
+    @abstractmethod
+    def get(self, pledge_id: str) -> Any | None: ...
+
+    @abstractmethod
+    def close_exists(self, film_id: str) -> bool: ...
+
+    @abstractmethod
+    def new(self, pledge_id: str, **fields: Any) -> Any:
+        """A record not yet written (written by `UnitOfWork.add_refund`)."""
+
+    @abstractmethod
+    def update(self, pledge_id: str, changes: dict[str, Any], adds: dict[str, int] | None = None,
+               when: RefundIf | None = None) -> bool: ...
+
+    @abstractmethod
+    def queued(self, queue: str, *, up_to: str | None = None, limit: int | None = None,
+               last_key: dict[str, Any] | None = None) -> Pages:
+        """Records in `queue`, oldest key first, up to the key `up_to` when given."""
+
+
+class UnitOfWork(ABC):
+    """The writes and the domain events of one use case: written together in one transaction
+    by `commit()`, or not at all (`Refused`). Events raised before a refused commit are
+    dropped with its writes; `collect_new_events()` hands the others over once."""
+
+    def __init__(self) -> None:
+        self._events: list[Any] = []
+        self._pending: list[Any] = []
+
+    def __enter__(self) -> "UnitOfWork":
+        return self
+
+    def __exit__(self, *exc: Any) -> None:
+        self._rollback()  # whatever was not committed is dropped
+        self._pending.clear()
+
+    def add_event(self, event: Any) -> None:
+        """An event of this use case: it follows the writes staged so far (dropped with them if
+        their commit is refused), or, none staged, what was already written or refused."""
+        (self._pending if self._staged() else self._events).append(event)
+
+    def commit(self) -> None:
+        try:
+            self._commit()
+        except Refused:
+            self._pending.clear()
+            raise
+        self._events += self._pending
+        self._pending.clear()
+
+    def collect_new_events(self) -> Iterator[Any]:
+        while self._events:
+            yield self._events.pop(0)
+
+    # -- the writes, staged until commit --------------------------------------------------
+
+    @abstractmethod
+    def _staged(self) -> bool:
+        """True while writes wait for commit."""
+
+    @abstractmethod
+    def _commit(self) -> None:
+        """Write every staged write in one transaction, then stage none; raise Refused."""
+
+    @abstractmethod
+    def _rollback(self) -> None:
+        """Stage none."""
+
+    @abstractmethod
+    def check_film_takes_money(self, film_id: str) -> None:
+        """Condition "film": the film is open and not closing."""
+
+    @abstractmethod
+    def update_pledge(self, pledge_id: str, changes: dict[str, Any], when: PledgeIf,
+                      history: str | None = None) -> None:
+        """Write "pledge": `changes` (None removes); `history` appended to its refund history."""
+
+    @abstractmethod
+    def move_totals(self, film_id: str, user_id: str, delta: int, now: str, *, film: Held, platform: Held,
+                    film_members: int, platform_members: int, first_confirmed: bool = False) -> None:
+        """Writes "backing" and "user" (conditioned on `film` and `platform`), then the film's
+        and the platform's counters and the film's funding day of `now`, all by `delta` cents
+        and by the co-producers joining (+1) or leaving (-1)."""
+
+    @abstractmethod
+    def add_entry(self, entry: Any) -> None:
+        """Write "entry": a new record (a dispute step), refused when it exists already."""
+
+    @abstractmethod
+    def add_refund(self, record: Any) -> None:
+        """Write "refund": a new refund record, refused when the pledge has one already."""
+
+    @abstractmethod
+    def update_refund(self, pledge_id: str, changes: dict[str, Any], when: RefundIf | None = None,
+                      adds: dict[str, int] | None = None) -> None:
+        """Write "refund": `changes` to a refund record (None removes), `adds` added."""
+
+    @abstractmethod
+    def count_on_close(self, film_id: str, *, outstanding: int, refunded: int = 0) -> None:
+        """The film's close progress: refunds outstanding and pledges refunded."""
+
+
+class Store(ABC):
+    """The money aggregate's storage: its ports and a new unit of work."""
+
+    pledges: Pledges
+    totals: Totals
+    refunds: Refunds
+
+    @abstractmethod
+    def unit_of_work(self) -> UnitOfWork: ...

@@ -1,0 +1,271 @@
+"""The rules every implementation of the money ports (chalicelib/adapters/money) keeps: run on
+the in-memory twin by tests/unit/adapters/test_money_twin.py and on DynamoDB Local by
+tests/integration/test_money_dynamodb.py, so that the twin the service tests run on cannot
+drift from the real thing.
+
+A subclass provides the `store` fixture and `open_film(store, film_id, closing)`.
+"""
+
+from __future__ import annotations
+
+import uuid
+
+import pytest
+
+from chalicelib.adapters.money import ANY, Held, PledgeIf, Refused, RefundIf
+
+NOW = "2026-03-01T10:00:00+00:00"
+LATER = "2026-03-02T10:00:00+00:00"
+
+
+def _id(prefix: str) -> str:
+    return f"{prefix}-{uuid.uuid4().hex[:10]}"
+
+
+def _pledge(store, film_id: str, user_id: str, **extra):
+    pledge_id = _id("p")
+    fields = dict(film_id=film_id, user_id=user_id, amount_cents=2500, currency="eur", status="pending",
+                  request_hash="h", created_at=NOW, updated_at=NOW, created_key=f"{NOW}#{pledge_id}",
+                  amount_refunded_cents=0, lease_until=0)
+    fields.update(extra)
+    return store.pledges.create(pledge_id, **fields)
+
+
+def _confirm(uow, pledge, *, joins: bool = True, cents: int = 2500) -> None:
+    """The writes of a confirmed pledge (services/contributions.py confirm)."""
+    uow.check_film_takes_money(pledge.film_id)
+    uow.update_pledge(pledge.pledge_id, {"status": "confirmed", "confirmed_at": NOW, "lease_until": 0},
+                      PledgeIf(statuses=("pending", "requires_action", "failed")))
+    uow.move_totals(pledge.film_id, pledge.user_id, cents, NOW, film=Held.joining(joins),
+                    platform=Held.joining(joins), film_members=int(joins), platform_members=int(joins),
+                    first_confirmed=True)
+
+
+class MoneyContract:
+    def open_film(self, store, film_id: str, closing: bool = False) -> None:
+        raise NotImplementedError
+
+    @pytest.fixture
+    def film(self, store):
+        film_id = _id("f")
+        self.open_film(store, film_id)
+        return film_id
+
+    # -- pledges, one item each -----------------------------------------------------------
+
+    def test_a_pledge_id_is_created_once(self, store, film):
+        first = _pledge(store, film, "u1")
+        assert store.pledges.create(first.pledge_id, film_id=film, user_id="u2", amount_cents=1, status="pending",
+                                    request_hash="x", created_at=NOW, updated_at=NOW, created_key="k") is None
+        kept = store.pledges.get(first.pledge_id)
+        assert (kept.user_id, int(kept.amount_cents), kept.status) == ("u1", 2500, "pending")
+        assert store.pledges.get(_id("missing")) is None
+
+    def test_an_update_goes_through_only_when_its_condition_holds(self, store, film):
+        pledge = _pledge(store, film, "u1")
+        pid = pledge.pledge_id
+        assert not store.pledges.update(pid, {"status": "failed"}, PledgeIf(statuses=("confirmed",)))
+        assert store.pledges.update(pid, {"payment_intent_id": "pi_1", "client_secret": "s"},
+                                    PledgeIf(statuses=("pending",), intent="pi_1", intent_or_none=True))
+        assert store.pledges.update(pid, {"updated_at": LATER}, PledgeIf(intent="pi_1", intent_or_none=True))
+        assert not store.pledges.update(pid, {"payment_intent_id": "pi_2"}, PledgeIf(intent="pi_2",
+                                                                                    intent_or_none=True))
+        assert not store.pledges.update(pid, {"status": "canceled"}, PledgeIf(intent=None))
+        assert not store.pledges.update(pid, {"status": "canceled"}, PledgeIf(intent="pi_other"))
+        assert not store.pledges.update(pid, {"lease_until": 99}, PledgeIf(lease_until=5))
+        assert store.pledges.update(pid, {"lease_until": 99}, PledgeIf(statuses=("pending",), lease_until=0))
+        assert store.pledges.update(pid, {"status": "canceled", "client_secret": None},
+                                    PledgeIf(statuses=("pending",), intent=ANY))
+        after = store.pledges.get(pid)
+        assert (after.status, after.payment_intent_id, after.client_secret, int(after.lease_until)) == (
+            "canceled", "pi_1", None, 99)
+
+    def test_a_pledge_with_a_payment_intent_is_never_removed(self, store, film):
+        paid, unpaid = _pledge(store, film, "u1", payment_intent_id="pi_9"), _pledge(store, film, "u1")
+        assert not store.pledges.remove_unpaid(paid.pledge_id)
+        assert store.pledges.remove_unpaid(unpaid.pledge_id)
+        assert store.pledges.get(paid.pledge_id) is not None and store.pledges.get(unpaid.pledge_id) is None
+
+    def test_a_users_pledges_come_newest_first_page_by_page(self, store, film):
+        user = _id("u")
+        made = [_pledge(store, film, user, created_key=f"2026-03-0{day}#x{day}").pledge_id for day in (1, 2, 3)]
+        first = store.pledges.of_user(user, limit=2, last_key=None)
+        page = [p.pledge_id for p in first]
+        assert page == [made[2], made[1]] and first.last_evaluated_key is not None
+        rest = store.pledges.of_user(user, limit=2, last_key=first.last_evaluated_key)
+        assert [p.pledge_id for p in rest] == [made[0]] and rest.last_evaluated_key is None
+
+    # -- a unit of work: all its writes or none, refusals named ------------------------
+
+    def test_a_confirmed_pledge_moves_every_total_once(self, store, film):
+        pledge = _pledge(store, film, _id("u"))
+        user = pledge.user_id
+        platform = store.totals.counter("platform")
+        with store.unit_of_work() as uow:
+            _confirm(uow, pledge)
+            uow.commit()
+        backing = store.totals.backing(film, user)
+        assert (int(backing.confirmed_cents), backing.first_confirmed_at) == (2500, NOW)
+        assert int(store.totals.user(user).confirmed_cents) == 2500
+        assert store.totals.counter(f"film#{film}")["raised_cents"] == 2500
+        assert store.totals.counter(f"film#{film}")["coproducer_count"] == 1
+        assert store.totals.counter(f"funding#{film}")["raised_cents"] == 2500
+        now = store.totals.counter("platform")
+        assert (now["raised_cents"] - platform["raised_cents"], now["coproducers"] - platform["coproducers"]) == (
+            2500, 1)
+        assert store.pledges.get(pledge.pledge_id).status == "confirmed"
+        assert [b.user_id for b in store.totals.backers(film, limit=10, last_key=None)] == [user]
+        assert [u.user_id for u in store.totals.users([user])] == [user]
+
+    def test_a_replayed_confirmation_is_refused_by_name_and_writes_nothing(self, store, film):
+        pledge = _pledge(store, film, _id("u"))
+        with store.unit_of_work() as uow:
+            _confirm(uow, pledge)
+            uow.commit()
+        with store.unit_of_work() as uow:
+            _confirm(uow, pledge, joins=False)
+            uow.add_event("counted again")
+            with pytest.raises(Refused) as refused:
+                uow.commit()
+            assert refused.value.names == {"pledge"}
+            assert list(uow.collect_new_events()) == []  # dropped with the writes
+        assert int(store.totals.backing(film, pledge.user_id).confirmed_cents) == 2500
+        assert store.totals.counter(f"film#{film}")["raised_cents"] == 2500
+
+    def test_a_film_that_no_longer_takes_money_refuses_by_name(self, store):
+        film = _id("f")
+        self.open_film(store, film, closing=True)
+        pledge = _pledge(store, film, _id("u"))
+        with store.unit_of_work() as uow:
+            _confirm(uow, pledge)
+            with pytest.raises(Refused) as refused:
+                uow.commit()
+        assert refused.value.names == {"film"}
+        assert store.pledges.get(pledge.pledge_id).status == "pending"
+        assert store.totals.backing(film, pledge.user_id) is None
+
+    def test_a_wrong_guess_of_joining_names_the_backing_and_the_user(self, store, film):
+        user = _id("u")
+        first, second = _pledge(store, film, user), _pledge(store, film, user)
+        with store.unit_of_work() as uow:
+            _confirm(uow, first)
+            uow.commit()
+        with store.unit_of_work() as uow:
+            _confirm(uow, second, joins=True)  # they joined already
+            with pytest.raises(Refused) as refused:
+                uow.commit()
+        assert refused.value.names == {"backing", "user"}
+        with store.unit_of_work() as uow:
+            _confirm(uow, second, joins=False)
+            uow.add_event("second counted")
+            uow.commit()
+            assert list(uow.collect_new_events()) == ["second counted"]
+            assert list(uow.collect_new_events()) == []  # handed over once
+        assert int(store.totals.backing(film, user).confirmed_cents) == 5000
+        assert store.totals.counter(f"film#{film}")["coproducer_count"] == 1
+
+    def test_totals_held_at_a_value_refuse_when_they_moved(self, store, film):
+        pledge = _pledge(store, film, _id("u"))
+        with store.unit_of_work() as uow:
+            _confirm(uow, pledge)
+            uow.commit()
+        with store.unit_of_work() as uow:
+            uow.update_pledge(pledge.pledge_id, {"amount_refunded_cents": 500}, PledgeIf(
+                statuses=("confirmed",), refunded_cents=0), history=f"{LATER}#500")
+            uow.move_totals(film, pledge.user_id, -500, LATER, film=Held.at(2400), platform=Held.at(2500),
+                            film_members=0, platform_members=0)
+            with pytest.raises(Refused) as refused:
+                uow.commit()
+        assert refused.value.names == {"backing"}
+        with store.unit_of_work() as uow:
+            uow.update_pledge(pledge.pledge_id, {"amount_refunded_cents": 500}, PledgeIf(
+                statuses=("confirmed",), refunded_cents=0), history=f"{LATER}#500")
+            uow.move_totals(film, pledge.user_id, -500, LATER, film=Held.at(2500), platform=Held.at(2500),
+                            film_members=0, platform_members=0)
+            uow.commit()
+        after = store.pledges.get(pledge.pledge_id)
+        assert (int(after.amount_refunded_cents), list(after.refund_history)) == (500, [f"{LATER}#500"])
+        assert int(store.totals.user(pledge.user_id).confirmed_cents) == 2000
+
+    def test_a_missing_total_reads_as_zero_only_when_asked(self, store, film):
+        user = _id("u")
+        with store.unit_of_work() as uow:
+            uow.move_totals(film, user, 100, NOW, film=Held.at(0), platform=Held.at(0),
+                            film_members=1, platform_members=1)
+            with pytest.raises(Refused) as refused:
+                uow.commit()
+        assert refused.value.names == {"backing", "user"}
+        with store.unit_of_work() as uow:
+            uow.move_totals(film, user, 100, NOW, film=Held.at(0, missing_is_zero=True),
+                            platform=Held.at(0, missing_is_zero=True), film_members=1, platform_members=1)
+            uow.commit()
+        assert int(store.totals.backing(film, user).confirmed_cents) == 100
+
+    def test_an_entry_is_written_once(self, store, film):
+        from chalicelib.adapters.tables import DisputeRecord
+
+        def entry():
+            return DisputeRecord(pledge_id="p-entry-" + film, entry_key="dp_1#opened", dispute_id="dp_1",
+                                 kind="opened", film_id=film, user_id="u1", disputed_cents=100,
+                                 counted_delta_cents=-100, recorded_at=NOW, listed="dispute", listed_key=NOW)
+
+        with store.unit_of_work() as uow:
+            uow.add_entry(entry())
+            uow.commit()
+        with store.unit_of_work() as uow:
+            uow.add_entry(entry())
+            with pytest.raises(Refused) as refused:
+                uow.commit()
+        assert refused.value.names == {"entry"}
+
+    # -- refunds --------------------------------------------------------------------------
+
+    def _refund(self, store, film, pledge_id, queue_key=None):
+        return store.refunds.new(pledge_id, film_id=film, user_id="u1", payment_intent_id="pi_1", amount_cents=2500,
+                                 status="pending", reason="campaign_failed", tracked=False, failures=0, attempts=0,
+                                 refunded_cents=0, lease_until=0, next_attempt_at=NOW, created_at=NOW,
+                                 updated_at=NOW, queue="pending", queue_key=queue_key or f"{NOW}#{pledge_id}")
+
+    def test_a_refund_is_recorded_once(self, store, film):
+        pledge_id = _id("p")
+        with store.unit_of_work() as uow:
+            uow.add_refund(self._refund(store, film, pledge_id))
+            uow.commit()
+        with store.unit_of_work() as uow:
+            uow.add_refund(self._refund(store, film, pledge_id))
+            with pytest.raises(Refused) as refused:
+                uow.commit()
+        assert refused.value.names == {"refund"}
+        assert store.refunds.get(pledge_id).status == "pending"
+
+    def test_a_refund_lease_is_taken_once_and_a_succeeded_refund_stays_succeeded(self, store, film):
+        pledge_id = _id("p")
+        with store.unit_of_work() as uow:
+            uow.add_refund(self._refund(store, film, pledge_id))
+            uow.commit()
+        lease = RefundIf(lease_before=1000, status_not="succeeded")
+        assert store.refunds.update(pledge_id, {"lease_until": 1100}, {"attempts": 1}, lease)
+        assert not store.refunds.update(pledge_id, {"lease_until": 1100}, {"attempts": 1}, lease)
+        with store.unit_of_work() as uow:
+            uow.update_refund(pledge_id, {"status": "succeeded", "queue": None, "queue_key": None},
+                              RefundIf(status_not="succeeded"))
+            uow.commit()
+        with store.unit_of_work() as uow:
+            uow.update_refund(pledge_id, {"status": "succeeded"}, RefundIf(status_not="succeeded"))
+            with pytest.raises(Refused) as refused:
+                uow.commit()
+        assert refused.value.names == {"refund"}
+        record = store.refunds.get(pledge_id)
+        assert (record.status, int(record.attempts), record.queue) == ("succeeded", 1, None)
+
+    def test_refunds_due_come_oldest_first_up_to_now(self, store, film):
+        queue = "q-" + film
+        for day in ("2026-01-01", "2026-01-03", "2026-01-02"):
+            pledge_id = _id("p")
+            record = self._refund(store, film, pledge_id, f"{day}#{pledge_id}")
+            record.queue = queue
+            with store.unit_of_work() as uow:
+                uow.add_refund(record)
+                uow.commit()
+        due = [r.queue_key[:10] for r in store.refunds.queued(queue, up_to="2026-01-02~")]
+        assert due == ["2026-01-01", "2026-01-02"]
