@@ -11,7 +11,7 @@ import random
 import time
 from typing import Any, Callable, Iterator
 
-from chalicelib.adapters.tables import connection
+from chalicelib.adapters.tables.base import connection
 from chalicelib.config import table_name
 from chalicelib.errors import Unavailable
 

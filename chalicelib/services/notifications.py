@@ -32,7 +32,7 @@ from pynamodb.exceptions import DoesNotExist, TransactWriteError
 from chalicelib import clock, paging, signing
 from chalicelib.adapters import channels, streams
 from chalicelib.adapters.tables import BackingRecord, DeliveryRecord, UserRecord, transaction
-from chalicelib.adapters.tables import find as tables_find
+from chalicelib.adapters.tables.base import find as tables_find
 from chalicelib.auth import Caller
 from chalicelib.config import settings
 from chalicelib.domain import contacts, events, messages

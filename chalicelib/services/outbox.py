@@ -12,7 +12,7 @@ from typing import Iterator
 from pynamodb.exceptions import PutError
 from pynamodb.transactions import TransactWrite
 
-from chalicelib.adapters.tables import OutboxRecord
+from chalicelib.adapters.tables.notifications import OutboxRecord
 from chalicelib.domain.events import Event
 
 

@@ -17,7 +17,7 @@ from pynamodb.exceptions import PutError
 
 from chalicelib import clock
 from chalicelib.adapters import counters, parameters
-from chalicelib.adapters.community import ReferralCodeRecord
+from chalicelib.adapters.tables.community import ReferralCodeRecord
 from chalicelib.adapters.tables import BackingRecord, FilmRecord, PledgeRecord, UserRecord, find
 from chalicelib.auth import Caller
 from chalicelib.config import settings

@@ -10,7 +10,7 @@ from datetime import timedelta
 from pynamodb.exceptions import UpdateError
 
 from chalicelib import clock
-from chalicelib.adapters.tables import SmsQuotaRecord
+from chalicelib.adapters.tables.users import SmsQuotaRecord
 from chalicelib.config import settings
 
 

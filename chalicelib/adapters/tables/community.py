@@ -7,8 +7,7 @@ from pynamodb.attributes import UnicodeAttribute
 from pynamodb.indexes import GlobalSecondaryIndex
 from pynamodb.models import Model
 
-from chalicelib.adapters import tables
-from chalicelib.adapters.tables import _index_meta, _meta
+from chalicelib.adapters.tables.base import _index_meta, _meta
 
 
 class ReferralCodesByFilm(GlobalSecondaryIndex):
@@ -79,5 +78,4 @@ class CreditRecord(Model):
     by_user = CreditsByUser()
 
 
-MODELS = [ReferralCodeRecord, FilmUpdateRecord, CreditRecord]
-tables.ALL_MODELS += [model for model in MODELS if model not in tables.ALL_MODELS]
+MODELS: tuple[type[Model], ...] = (ReferralCodeRecord, FilmUpdateRecord, CreditRecord)
