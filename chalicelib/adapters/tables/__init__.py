@@ -100,6 +100,7 @@ from chalicelib.adapters.tables.registry import (
     ALL_MODELS,
     reconnect,
     create_missing_tables,
+    _add_missing_indexes,
 )
 
 __all__ = [
@@ -168,4 +169,5 @@ __all__ = [
     "ALL_MODELS",
     "reconnect",
     "create_missing_tables",
+    "_add_missing_indexes",
 ]
