@@ -50,3 +50,18 @@ def test_the_aws_table_of_a_model_has_its_keys_indexes_stream_and_ttl():
     pledges = infra.BY_SHORT["pledges"]  # in the order the model declares them
     assert [g.name for g in pledges.gsis] == ["by_user", "by_film", "by_payment_intent", "unsettled", "by_referral"]
     assert pledges.gsis[2].sk is None
+
+
+def test_import_app_loads_only_the_contexts_its_services_import():
+    """Cold start: the package loads a context on first use; `import app` needs no perks,
+    royalties, community nor the registry of every model."""
+    import subprocess
+    import sys
+    from pathlib import Path
+
+    code = "import sys, app; print(' '.join(m for m in sys.modules if m.startswith('chalicelib.adapters.tables.')))"
+    out = subprocess.run([sys.executable, "-c", code], cwd=Path(__file__).resolve().parents[3],
+                         capture_output=True, text=True, check=True)
+    loaded = {m.rsplit(".", 1)[1] for m in out.stdout.split()}
+    assert "films" in loaded and "pledges" in loaded  # the probe sees the routes' services
+    assert loaded.isdisjoint({"perks", "royalties", "community", "registry"}), sorted(loaded)
