@@ -18,7 +18,7 @@ from devstack.services import ROOT, Ports, api_command, wait_for_port
 def prepare(ports: Ports, *, seed: bool) -> dict[str, int]:
     for port in (ports.dynamodb, ports.emulator, ports.stripe):
         wait_for_port(port, timeout=90)
-    from chalicelib.adapters.tables import create_missing_tables
+    from chalicelib.adapters.tables.registry import create_missing_tables
 
     create_missing_tables()
     enable_missing_streams()

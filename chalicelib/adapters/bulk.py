@@ -9,8 +9,8 @@ from __future__ import annotations
 
 from typing import Any, Callable, Iterator
 
-from chalicelib.adapters.tables import connection
 from chalicelib import retry
+from chalicelib.adapters.tables.base import connection
 from chalicelib.config import table_name
 from chalicelib.errors import Unavailable
 

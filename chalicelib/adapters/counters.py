@@ -9,7 +9,7 @@ from pynamodb.models import Model
 from pynamodb.transactions import TransactWrite
 
 from chalicelib import retry
-from chalicelib.adapters.tables import CounterShard
+from chalicelib.adapters.tables.films import CounterShard
 from chalicelib.config import settings
 from chalicelib.errors import Unavailable
 

@@ -14,7 +14,7 @@ import random
 
 from pynamodb.transactions import TransactWrite
 
-from chalicelib.adapters.tables import CounterShard
+from chalicelib.adapters.tables.films import CounterShard
 from chalicelib.config import settings
 from chalicelib.domain import funding
 

@@ -12,7 +12,7 @@ from __future__ import annotations
 from typing import Any
 
 from chalicelib import clock
-from chalicelib.adapters.community import CreditRecord
+from chalicelib.adapters.tables.community import CreditRecord
 from chalicelib.adapters.tables import BackingRecord, FilmRecord, find
 from chalicelib.auth import Caller
 from chalicelib.domain import credits as rules

@@ -16,7 +16,7 @@ from typing import Any, Protocol
 
 from chalicelib import clock
 from chalicelib.adapters.directory import CognitoDirectory
-from chalicelib.adapters.tables import UserRecord
+from chalicelib.adapters.tables.users import UserRecord
 from chalicelib.auth import Caller
 from chalicelib.config import settings
 from chalicelib.errors import Conflict

@@ -32,7 +32,7 @@ from chalicelib import clock, paging, retry, signing
 from chalicelib.adapters import channels, streams
 from chalicelib.adapters.conditions import failed_items
 from chalicelib.adapters.tables import BackingRecord, DeliveryRecord, UserRecord, transaction
-from chalicelib.adapters.tables import find as tables_find
+from chalicelib.adapters.tables.base import find as tables_find
 from chalicelib.auth import Caller
 from chalicelib.config import settings
 from chalicelib.domain import contacts, events, messages

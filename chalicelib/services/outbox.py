@@ -12,7 +12,7 @@ from typing import Iterator
 from pynamodb.transactions import TransactWrite
 
 from chalicelib.adapters.conditions import written
-from chalicelib.adapters.tables import OutboxRecord
+from chalicelib.adapters.tables.notifications import OutboxRecord
 from chalicelib.domain.events import Event
 
 

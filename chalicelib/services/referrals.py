@@ -16,8 +16,8 @@ from typing import Any, Iterable
 
 from chalicelib import clock
 from chalicelib.adapters import counters, parameters
-from chalicelib.adapters.community import ReferralCodeRecord
 from chalicelib.adapters.conditions import written
+from chalicelib.adapters.tables.community import ReferralCodeRecord
 from chalicelib.adapters.tables import BackingRecord, FilmRecord, PledgeRecord, UserRecord, find
 from chalicelib.auth import Caller
 from chalicelib.config import settings

@@ -9,7 +9,7 @@ from datetime import timedelta
 
 from chalicelib import clock
 from chalicelib.adapters.conditions import written
-from chalicelib.adapters.tables import SmsQuotaRecord
+from chalicelib.adapters.tables.users import SmsQuotaRecord
 from chalicelib.config import settings
 
 

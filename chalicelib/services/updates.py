@@ -15,7 +15,7 @@ import uuid
 from typing import Any
 
 from chalicelib import clock, paging
-from chalicelib.adapters.community import FilmUpdateRecord
+from chalicelib.adapters.tables.community import FilmUpdateRecord
 from chalicelib.adapters.tables import BackingRecord, find, transaction
 from chalicelib.auth import Caller
 from chalicelib.domain import events

@@ -8,7 +8,7 @@ from __future__ import annotations
 from typing import Any
 
 from chalicelib import clock
-from chalicelib.adapters.tables import LedgerRecord
+from chalicelib.adapters.tables.royalties import LedgerRecord
 from chalicelib.auth import Caller
 from chalicelib.config import settings
 from chalicelib.lazy import statement_pdf  # fpdf2 loads only with the PDF
