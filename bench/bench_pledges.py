@@ -96,6 +96,16 @@ def confirm_throughput() -> dict:
             "ratio_service_to_raw": (PLEDGES / service_seconds) / (PLEDGES / raw_seconds)}
 
 
+def _back_every_shard(film_id: str) -> None:
+    """A film with pledges has every shard of its counter written: the page reads them all."""
+    from chalicelib.adapters import counters
+    from chalicelib.adapters.tables import CounterShard
+    from chalicelib.config import settings
+
+    for shard in range(settings().counter_shards):
+        CounterShard(counters.film_counter(film_id), shard, raised_cents=2500, coproducer_count=1).save()
+
+
 def get_film_latency() -> dict:
     from chalice import Chalice
     from chalice.test import Client
@@ -105,25 +115,28 @@ def get_film_latency() -> dict:
     from tests import factories
 
     film = factories.make_film()
+    _back_every_shard(film["film_id"])
     bare = Chalice(app_name="bare")
 
     @bare.route("/films/{film_id}")
     def bare_get(film_id):
         return FilmRecord.get(film_id).attribute_values and {"film_id": film_id}
 
-    def median(client, path):
-        samples = []
+    def medians(clients, path):
+        """Interleaved, one call of each client in turn: noise on the machine hits both alike."""
+        samples: list[list[float]] = [[] for _ in clients]
         for _ in range(GETS):
-            start = time.perf_counter()
-            response = client.http.get(path)
-            samples.append(time.perf_counter() - start)
-            assert response.status_code == 200
-        return statistics.median(samples)
+            for client, timings in zip(clients, samples):
+                start = time.perf_counter()
+                response = client.http.get(path)
+                timings.append(time.perf_counter() - start)
+                assert response.status_code == 200
+        return [statistics.median(timings) for timings in samples]
 
     path = f"/films/{film['film_id']}"
     with Client(application.app, stage_name="local") as client, Client(bare) as bare_client:
-        median(client, path), median(bare_client, path)  # warm up both
-        ours, theirs = median(client, path), median(bare_client, path)
+        medians((client, bare_client), path)  # warm up both
+        ours, theirs = medians((client, bare_client), path)
     return {"median_ms": ours * 1000, "bare_getitem_median_ms": theirs * 1000, "ratio": ours / theirs}
 
 
@@ -139,7 +152,7 @@ def report(results: dict) -> str:
         "| --- | --- | --- | --- | --- |",
         f"| DynamoDB requests per confirmed pledge (botocore event hooks, 50 pledges) | {per['total']:g} ({calls}); Scan {per['scans']} | 1 transaction + 1 idempotency record = 2 | {per['total'] / 2:.2f} | one transaction plus the idempotency record (+ the film read that checks it is open) |",
         f"| confirmations per second, service layer (`contributions.confirm`, {throughput['pledges']} sequential) | {throughput['service_per_s']:.0f}/s | raw TransactWriteItems of the same 5 items: {throughput['raw_per_s']:.0f}/s | {throughput['ratio_service_to_raw']:.2f} | |",
-        f"| `GET /films/{{film_id}}` in-process median ({GETS} calls) | {get['median_ms']:.2f} ms | bare Chalice route, one GetItem: {get['bare_getitem_median_ms']:.2f} ms | {get['ratio']:.2f} | 2 DynamoDB calls (GetItem + Query of the counter shards) |",
+        f"| `GET /films/{{film_id}}` in-process median ({GETS} calls) | {get['median_ms']:.2f} ms | bare Chalice route, one GetItem: {get['bare_getitem_median_ms']:.2f} ms | {get['ratio']:.2f} | <= 1.3: one BatchGetItem, the film and its counter's shards (all written) |",
         "",
     ])
 

@@ -106,7 +106,7 @@ Phone = Annotated[Optional[Annotated[str, _documented(pattern=E164.pattern)]], F
 
 
 class Body(BaseModel):
-    model_config = ConfigDict(extra="forbid", strict=True)
+    model_config = ConfigDict(extra="forbid", strict=True, defer_build=True)  # built on first use: one route, one model
 
 
 class FilmCreate(Body):

@@ -37,6 +37,15 @@ def _sum_into(totals: dict[str, int], shard: CounterShard) -> None:
         totals[name] = totals.get(name, 0) + int(getattr(shard, name) or 0)
 
 
+def _sum_raw_into(totals: dict[str, int], raw: dict[str, Any]) -> None:
+    """A shard as DynamoDB returns it ({"raised_cents": {"N": "2500"}, ...}), added without
+    building its model: on the film page's path, every shard of the counter is read."""
+    for name in FIELDS:
+        value = raw.get(name)
+        if value is not None and "N" in value:
+            totals[name] += int(value["N"])
+
+
 def read(counter_id: str) -> dict[str, int]:
     """Sum of every shard: one Query."""
     totals = dict.fromkeys(FIELDS, 0)
@@ -78,7 +87,7 @@ def read_with(record: type[Model], key: dict[str, Any], counter_id: str) -> tupl
         raise Unavailable("DynamoDB kept keys unprocessed; try again")
     totals = dict.fromkeys(FIELDS, 0)
     for raw in found[counter_table]:
-        _sum_into(totals, CounterShard.from_raw_data(raw))
+        _sum_raw_into(totals, raw)
     item = record.from_raw_data(found[item_table][0]) if found[item_table] else None
     return item, totals
 

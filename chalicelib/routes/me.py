@@ -5,8 +5,8 @@ from chalice import Blueprint
 from chalicelib import web
 from chalicelib.domain.contacts import CHANNELS
 from chalicelib.errors import invalid_field
-from chalicelib.lazy import departures, privacy, schemas, verification
-from chalicelib.services import films, profiles
+from chalicelib.lazy import departures, privacy, profiles, schemas, verification
+from chalicelib.services import films
 
 bp = Blueprint(__name__)
 

@@ -2,8 +2,7 @@
 
 from chalice import Blueprint
 
-from chalicelib.lazy import openapi
-from chalicelib.services import stats
+from chalicelib.lazy import openapi, stats
 
 bp = Blueprint(__name__)
 

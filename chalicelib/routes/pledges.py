@@ -3,8 +3,7 @@
 from chalice import Blueprint
 
 from chalicelib import web
-from chalicelib.lazy import schemas, stripe_events
-from chalicelib.services import pledges
+from chalicelib.lazy import pledges, schemas, stripe_events
 
 bp = Blueprint(__name__)
 

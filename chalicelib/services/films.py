@@ -1,7 +1,8 @@
 """Films: create, publish and move through the campaign and production stages; list and read.
 
 A film's money counters (`raised_cents`, `coproducer_count`) live in sharded counters and
-are added to the film when it is read: `GET /films/{id}` is one GetItem and one Query.
+are added to the film when it is read: `GET /films/{id}` is one BatchGetItem of the film
+and its counter's shards.
 """
 
 from __future__ import annotations
