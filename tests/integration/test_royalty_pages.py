@@ -143,3 +143,37 @@ def test_the_film_message_again_resends_only_the_pages_not_done(queue):
         for message in queue:
             deliver(message)
     assert_exact(film_id, shares)
+
+
+def test_the_local_pump_credits_the_pages_with_four_workers_at_once(monkeypatch):
+    """The real chunk queue (moto) and the event pump running the chunk handler 4 at once:
+    pages finished at the same moment conflict on the batch's progress, and still count once."""
+    import threading
+
+    from chalicelib.adapters.channels import queue_url, send_to_queue
+    from devstack.pump import Pump
+
+    monkeypatch.setattr(distributions, "PAGE_SIZE", 5)
+    film_id, shares = crowd()
+    running, most = [0], [0]
+    lock = threading.Lock()
+
+    def chunk(event, context):
+        with lock:
+            running[0] += 1
+            most[0] = max(most[0], running[0])
+        try:
+            return royalty_runs.handle_chunks(event, context)
+        finally:
+            with lock:
+                running[0] -= 1
+
+    from chalicelib.adapters.clients import aws_client
+
+    aws_client("sqs").purge_queue(QueueUrl=queue_url("distribution-chunks"))
+    with clock.frozen(RUN):
+        send_to_queue("distribution-chunks", {"film_id": film_id, "period": PERIOD, "run_period": PERIOD,
+                                              "films": [[film_id, PERIOD]]})
+        Pump({"distribute_royalties_chunk": chunk}, workers=4).drain()
+    assert most[0] > 1  # pages did run at once
+    assert_exact(film_id, shares)
