@@ -10,10 +10,12 @@ own section of BENCHMARKS.md. Run with `make bench` (or `python -m bench.bench_r
 
 from __future__ import annotations
 
+import json
 import os
 import time
 import uuid
 from datetime import date
+from pathlib import Path
 from typing import Any
 
 from bench import stack  # sets the environment first
@@ -24,8 +26,8 @@ from bench.report import publish
 SIZES = tuple(int(n) for n in os.environ.get("ROYALTY_SIZES", "10000,100000").split(","))
 ALLOCATION_SHARES = 1_000_000
 PAGED_COPRODUCERS = int(os.environ.get("PAGED_COPRODUCERS", "20000"))
-WORKERS = (1, 4, 8)
-PAGED_PERIODS = ("2026-02", "2026-03", "2026-04")  # one film, one period per N: the same weights
+WORKERS = (1, 4, 8, 1)  # N = 1 again at the end: wall(1) is the mean of both (the machine's load drifts)
+PAGED_PERIODS = ("2026-02", "2026-03", "2026-04", "2026-05")  # one film, one period per run: the same weights
 PERIOD = "2026-01"
 MARK = "royalties"
 
@@ -150,15 +152,15 @@ def _paged(film_id: str, period: str, count: int, workers: int) -> dict:
             invocations.append(time.perf_counter() - start)
 
     pump = Pump({"distribute_royalties_chunk": chunk}, workers=workers)
-    start = time.perf_counter()
+    cpu, start = time.process_time(), time.perf_counter()
     send_to_queue("distribution-chunks", {"film_id": film_id, "period": period, "run_period": period, "films": []})
     pump.drain()
-    seconds = time.perf_counter() - start
+    seconds, cpu = time.perf_counter() - start, time.process_time() - cpu
     done = distributions._load(film_id, period)
     assert done is not None and done.status == "done"
     assert int(done.credited_cents) == int(done.pool_cents) == 123_456_789 * 8000 // 10_000
     assert int(done.credits) == count
-    return {"coproducers": count, "workers": workers, "seconds": seconds, "invocations": len(invocations),
+    return {"coproducers": count, "workers": workers, "seconds": seconds, "cpu_seconds": cpu, "invocations": len(invocations),
             "first_invocation_seconds": invocations[0], "longest_page_seconds": max(invocations[1:]),
             "pages": int(done.snapshot_pages)}
 
@@ -201,6 +203,10 @@ def report(results: dict) -> str:
     ]
     paged = results["paged"]
     one = paged[0]
+    wall_one = (paged[0]["seconds"] + paged[-1]["seconds"]) / 2
+    first_one = (paged[0]["first_invocation_seconds"] + paged[-1]["first_invocation_seconds"]) / 2
+    cores = os.cpu_count() or 1
+    bound = (first_one + (wall_one - first_one) / cores) / wall_one
     lines += [
         f"### One film's run split in pages ({one['coproducers']:,} co-producers, {one['pages']} pages)",
         "",
@@ -208,18 +214,37 @@ def report(results: dict) -> str:
         "allocation's plan and sends one message per page of co-producers; the local event pump (devstack/pump.py)",
         "hands the queue's messages to N invocations of the chunk handler at once (threads, in one process), as",
         "Lambda's concurrency does on AWS. Wall time from the film's message to the queue empty and the batch",
-        "closed (totals checked exact); the run's settling is not included.",
+        "closed (totals checked exact); the run's settling is not included. N = 1 runs first and last: wall(1)",
+        f"is the mean of both ({paged[0]['seconds']:.1f} s, {paged[-1]['seconds']:.1f} s). CPU: of the process that runs",
+        "the handlers (DynamoDB Local and moto run in their own processes, on the same cores).",
         "",
-        "| workers N | wall(N) | wall(N) / wall(1) | invocations | film's message | longest page | target |",
-        "| --- | --- | --- | --- | --- | --- | --- |",
+        "| workers N | wall(N) | wall(N) / wall(1) | CPU s (handlers' process) | invocations | film's message | longest page | target |",
+        "| --- | --- | --- | --- | --- | --- | --- | --- |",
     ]
-    for run in paged:
-        lines.append(f"| {run['workers']} | {run['seconds']:.1f} s | {run['seconds'] / one['seconds']:.2f} | "
-                     f"{run['invocations']} | {run['first_invocation_seconds']:.1f} s | "
+    for run in paged[:-1]:
+        lines.append(f"| {run['workers']} | {run['seconds']:.1f} s | {run['seconds'] / wall_one:.2f} | "
+                     f"{run['cpu_seconds']:.1f} | {run['invocations']} | {run['first_invocation_seconds']:.1f} s | "
                      f"{run['longest_page_seconds']:.2f} s | {'<= 0.35' if run['workers'] == 8 else ''} |")
-    lines += ["", f"Sizes of this run: distribution {', '.join(f'{n:,}' for n in SIZES)}; paged {PAGED_COPRODUCERS:,}. "
+    raw = runs[0]["coproducers"] / runs[0]["raw_batch_write_seconds"]
+    rates = ", ".join(f"N = {r['workers']}: {r['coproducers'] / (r['seconds'] - r['first_invocation_seconds']):,.0f}/s"
+                      for r in paged[:-1])
+    lines += ["", "What bounds wall(N) / wall(1) here: DynamoDB Local's write throughput on this shared machine, not "
+              f"the workers. One sequential client of raw BatchWriteItem gets {raw:,.0f} items/s in this run; the pages "
+              f"write their credits at {rates}: more clients do not make the engine write faster, and the handlers' "
+              "process is mostly waiting (its CPU seconds are a fraction of the wall time). Even with an engine that "
+              f"scaled, {cores} cores would bound it: the film's message runs alone ({first_one:.1f} s), then the pages' "
+              f"work ({wall_one - first_one:.1f} s with one worker) shared by {cores} cores gives wall(N) / wall(1) >= "
+              f"{bound:.2f}. On AWS each invocation has its own CPU and DynamoDB scales by partition: the bound is "
+              "(film's message + pages / N) / wall(1).",
+              "", f"Sizes of this run: distribution {', '.join(f'{n:,}' for n in SIZES)}; paged {PAGED_COPRODUCERS:,}. "
               f"Load average of the machine at the end of the run: {results['load_average'][0]:.1f} (2 cores).", ""]
     return "\n".join(lines)
+
+
+def rewrite() -> None:
+    """The section again from bench/results_royalties.json (the last run), without running."""
+    results = json.loads((Path(__file__).parent / "results_royalties.json").read_text())
+    publish(MARK, report(results), results)
 
 
 def main() -> None:
