@@ -1,6 +1,8 @@
 """Royalty benchmarks: one film's distribution with 10,000 and 100,000 co-producers, as a
 ratio to raw BatchWriteItem of the same number of ledger items (same table, same engine, same
-run), t(100k)/t(10k), and the allocation of 1,000,000 shares alone in CPU seconds.
+run), t(100k)/t(10k), the allocation of 1,000,000 shares alone in CPU seconds (against plain
+passes over the same shares), and one film's run split in pages on the chunk queue (moto's
+SQS), credited by the local event pump with N = 1, 4, 8 workers: wall(N) / wall(1).
 
 Backings are written directly with batch writes (not through pledges). Rewrites only its
 own section of BENCHMARKS.md. Run with `make bench` (or `python -m bench.bench_royalties`).
@@ -9,16 +11,23 @@ own section of BENCHMARKS.md. Run with `make bench` (or `python -m bench.bench_r
 from __future__ import annotations
 
 import json
-import re
-import sys
+import os
 import time
 import uuid
+from datetime import date
 from pathlib import Path
+from typing import Any
 
 from bench import stack  # sets the environment first
+from bench.report import publish
 
-SIZES = (10_000, 100_000)
+# ROYALTY_SIZES=10000 (or PAGED_COPRODUCERS=...) for a shorter run on a loaded machine: the
+# section says which sizes ran.
+SIZES = tuple(int(n) for n in os.environ.get("ROYALTY_SIZES", "10000,100000").split(","))
 ALLOCATION_SHARES = 1_000_000
+PAGED_COPRODUCERS = int(os.environ.get("PAGED_COPRODUCERS", "20000"))
+WORKERS = (1, 4, 8, 1)  # N = 1 again at the end: wall(1) is the mean of both (the machine's load drifts)
+PAGED_PERIODS = ("2026-02", "2026-03", "2026-04", "2026-05")  # one film, one period per run: the same weights
 PERIOD = "2026-01"
 MARK = "royalties"
 
@@ -81,23 +90,85 @@ def _distribution(count: int) -> dict:
 
 
 def _allocation() -> dict:
+    """CPU seconds (time.process_time) of the allocation of 1,000,000 shares: as the run uses it
+    (the plan, then each share's cents in the order of the shares) and as `allocate` (a dict
+    keyed by user id), against plain passes over the same shares in the same run: a loop
+    summing their weights, and building a dict of 1,000,000 user ids. Best of 3 each."""
     from chalicelib.domain import royalties
     from chalicelib.domain.royalties import Share
 
+    pool = 987_654_321_987
     shares = [Share(f"user-{i:07d}", 1000 + (i * 7919) % 49_000, f"2025-{1 + i % 12:02d}")
               for i in range(ALLOCATION_SHARES)]
-    start = time.process_time()
-    result = royalties.allocate(987_654_321_987, shares)
-    cpu = time.process_time() - start
-    assert sum(result.values()) == 987_654_321_987
-    return {"shares": ALLOCATION_SHARES, "cpu_seconds": cpu}
+
+    def cpu(work: Any) -> float:
+        best = float("inf")
+        for _ in range(3):
+            start = time.process_time()
+            work()
+            best = min(best, time.process_time() - start)
+        return best
+
+    cents = royalties.amounts(royalties.plan(pool, shares), shares)
+    assert sum(cents) == pool and dict(zip((s.user_id for s in shares), cents)) == royalties.allocate(pool, shares)
+    return {
+        "shares": ALLOCATION_SHARES,
+        "cpu_seconds": cpu(lambda: royalties.amounts(royalties.plan(pool, shares), shares)),
+        "allocate_cpu_seconds": cpu(lambda: royalties.allocate(pool, shares)),
+        "sum_loop_cpu_seconds": cpu(lambda: sum(s.weight_cents for s in shares)),
+        "dict_cpu_seconds": cpu(lambda: dict(zip([s.user_id for s in shares], range(len(shares))))),
+    }
+
+
+def _paged_film(count: int) -> str:
+    """A film with `count` co-producers and one receipt in each period of PAGED_PERIODS."""
+    from chalicelib.schemas import ReceiptCreate
+    from chalicelib.services import rights
+    from tests import factories
+
+    film_id = factories.make_film()["film_id"]
+    _backings(film_id, count)
+    for period in PAGED_PERIODS:
+        rights.record_receipt(factories.admin(), film_id, ReceiptCreate(
+            period=period, rights_received_cents=123_456_789, reference=f"bench-{film_id}-{period}"))
+    return film_id
+
+
+def _paged(film_id: str, period: str, count: int, workers: int) -> dict:
+    """One film's run on the chunk queue: the film's message (weights, claim, plans, one message
+    per page), then its pages, credited by the local pump with `workers` at once, until the
+    queue is empty. The run's settling (payouts, statements) is left out: `films` is empty."""
+    from chalicelib.adapters.channels import send_to_queue
+    from chalicelib.services import distributions, royalty_runs
+    from devstack.pump import Pump
+
+    invocations: list[float] = []
+
+    def chunk(event: dict, context: Any) -> dict:
+        start = time.perf_counter()
+        try:
+            return royalty_runs.handle_chunks(event, context)
+        finally:
+            invocations.append(time.perf_counter() - start)
+
+    pump = Pump({"distribute_royalties_chunk": chunk}, workers=workers)
+    cpu, start = time.process_time(), time.perf_counter()
+    send_to_queue("distribution-chunks", {"film_id": film_id, "period": period, "run_period": period, "films": []})
+    pump.drain()
+    seconds, cpu = time.perf_counter() - start, time.process_time() - cpu
+    done = distributions._load(film_id, period)
+    assert done is not None and done.status == "done"
+    assert int(done.credited_cents) == int(done.pool_cents) == 123_456_789 * 8000 // 10_000
+    assert int(done.credits) == count
+    return {"coproducers": count, "workers": workers, "seconds": seconds, "cpu_seconds": cpu, "invocations": len(invocations),
+            "first_invocation_seconds": invocations[0], "longest_page_seconds": max(invocations[1:]),
+            "pages": int(done.snapshot_pages)}
 
 
 def report(results: dict) -> str:
-    small, large = results["runs"]
-    scale = large["seconds"] / small["seconds"]
+    runs = results["runs"]
     lines = [
-        "## Royalties",
+        f"## Royalties ({date.today().isoformat()})",
         "",
         "One film, one batch of receipts: `distributions.distribute_film` (weights streamed, snapshot",
         "pages written, allocation, credits by BatchWriteItem, page markers, totals) against raw",
@@ -116,32 +187,74 @@ def report(results: dict) -> str:
         lines.append(f"| {run['coproducers']:,}: weights snapshot (stream backings, write pages) / the rest "
                      f"(allocation, credits, page markers, totals) | {run['snapshot_seconds']:.1f} s / {rest:.1f} s | "
                      f"raw: {run['raw_batch_write_seconds']:.1f} s | the rest: {rest / run['raw_batch_write_seconds']:.2f} | |")
+    allocation = results["allocation"]
+    if len(runs) == 2:
+        small, large = runs
+        lines.append(f"| t(100k) / t(10k) | {large['seconds']:.1f} s / {small['seconds']:.1f} s | linear: 10 | "
+                     f"{large['seconds'] / small['seconds']:.2f} | <= 11 |")
     lines += [
-        f"| t(100k) / t(10k) | {large['seconds']:.1f} s / {small['seconds']:.1f} s | linear: 10 | {scale:.2f} | <= 11 |",
-        f"| allocation of {results['allocation']['shares']:,} shares alone (largest remainder) | "
-        f"{results['allocation']['cpu_seconds']:.2f} CPU s | | | |",
+        f"| allocation of {allocation['shares']:,} shares (largest remainder: the plan, then each share's cents) | "
+        f"{allocation['cpu_seconds']:.2f} CPU s | a loop summing their weights: {allocation['sum_loop_cpu_seconds']:.3f} CPU s"
+        f" | {allocation['cpu_seconds'] / allocation['sum_loop_cpu_seconds']:.1f} | <= 0.8 CPU s |",
+        f"| the same as `allocate` (a dict keyed by user id) | {allocation['allocate_cpu_seconds']:.2f} CPU s | "
+        f"building a dict of {allocation['shares']:,} user ids: {allocation['dict_cpu_seconds']:.2f} CPU s | "
+        f"{allocation['allocate_cpu_seconds'] / allocation['dict_cpu_seconds']:.2f} | |",
         "",
     ]
+    paged = results["paged"]
+    one = paged[0]
+    wall_one = (paged[0]["seconds"] + paged[-1]["seconds"]) / 2
+    first_one = (paged[0]["first_invocation_seconds"] + paged[-1]["first_invocation_seconds"]) / 2
+    cores = os.cpu_count() or 1
+    bound = (first_one + (wall_one - first_one) / cores) / wall_one
+    lines += [
+        f"### One film's run split in pages ({one['coproducers']:,} co-producers, {one['pages']} pages)",
+        "",
+        "The film's message on the chunk queue (moto's SQS) takes the weights, claims the receipts, decides the",
+        "allocation's plan and sends one message per page of co-producers; the local event pump (devstack/pump.py)",
+        "hands the queue's messages to N invocations of the chunk handler at once (threads, in one process), as",
+        "Lambda's concurrency does on AWS. Wall time from the film's message to the queue empty and the batch",
+        "closed (totals checked exact); the run's settling is not included. N = 1 runs first and last: wall(1)",
+        f"is the mean of both ({paged[0]['seconds']:.1f} s, {paged[-1]['seconds']:.1f} s). CPU: of the process that runs",
+        "the handlers (DynamoDB Local and moto run in their own processes, on the same cores).",
+        "",
+        "| workers N | wall(N) | wall(N) / wall(1) | CPU s (handlers' process) | invocations | film's message | longest page | target |",
+        "| --- | --- | --- | --- | --- | --- | --- | --- |",
+    ]
+    for run in paged[:-1]:
+        lines.append(f"| {run['workers']} | {run['seconds']:.1f} s | {run['seconds'] / wall_one:.2f} | "
+                     f"{run['cpu_seconds']:.1f} | {run['invocations']} | {run['first_invocation_seconds']:.1f} s | "
+                     f"{run['longest_page_seconds']:.2f} s | {'<= 0.35' if run['workers'] == 8 else ''} |")
+    raw = runs[0]["coproducers"] / runs[0]["raw_batch_write_seconds"]
+    rates = ", ".join(f"N = {r['workers']}: {r['coproducers'] / (r['seconds'] - r['first_invocation_seconds']):,.0f}/s"
+                      for r in paged[:-1])
+    lines += ["", "What bounds wall(N) / wall(1) here: DynamoDB Local's write throughput on this shared machine, not "
+              f"the workers. One sequential client of raw BatchWriteItem gets {raw:,.0f} items/s in this run; the pages "
+              f"write their credits at {rates}: more clients do not make the engine write faster, and the handlers' "
+              "process is mostly waiting (its CPU seconds are a fraction of the wall time). Even with an engine that "
+              f"scaled, {cores} cores would bound it: the film's message runs alone ({first_one:.1f} s), then the pages' "
+              f"work ({wall_one - first_one:.1f} s with one worker) shared by {cores} cores gives wall(N) / wall(1) >= "
+              f"{bound:.2f}. On AWS each invocation has its own CPU and DynamoDB scales by partition: the bound is "
+              "(film's message + pages / N) / wall(1).",
+              "", f"Sizes of this run: distribution {', '.join(f'{n:,}' for n in SIZES)}; paged {PAGED_COPRODUCERS:,}. "
+              f"Load average of the machine at the end of the run: {results['load_average'][0]:.1f} (2 cores).", ""]
     return "\n".join(lines)
 
 
-def write_section(path: Path, body: str) -> None:
-    start, end = f"<!-- bench:{MARK} -->", f"<!-- /bench:{MARK} -->"
-    text = path.read_text() if path.exists() else "# Benchmarks\n"
-    section = f"{start}\n{body}{end}"
-    if start in text and end in text:
-        text = re.sub(re.escape(start) + r".*?" + re.escape(end), lambda _: section, text, flags=re.S)
-    else:
-        text = text.rstrip("\n") + "\n\n" + section + "\n"
-    path.write_text(text)
+def rewrite() -> None:
+    """The section again from bench/results_royalties.json (the last run), without running."""
+    results = json.loads((Path(__file__).parent / "results_royalties.json").read_text())
+    publish(MARK, report(results), results)
 
 
 def main() -> None:
-    with stack.running():
-        results = {"runs": [_distribution(n) for n in SIZES], "allocation": _allocation()}
-    write_section(Path(__file__).resolve().parents[1] / "BENCHMARKS.md", report(results))
-    json.dump(results, sys.stdout, indent=2)
-    print()
+    with stack.running(emulator=True):
+        allocation = _allocation()
+        film_id = _paged_film(PAGED_COPRODUCERS)
+        paged = [_paged(film_id, period, PAGED_COPRODUCERS, n) for period, n in zip(PAGED_PERIODS, WORKERS)]
+        results = {"runs": [_distribution(n) for n in SIZES], "allocation": allocation, "paged": paged,
+                   "load_average": os.getloadavg()}
+    publish(MARK, report(results), results)
 
 
 if __name__ == "__main__":

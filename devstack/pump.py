@@ -16,7 +16,9 @@ from __future__ import annotations
 import argparse
 import sys
 import time
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
+from functools import partial
 from typing import Any, Callable
 
 from botocore.exceptions import ClientError
@@ -64,10 +66,11 @@ class Pump:
     """`from_latest`: skip what the streams hold already (tests); otherwise start at the
     oldest record kept (make run: redelivery is harmless, handlers are idempotent)."""
 
-    def __init__(self, handlers: dict[str, Callable[..., Any]], *, from_latest: bool = False):
+    def __init__(self, handlers: dict[str, Callable[..., Any]], *, from_latest: bool = False, workers: int = 1):
         from chalicelib.config import resource_name, table_name
 
         self.handlers = handlers
+        self.workers = workers  # invocations of a queue's consumer at once (Lambda's concurrency)
         self.dynamodb, self.streams, self.sqs = _clients()
         self.from_latest = from_latest
         self.stream_sources = [_StreamSource(name, table_name(short), spec.batch_size)
@@ -165,29 +168,41 @@ class Pump:
         return self._queue_urls[name]
 
     def pump_queues(self) -> int:
+        """Up to `workers` batches of each queue, handled at once (threads), as that many
+        concurrent invocations of its consumer would on Lambda."""
         delivered = 0
         for function, queue, batch_size in self.queue_sources:
             url, arn = self._queue(queue)
-            messages = self.sqs.receive_message(
-                QueueUrl=url, MaxNumberOfMessages=batch_size, WaitTimeSeconds=0,
-                AttributeNames=["All"], MessageAttributeNames=["All"]).get("Messages") or []
-            if not messages:
-                continue
-            records = [_sqs_record(m, arn) for m in messages]
-            try:
-                result = self.handlers[function]({"Records": records}, None) or {}
-                failed = {f["itemIdentifier"] for f in result.get("batchItemFailures") or []}
-            except Exception as exc:
-                print(f"pump: {function} failed: {exc!r}", file=sys.stderr, flush=True)
-                failed = {r["messageId"] for r in records}
-            for message in messages:
-                if message["MessageId"] in failed:
-                    self.sqs.change_message_visibility(QueueUrl=url, ReceiptHandle=message["ReceiptHandle"],
-                                                       VisibilityTimeout=0)
-                else:
-                    self.sqs.delete_message(QueueUrl=url, ReceiptHandle=message["ReceiptHandle"])
-            delivered += len(messages)
+            batches = []
+            for _ in range(self.workers):
+                messages = self.sqs.receive_message(
+                    QueueUrl=url, MaxNumberOfMessages=batch_size, WaitTimeSeconds=0,
+                    AttributeNames=["All"], MessageAttributeNames=["All"]).get("Messages") or []
+                if not messages:
+                    break
+                batches.append(messages)
+            if len(batches) == 1:
+                self._invoke_queue(function, url, arn, batches[0])
+            elif batches:
+                with ThreadPoolExecutor(max_workers=len(batches)) as pool:
+                    list(pool.map(partial(self._invoke_queue, function, url, arn), batches))
+            delivered += sum(len(messages) for messages in batches)
         return delivered
+
+    def _invoke_queue(self, function: str, url: str, arn: str, messages: list[dict[str, Any]]) -> None:
+        records = [_sqs_record(m, arn) for m in messages]
+        try:
+            result = self.handlers[function]({"Records": records}, None) or {}
+            failed = {f["itemIdentifier"] for f in result.get("batchItemFailures") or []}
+        except Exception as exc:
+            print(f"pump: {function} failed: {exc!r}", file=sys.stderr, flush=True)
+            failed = {r["messageId"] for r in records}
+        for message in messages:
+            if message["MessageId"] in failed:
+                self.sqs.change_message_visibility(QueueUrl=url, ReceiptHandle=message["ReceiptHandle"],
+                                                   VisibilityTimeout=0)
+            else:
+                self.sqs.delete_message(QueueUrl=url, ReceiptHandle=message["ReceiptHandle"])
 
     # --- loops -------------------------------------------------------------------------
 
@@ -224,11 +239,12 @@ def app_handlers() -> dict[str, Callable[..., Any]]:
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--interval", type=float, default=0.5)
+    parser.add_argument("--workers", type=int, default=1, help="invocations of a queue's consumer at once")
     args = parser.parse_args()
     from devstack.prepare import wait_until_prepared
 
     wait_until_prepared()
-    pump = Pump(app_handlers())
+    pump = Pump(app_handlers(), workers=args.workers)
     print("pump: feeding " + ", ".join(
         [f"{s.function} <- {s.table} stream" for s in pump.stream_sources]
         + [f"{f} <- {q}" for f, q, _ in pump.queue_sources]), flush=True)

@@ -133,8 +133,11 @@ FUNCTIONS: dict[str, FunctionSpec] = {
         reserved_concurrency=2,
     ),
     # Distributes and settles one film of a run (a message per film; redelivery is harmless).
+    # A film's message takes the weights and sends one message per page of co-producers
+    # (distributions.PAGE_SIZE, seconds of work each); pages run at this concurrency. No message
+    # is over ~120 s of work: 300 s leaves room for a stalled dependency (visibility 6 x 300 s).
     "distribute_royalties_chunk": FunctionSpec(
-        timeout=900, memory=1024, consumes=("distribution-chunks",), batch_size=1,
+        timeout=300, memory=1024, consumes=("distribution-chunks",), batch_size=1,
         reads=ROYALTY_READS, writes=ROYALTY_WRITES,
         secrets=(STRIPE_SECRET_KEY,),
         reserved_concurrency=10,

@@ -15,9 +15,11 @@ from __future__ import annotations
 
 import re
 from collections import Counter
+from itertools import compress
+from operator import attrgetter
 from dataclasses import dataclass
 from datetime import date, datetime, timezone
-from typing import Iterable
+from typing import Any, Iterable, Mapping
 
 BPS = 10_000
 DEFAULT_RATE_BPS = 8_000
@@ -91,6 +93,107 @@ class Share:
     first_confirmed_at: str  # ISO timestamp of the first confirmed pledge (tie-breaker)
 
 
+@dataclass(frozen=True)
+class Plan:
+    """What the allocation of `pool` over a whole set of weights decides, in a few integers:
+    enough to allocate any part of the set on its own (a page of co-producers), exactly as the
+    allocation of the whole set would. A share's cents are ``magnitude * weight // total``, plus
+    one when its remainder ``magnitude * weight % total`` is above `threshold`, or equal to it
+    with (first_confirmed_at, user_id) at or before `cutoff`; negated when the pool is negative."""
+
+    pool: int
+    total: int  # the sum of the positive weights (0: nobody, nothing allocated)
+    threshold: int  # == total when no share earns a cent of the remainders
+    cutoff: tuple[str, str] | None = None  # the last tied share that earns one
+
+    def as_dict(self) -> dict[str, Any]:
+        return {"pool": self.pool, "total": self.total, "threshold": self.threshold,
+                "cutoff": list(self.cutoff) if self.cutoff else None}
+
+    @classmethod
+    def from_dict(cls, data: Mapping[str, Any]) -> Plan:
+        cutoff = data.get("cutoff")
+        return cls(int(data["pool"]), int(data["total"]), int(data["threshold"]),
+                   (str(cutoff[0]), str(cutoff[1])) if cutoff else None)
+
+
+_WEIGHT = attrgetter("weight_cents")
+_USER = attrgetter("user_id")
+
+
+def _positive(shares: Iterable[Share]) -> tuple[list[Share], list[int]]:
+    """The shares with a weight, and their weights (in the same order)."""
+    shares = shares if isinstance(shares, list) else list(shares)
+    weights = list(map(_WEIGHT, shares))
+    if weights and min(weights) <= 0:
+        keep = [weight > 0 for weight in weights]
+        shares, weights = list(compress(shares, keep)), list(compress(weights, keep))
+    return shares, weights
+
+
+def plan(pool: int, shares: Iterable[Share]) -> Plan:
+    """The largest-remainder decisions of allocating `pool` over every share of `shares`."""
+    positive, weights = _positive(shares)
+    return _plan(pool, positive, weights, Counter(weights))
+
+
+def _plan(pool: int, positive: list[Share], weights: list[int], counts: Counter[int]) -> Plan:
+    total = sum(weights)
+    magnitude = abs(pool)
+    if total == 0 or magnitude == 0:
+        return Plan(pool, total, total)
+    remainders = sorted(((magnitude * weight % total, weight) for weight in counts), reverse=True)
+    left = magnitude - sum(magnitude * weight // total * n for weight, n in counts.items())
+    if left == 0:
+        return Plan(pool, total, total)
+    # Pledge amounts repeat (many co-producers put in 10, 25 or 50 EUR): the smallest remainder
+    # that still earns a cent is found among the distinct weights, not by sorting every share.
+    handed, threshold, above = 0, 0, 0
+    for remainder, weight in remainders:  # the remainders add up to `left` x total: this stops
+        if handed + counts[weight] >= left:
+            threshold = remainder
+            break
+        handed += counts[weight]
+    above = sum(counts[w] for r, w in remainders if r > threshold)
+    tied_weights = {w for r, w in remainders if r == threshold}
+    tied = [(s.first_confirmed_at, s.user_id)
+            for s in compress(positive, map(tied_weights.__contains__, weights))]
+    tied.sort()
+    return Plan(pool, total, threshold, tied[left - above - 1])
+
+
+def amounts(plan: Plan, shares: Iterable[Share]) -> list[int]:
+    """Each share's cents under `plan` (the plan of these shares, or of a set they are part of),
+    in the order of `shares` (0 for a share with no weight): what a page of the run credits."""
+    shares = shares if isinstance(shares, list) else list(shares)
+    positive, weights = _positive(shares)
+    cents = _amounts(plan, positive, weights, set(weights))
+    if len(positive) == len(shares):
+        return cents
+    of_user = dict(zip(map(_USER, positive), cents))
+    return [of_user.get(share.user_id, 0) for share in shares]
+
+
+def _amounts(plan: Plan, positive: list[Share], weights: list[int], distinct: Iterable[int]) -> list[int]:
+    if plan.total == 0:
+        return [0] * len(positive)
+    magnitude, total, threshold = abs(plan.pool), plan.total, plan.threshold
+    amount_of, tied_weights = {}, set()
+    for weight in distinct:
+        whole, remainder = divmod(magnitude * weight, total)
+        amount_of[weight] = whole + (remainder > threshold)
+        if remainder == threshold and plan.cutoff is not None:
+            tied_weights.add(weight)
+    cents = list(map(amount_of.__getitem__, weights))
+    if tied_weights:
+        cutoff = plan.cutoff
+        for index in compress(range(len(weights)), map(tied_weights.__contains__, weights)):
+            share = positive[index]
+            if (share.first_confirmed_at, share.user_id) <= cutoff:  # type: ignore[operator]
+                cents[index] += 1
+    return [-amount for amount in cents] if plan.pool < 0 else cents
+
+
 def allocate(pool: int, shares: Iterable[Share]) -> dict[str, int]:
     """Each co-producer's cents of `pool`, by largest remainder.
 
@@ -98,47 +201,11 @@ def allocate(pool: int, shares: Iterable[Share]) -> dict[str, int]:
     exactly unless nobody has any weight (then the result is empty). User ids must be unique.
     The cents left after the whole parts go to the largest remainders; equal remainders go
     to the earlier first confirmed pledge, then the smaller user id.
-
-    Pledge amounts repeat (many co-producers put in 10, 25 or 50 EUR), so each distinct weight's
-    whole part and remainder are computed once, and the smallest remainder that still earns a
-    cent is found among the distinct weights, not by sorting every share.
     """
-    positive = [s for s in shares if s.weight_cents > 0]
-    weights = [s.weight_cents for s in positive]
-    total = sum(weights)
-    if total == 0 or pool == 0:
-        return {s.user_id: 0 for s in positive} if total else {}
-    sign, magnitude = (1, pool) if pool > 0 else (-1, -pool)
+    positive, weights = _positive(shares)
     counts = Counter(weights)
-    whole_of = {weight: magnitude * weight // total for weight in counts}
-    remainder_of = {weight: magnitude * weight % total for weight in counts}
-    amounts = list(map(whole_of.__getitem__, weights))
-    left = magnitude - sum(whole_of[weight] * n for weight, n in counts.items())
-    if left:
-        for index in _largest_remainders(weights, remainder_of, counts, positive, left):
-            amounts[index] += 1
-    if sign < 0:
-        amounts = [-amount for amount in amounts]
-    return dict(zip([s.user_id for s in positive], amounts))
-
-
-def _largest_remainders(weights: list[int], remainder_of: dict[int, int], counts: Counter[int],
-                        shares: list[Share], count: int) -> list[int]:
-    """Indexes of the `count` shares with the largest remainders, ties by (first_confirmed_at, user_id):
-    the same order as sorting every (-remainder, first_confirmed_at, user_id)."""
-    handed = 0
-    threshold = 0
-    for remainder, weight in sorted(((remainder_of[w], w) for w in counts), reverse=True):
-        handed += counts[weight]
-        if handed >= count:
-            threshold = remainder  # > 0: the remainders add up to `count` x total
-            break
-    above = {w for w in counts if remainder_of[w] > threshold}
-    tied_weights = {w for w in counts if remainder_of[w] == threshold}
-    winners = [i for i, weight in enumerate(weights) if weight in above]
-    tied = [i for i, weight in enumerate(weights) if weight in tied_weights]
-    tied.sort(key=lambda i: (shares[i].first_confirmed_at, shares[i].user_id))
-    return winners + tied[:count - len(winners)]
+    decided = _plan(pool, positive, weights, counts)
+    return dict(zip(map(_USER, positive), _amounts(decided, positive, weights, counts))) if decided.total else {}
 
 
 def share_ppm(part_cents: int, whole_cents: int) -> int:
@@ -157,11 +224,19 @@ def batch_credits(credited_pool: int, period_pool: int, shares: Iterable[Share])
     per co-producer, to the allocation of the whole period in one batch; a co-producer whose
     tie-break cent moves to another is credited -1 cent. Zero credits are left out."""
     shares = list(shares)
-    before = allocate(credited_pool, shares)
-    after = allocate(period_pool, shares)
-    credits = {}
-    for share in shares:
-        amount = after.get(share.user_id, 0) - before.get(share.user_id, 0)
-        if amount:
-            credits[share.user_id] = amount
-    return credits
+    return {share.user_id: cents for share, cents in page_credits(batch_plans(credited_pool, period_pool, shares), shares)}
+
+
+def batch_plans(credited_pool: int, period_pool: int, shares: Iterable[Share]) -> tuple[Plan, Plan]:
+    """The plans of a batch (the pool credited before it, the period's pool with it) over the
+    period's weights, from which each page of co-producers is credited on its own."""
+    positive, weights = _positive(shares)
+    counts = Counter(weights)
+    return _plan(credited_pool, positive, weights, counts), _plan(period_pool, positive, weights, counts)
+
+
+def page_credits(plans: tuple[Plan, Plan], shares: list[Share]) -> list[tuple[Share, int]]:
+    """The non-zero credits of a page of the period's weights under its batch's plans: the
+    same cents as `batch_credits` over the whole period gives these co-producers."""
+    before, after = amounts(plans[0], shares), amounts(plans[1], shares)
+    return [(share, a - b) for share, a, b in zip(shares, after, before) if a != b]

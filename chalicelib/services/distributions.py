@@ -16,11 +16,14 @@ distributed so far, totals and status. A run:
 3. credits each co-producer the allocation (largest remainder, deterministic) of the period's
    cumulative pool, floor(sum of every receipt so far x rate), minus the allocation of the pool
    the earlier batches credited (domain/royalties.py `batch_credits`): however the period's
-   receipts are batched, its credits add up to the one-batch allocation. It writes each page's
-   credits with BatchWriteItem. Credits have deterministic keys and
-   contents, so writing a page again is harmless; the page then records the batch in
-   `done_batches` (an idempotent set ADD) and a resumed run skips it;
-4. closes the batch: totals added to the record under its version condition, once.
+   receipts are batched, its credits add up to the one-batch allocation. The allocation's
+   decisions (two `Plan`s: a few integers) are kept on the batch before any credit is written,
+   so each page of the weights is then credited on its own, by this run or by workers of the
+   chunk queue (`credit_page`), in any order: its credits by BatchWriteItem (deterministic keys
+   and contents, so writing a page again is harmless), then one transaction marks the page done
+   for the batch, only if it was not, and counts its totals (adapters/royalty_pages.py);
+4. closes the batch once every page is counted: the pages' totals added to the record
+   under its version condition, once.
 
 `checkpoint(step)` is called after every write: tests inject crashes there.
 """
@@ -37,7 +40,7 @@ from pynamodb.exceptions import TransactWriteError
 from pynamodb.expressions.update import Action
 
 from chalicelib import clock
-from chalicelib.adapters import bulk
+from chalicelib.adapters import bulk, royalty_pages
 from chalicelib.adapters.conditions import written
 from chalicelib.adapters.tables import (
     DisputeRecord, DistributionRecord, PledgeRecord, ReceiptRecord, SnapshotPage, find, transaction,
@@ -57,6 +60,7 @@ REFUSED = "refused"  # receipts of a period nobody held a share of
 
 Checkpoint = Callable[[str], None]
 Progress = Callable[[int], None]
+SendPages = Callable[[int, list[int]], None]
 
 
 def _nothing(_: Any) -> None:
@@ -235,30 +239,95 @@ def _load_pages(record: DistributionRecord) -> list[Page]:
     return [Page(int(p.page), _decode(p.entries), {int(b) for b in (p.done_batches or ())}) for p in pages]
 
 
-def _credit(record: DistributionRecord, batch: dict[str, Any], pages: list[Page], checkpoint: Checkpoint,
-            progress: Progress) -> dict[str, int]:
+def _plans(record: DistributionRecord, batch: dict[str, Any],
+           pages: list[Page]) -> tuple[DistributionRecord, dict[str, Any], tuple[rules.Plan, rules.Plan]]:
+    """The batch's allocation plans (domain/royalties.py `batch_plans`), decided once over every
+    page of the weights and kept on the batch before any page is credited: every page, credited
+    by any worker, then gives its co-producers exactly what the whole allocation gives them."""
+    while "plans" not in batch:
+        number = int(batch["batch"])
+        earlier = [b for b in record.batches if int(b["batch"]) < number]
+        credited = rules.period_pool_cents(_received(earlier))
+        plans = rules.batch_plans(credited, rules.period_pool_cents([*_received(earlier), *_received([batch])]),
+                                  (s for page in pages for s in page.shares))
+        decided = [plan.as_dict() for plan in plans]
+        batches = [dict(b, plans=decided) if int(b["batch"]) == number else b for b in record.batches]
+        try:
+            record.update(actions=[DistributionRecord.batches.set(batches),
+                                   DistributionRecord.version.set(int(record.version) + 1)],
+                          condition=DistributionRecord.version == int(record.version))
+        except UpdateError:  # another run decided them first: the same plans, read back
+            record = _load(record.film_id, record.period) or record
+        batch = next(b for b in record.batches if int(b["batch"]) == number)
+    before, after = (rules.Plan.from_dict(plan) for plan in batch["plans"])
+    return record, batch, (before, after)
+
+
+def _credit_page(record: DistributionRecord, batch: dict[str, Any], plans: tuple[rules.Plan, rules.Plan],
+                 page: Page, checkpoint: Checkpoint) -> None:
+    """Write one page's credits (deterministic keys and contents: writing them again is harmless),
+    then mark the page done and count its totals, once (adapters/royalty_pages.py)."""
+    number = int(batch["batch"])
+    credits = rules.page_credits(plans, page.shares)
+    items = [bulk.credit_item(user_id=s.user_id, film_id=record.film_id, period=record.period, batch=number,
+                              amount_cents=cents, your_confirmed_cents=s.weight_cents,
+                              created_at=batch["started_at"], run_period=batch.get("run_period") or record.period)
+             for s, cents in credits]
+    bulk.put_all("royalty_ledger", items, after_call=lambda: checkpoint("credits"))
+    royalty_pages.finish_page(snapshot_id(record.film_id, record.period), page.number, number,
+                              credited_cents=sum(cents for _, cents in credits), credits=len(credits))
+    checkpoint("page-done")
+
+
+def _totals(record: DistributionRecord, batch: dict[str, Any]) -> dict[str, int] | None:
+    """The batch's totals once every page is counted (None before): the sum of its pages."""
     number, pool = int(batch["batch"]), int(batch["pool_cents"])
-    earlier = [b for b in record.batches if int(b["batch"]) < number]
-    period_pool = rules.period_pool_cents([*_received(earlier), *_received([batch])])
-    allocation = rules.batch_credits(rules.period_pool_cents(_received(earlier)), period_pool,
-                                     (s for page in pages for s in page.shares))
-    credited = sum(allocation.values())
-    if allocation and credited != pool:  # batch_credits guarantees it; never write a wrong ledger
-        raise RuntimeError(f"allocation sums to {credited}, not {pool}")
-    sid = snapshot_id(record.film_id, record.period)
+    pages, credited, credits = royalty_pages.progress(snapshot_id(record.film_id, record.period), number)
+    if pages < int(record.snapshot_pages or 0):
+        return None
+    if int(record.coproducers or 0) and credited != pool:  # the plans guarantee it; never close a wrong ledger
+        raise RuntimeError(f"the pages of batch {number} credited {credited}, not {pool}")
+    return {"credited_cents": credited, "credits": credits, "unallocated_cents": pool - credited}
+
+
+def _credit(record: DistributionRecord, batch: dict[str, Any], pages: list[Page], checkpoint: Checkpoint,
+            progress: Progress) -> tuple[DistributionRecord, dict[str, Any], dict[str, int]]:
+    record, batch, plans = _plans(record, batch, pages)
+    number = int(batch["batch"])
     for page in pages:
         if number not in page.done_batches:
-            items = [bulk.credit_item(user_id=s.user_id, film_id=record.film_id, period=record.period, batch=number,
-                                      amount_cents=allocation[s.user_id], your_confirmed_cents=s.weight_cents,
-                                      created_at=batch["started_at"],
-                                      run_period=batch.get("run_period") or record.period)
-                     for s in page.shares if allocation.get(s.user_id)]
-            bulk.put_all("royalty_ledger", items, after_call=lambda: checkpoint("credits"))
-            SnapshotPage(sid, page.number).update(actions=[SnapshotPage.done_batches.add({number})])
-            checkpoint("page-done")
+            _credit_page(record, batch, plans, page, checkpoint)
         progress(len(page.shares))
-    return {"credited_cents": credited, "credits": sum(1 for a in allocation.values() if a),
-            "unallocated_cents": pool - credited}
+    totals = _totals(record, batch)
+    if totals is None:
+        raise RuntimeError(f"batch {number} of {record.film_id} {record.period}: a page is not counted")
+    return record, batch, totals
+
+
+def credit_page(film_id: str, period: str, number: int, page_number: int, *,
+                checkpoint: Checkpoint = _nothing) -> bool:
+    """Credit one page of batch `number` (a message of the chunk queue); any number of times,
+    by any worker, in any order. The worker that finds every page counted closes the batch.
+    True when the batch is closed (now or before)."""
+    record = _load(film_id, period)
+    batch = next((b for b in (record.batches if record else []) or [] if int(b["batch"]) == number), None)
+    if record is None or batch is None or "plans" not in batch:
+        raise RuntimeError(f"no planned batch {number} of {film_id} {period}")  # handed back, then dead-lettered
+    if batch["status"] == "done":
+        return True
+    sid = snapshot_id(film_id, period)
+    item = royalty_pages.page(sid, page_number)
+    if item is None:
+        raise RuntimeError(f"no page {page_number} in the weights of {film_id} {period}")
+    done = {int(b) for b in (item.done_batches or ())}
+    if number not in done:
+        _, _, plans = _plans(record, batch, [])
+        _credit_page(record, batch, plans, Page(page_number, _decode(item.entries), done), checkpoint)
+    totals = _totals(record, batch)
+    if totals is None:
+        return False
+    _close(record, batch, totals, checkpoint)
+    return True
 
 
 def _close(record: DistributionRecord, batch: dict[str, Any], totals: dict[str, int], checkpoint: Checkpoint) -> None:
@@ -281,13 +350,18 @@ def _close(record: DistributionRecord, batch: dict[str, Any], totals: dict[str, 
 
 
 def distribute_film(film_id: str, period: str, *, checkpoint: Checkpoint = _nothing,
-                    progress: Progress = _nothing, run_period: str | None = None) -> DistributionRecord:
+                    progress: Progress = _nothing, run_period: str | None = None,
+                    send_pages: SendPages | None = None) -> DistributionRecord:
     """Distribute every receipt of (film, period) not distributed yet; resumes a run that
     stopped anywhere. A done period with no new receipts is left exactly as it is.
 
     The weights are taken before the first batch is claimed: receipts of a period nobody held
     a share of are refused (NobodyToCredit, status `refused`) and stay undistributed. Batches
-    are stamped with `run_period`, the period of the run that distributes them (statements)."""
+    are stamped with `run_period`, the period of the run that distributes them (statements).
+
+    With `send_pages`, a batch of more than one page left is not credited here: its plans are
+    decided, `send_pages(batch, page numbers)` hands its pages to workers (`credit_page`), and
+    the running record is returned; the worker that closes the batch goes on from there."""
     started = clock.now()
     pages: list[Page] | None = None
     while True:
@@ -313,7 +387,13 @@ def distribute_film(film_id: str, period: str, *, checkpoint: Checkpoint = _noth
             continue
         if pages is None or any(batch["batch"] in p.done_batches for p in pages):
             pages = _load_pages(record)
-        totals = _credit(record, batch, pages, checkpoint, progress)
+        if send_pages is not None:
+            record, batch, _ = _plans(record, batch, pages)
+            todo = [p.number for p in pages if int(batch["batch"]) not in p.done_batches]
+            if len(todo) > 1:
+                send_pages(int(batch["batch"]), todo)
+                return record
+        record, batch, totals = _credit(record, batch, pages, checkpoint, progress)
         _close(record, batch, totals, checkpoint)
         pages = None
 
@@ -348,7 +428,8 @@ def view(record: DistributionRecord) -> dict[str, Any]:
         "film_confirmed_cents": int(record.film_confirmed_cents or 0),
         "rights_received_cents": int(record.rights_received_cents or 0), "pool_cents": int(record.pool_cents or 0),
         "credited_cents": int(record.credited_cents or 0), "unallocated_cents": int(record.unallocated_cents or 0),
-        "credits": int(record.credits or 0), "batches": list(record.batches or []),
+        "credits": int(record.credits or 0),
+        "batches": [{k: v for k, v in b.items() if k != "plans"} for b in record.batches or []],
         "created_at": record.created_at, "updated_at": record.updated_at,
     }
 

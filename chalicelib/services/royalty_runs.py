@@ -12,15 +12,23 @@ A film with more co-producers than one invocation handles comfortably is sent as
 the `distribution-chunks` queue instead, when the queue is configured; the message names the
 whole run, its consumer distributes that film, and the consumer that finds every film of the
 run distributed settles the run (a redelivery, or two consumers settling, is harmless).
+
+A film's message does not credit it: it takes the weights, claims the receipts, decides the
+allocation and sends one message per page of the weights (distributions.PAGE_SIZE
+co-producers, a few seconds of work) to the same queue, which as many chunk Lambdas as its
+concurrency allows credit at once (distributions.credit_page: each page counted once, however
+often it comes). The worker that counts the last page closes the batch and goes on with the
+film (its next batch, or settling the run).
 """
 
 from __future__ import annotations
 
 import json
-from typing import TYPE_CHECKING, Any, Protocol
+from typing import TYPE_CHECKING, Any, Callable, Protocol
 
-from chalicelib import clock
+from chalicelib import clock, retry
 from chalicelib.adapters import counters
+from chalicelib.adapters.channels import queue_url
 from chalicelib.adapters.clients import aws_client
 from chalicelib.auth import Caller
 from chalicelib.config import settings
@@ -31,7 +39,7 @@ from chalicelib.services import distributions, handback, payouts, rights
 if TYPE_CHECKING:  # request models: pydantic loads only with the routes that parse a body
     from chalicelib.schemas import DistributionRun
 
-INLINE_COPRODUCERS = 200_000
+INLINE_COPRODUCERS = 20_000  # larger films: one message, then its pages, on the chunk queue
 
 
 class Reporter(Protocol):
@@ -117,10 +125,31 @@ def run_period(period: str, *, reporter: Reporter | None = None, dispatch: bool 
     }
 
 
-def _send(message: dict[str, str]) -> None:
-    aws_client("sqs").send_message(
-        QueueUrl=settings().distribution_chunks_queue_url, MessageBody=json.dumps(message),
-    )
+def _send(message: dict[str, Any]) -> None:
+    _send_many([message])
+
+
+def _send_many(messages: list[dict[str, Any]]) -> None:
+    """Messages to the chunk queue, 10 per SendMessageBatch; what SQS did not take is sent again."""
+    sqs = aws_client("sqs")
+    url = settings().distribution_chunks_queue_url or queue_url("distribution-chunks")  # local: by name
+    for start in range(0, len(messages), 10):
+        entries = [{"Id": str(i), "MessageBody": json.dumps(m)} for i, m in enumerate(messages[start:start + 10])]
+        for attempt in range(5):
+            failed = {f["Id"] for f in sqs.send_message_batch(QueueUrl=url, Entries=entries).get("Failed") or []}
+            entries = [e for e in entries if e["Id"] in failed]
+            if not entries:
+                break
+            retry.pause(attempt, base=0.1, cap=2.0)
+        else:
+            raise RuntimeError("the chunk queue kept refusing messages")  # handed back: sent again, harmless
+
+
+def _pages_of(message: dict[str, Any]) -> Callable[[int, list[int]], None]:
+    """Sends the pages of a film's batch, each its own message naming the run."""
+    def send(batch: int, pages: list[int]) -> None:
+        _send_many([{**message, "batch": batch, "page": page} for page in pages])
+    return send
 
 
 def request(caller: Caller, data: DistributionRun) -> dict[str, Any]:
@@ -144,8 +173,13 @@ def handle_chunks(event: dict[str, Any], context: Any = None) -> dict[str, Any]:
         if run is None:  # a message sent before runs were settled as a whole: the film alone
             run_film(message["film_id"], message["period"])
             return
-        try:
-            distributions.distribute_film(message["film_id"], message["period"], run_period=run)
+        film = {key: message[key] for key in ("film_id", "period", "run_period", "films")}
+        if "page" in message and not distributions.credit_page(
+                message["film_id"], message["period"], int(message["batch"]), int(message["page"])):
+            return  # other pages of the batch are not counted yet
+        try:  # the film's next step: its next batch, or done
+            distributions.distribute_film(message["film_id"], message["period"], run_period=run,
+                                          send_pages=_pages_of(film))
         except distributions.NobodyToCredit:
             pass
         pairs = [(film_id, period) for film_id, period in message["films"]]

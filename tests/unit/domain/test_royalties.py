@@ -219,3 +219,49 @@ def test_the_period_pool_is_rounded_once_with_each_batch_at_its_own_rate():
     assert rules.period_pool_cents([(-3, 8000)]) == -2
     with pytest.raises(ValueError):
         rules.period_pool_cents([(100, 10_001)])
+
+
+# --- A batch credited page by page --------------------------------------------------------
+
+REPEATED = st.lists(st.tuples(st.sampled_from([0, 1000, 1000, 2500, 5000, 7, 10**6]), st.integers(0, 2)),
+                    min_size=1, max_size=40).map(
+    lambda rows: [Share(f"u{(i * 7919) % 1000:03d}", w, FIRST[f]) for i, (w, f) in enumerate(rows)])
+
+
+def split(shares, cuts):
+    """`shares` cut at the given positions (pages of any sizes, some empty)."""
+    bounds = sorted({0, len(shares), *(c % (len(shares) + 1) for c in cuts)})
+    return [shares[a:b] for a, b in zip(bounds, bounds[1:])]
+
+
+@settings(max_examples=1200, **FAST)
+@given(pool=st.integers(-10**6, 10**6), shares=st.one_of(REPEATED, shares_strategy(max_size=30)),
+       cuts=st.lists(st.integers(0, 40), max_size=6), seed=st.integers(0, 2**32))
+def test_each_page_allocated_under_the_whole_plan_is_the_whole_allocation(pool, shares, cuts, seed):
+    """A page of co-producers allocated alone, under the plan of every share, gets exactly what
+    the allocation of every share gives them, in any order of the pages."""
+    decided = rules.plan(pool, shares)
+    pages = split(shares, cuts)
+    random.Random(seed).shuffle(pages)
+    paged = {}
+    for page in pages:
+        cents = rules.amounts(decided, page)
+        assert len(cents) == len(page)
+        paged.update({s.user_id: c for s, c in zip(page, cents) if s.weight_cents > 0})
+        assert all(c == 0 for s, c in zip(page, cents) if s.weight_cents <= 0)
+    assert paged == reference_allocate(pool, shares)
+
+
+@settings(max_examples=800, **FAST)
+@given(drawn=batchings(), shares=shares_strategy(max_size=10, max_weight=10**5), rate=st.integers(0, 10_000),
+       cuts=st.lists(st.integers(0, 10), max_size=4))
+def test_a_batch_credited_page_by_page_is_the_batch_credited_at_once(drawn, shares, rate, cuts):
+    _, batches = drawn
+    received = [(sum(b), rate) for b in batches]
+    credited, period = rules.period_pool_cents(received[:-1]), rules.period_pool_cents(received)
+    plans = rules.batch_plans(credited, period, shares)
+    assert rules.Plan.from_dict(plans[0].as_dict()) == plans[0]  # what the run stores and reads back
+    paged = {s.user_id: c for page in split(shares, cuts) for s, c in rules.page_credits(plans, page)}
+    assert paged == rules.batch_credits(credited, period, shares)
+    weighted = any(s.weight_cents > 0 for s in shares)
+    assert sum(paged.values()) == (period - credited if weighted else 0)
