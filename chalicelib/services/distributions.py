@@ -34,6 +34,7 @@ import json
 import zlib
 from dataclasses import dataclass
 from datetime import datetime, timedelta
+from functools import partial
 from typing import Any, Callable, Iterable
 
 from pynamodb.exceptions import TransactWriteError
@@ -252,12 +253,10 @@ def _plans(record: DistributionRecord, batch: dict[str, Any],
                                   (s for page in pages for s in page.shares))
         decided = [plan.as_dict() for plan in plans]
         batches = [dict(b, plans=decided) if int(b["batch"]) == number else b for b in record.batches]
-        try:
-            record.update(actions=[DistributionRecord.batches.set(batches),
-                                   DistributionRecord.version.set(int(record.version) + 1)],
-                          condition=DistributionRecord.version == int(record.version))
-        except UpdateError:  # another run decided them first: the same plans, read back
-            record = _load(record.film_id, record.period) or record
+        if not written(partial(record.update, actions=[DistributionRecord.batches.set(batches),
+                                                       DistributionRecord.version.set(int(record.version) + 1)],
+                               condition=DistributionRecord.version == int(record.version))):
+            record = _load(record.film_id, record.period) or record  # another run decided them first
         batch = next(b for b in record.batches if int(b["batch"]) == number)
     before, after = (rules.Plan.from_dict(plan) for plan in batch["plans"])
     return record, batch, (before, after)
