@@ -13,31 +13,15 @@ BatchProgress lives in the snapshot table, beside the pages, under its own key
 
 from __future__ import annotations
 
-from pynamodb.attributes import NumberAttribute, UnicodeAttribute
 from pynamodb.exceptions import TransactWriteError
-from pynamodb.models import Model
 
 from chalicelib import retry
-from chalicelib.adapters import tables
 from chalicelib.adapters.conditions import item_failed
-from chalicelib.adapters.tables import SnapshotPage, _meta, find, transaction
+from chalicelib.adapters.tables import find, transaction
+from chalicelib.adapters.tables.royalties import BatchProgress, SnapshotPage
 from chalicelib.errors import Unavailable
 
 MAX_ATTEMPTS = 8  # transactions of pages finished at the same moment conflict on the progress item
-
-
-class BatchProgress(Model):
-    """What the finished pages of one batch credited, counted once per page."""
-
-    Meta = _meta("royalty_snapshots")
-    snapshot_id = UnicodeAttribute(hash_key=True)  # "<film_id>#<period>#batch-<n>"
-    page = NumberAttribute(range_key=True)  # always 0
-    pages_done = NumberAttribute(default=0)
-    credited_cents = NumberAttribute(default=0)
-    credits = NumberAttribute(default=0)
-
-
-tables.ALL_MODELS += [model for model in (BatchProgress,) if model not in tables.ALL_MODELS]
 
 
 def progress_id(snapshot_id: str, batch: int) -> str:

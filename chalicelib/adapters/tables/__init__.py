@@ -33,11 +33,11 @@ _MODULE_OF: dict[str, str] = {
         'RsvpWaitlist', 'RsvpRecord', 'CastingCallRecord', 'CastingApplicationRecord'), "perks"),
     **dict.fromkeys(('ActiveCloses', 'CampaignCloseRecord', 'RefundsByQueue', 'RefundRecord'), "campaigns"),
     **dict.fromkeys(('RightsRecord', 'ReceiptsByPeriod', 'ReceiptsUndistributed', 'ReceiptRecord',
-        'DistributionRecord', 'SnapshotPage', 'LedgerByFilm', 'LedgerRecord', 'PayoutsByUser',
+        'DistributionRecord', 'SnapshotPage', 'BatchProgress', 'LedgerByFilm', 'LedgerRecord', 'PayoutsByUser',
         'PayoutFailures', 'PayoutRecord'), "royalties"),
     **dict.fromkeys(('ReferralCodesByFilm', 'ReferralCodesBySharer', 'ReferralCodeRecord',
         'FilmUpdateRecord', 'CreditsByUser', 'CreditRecord'), "community"),
-    **dict.fromkeys(('ALL_MODELS', 'reconnect', 'create_missing_tables', '_add_missing_indexes'), "registry"),
+    **dict.fromkeys(('ALL_MODELS', 'SHARING_A_TABLE', 'reconnect', 'create_missing_tables', '_add_missing_indexes'), "registry"),
 }
 __all__ = list(_MODULE_OF)
 
@@ -124,6 +124,7 @@ if TYPE_CHECKING:  # the same names, for the type checker
         ReceiptRecord as ReceiptRecord,
         DistributionRecord as DistributionRecord,
         SnapshotPage as SnapshotPage,
+        BatchProgress as BatchProgress,
         LedgerByFilm as LedgerByFilm,
         LedgerRecord as LedgerRecord,
         PayoutsByUser as PayoutsByUser,

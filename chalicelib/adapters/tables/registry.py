@@ -24,6 +24,10 @@ from chalicelib.config import settings
 ALL_MODELS: list[type[Model]] = [
     model for context in (films, users, pledges, payments, notifications, perks, campaigns, royalties, community)
     for model in context.MODELS]
+# Models of items that live in another model's table (same keys): reconnected, never created.
+SHARING_A_TABLE: list[type[Model]] = [
+    model for context in (films, users, pledges, payments, notifications, perks, campaigns, royalties, community)
+    for model in getattr(context, "SHARING_A_TABLE", ())]
 
 
 def reconnect() -> None:
@@ -31,7 +35,7 @@ def reconnect() -> None:
     deadlines; the next call opens a new connection (tests, benchmarks: clients.rebuild)."""
     s = settings()
     connection.cache_clear()
-    for model in ALL_MODELS:
+    for model in [*ALL_MODELS, *SHARING_A_TABLE]:
         model.Meta.host = s.dynamodb_endpoint
         for name, value in dynamodb_options(s).items():
             setattr(model.Meta, name, value)

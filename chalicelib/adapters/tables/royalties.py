@@ -97,6 +97,17 @@ class SnapshotPage(Model):
     entries = BinaryAttribute(legacy_encoding=False)  # zlib(JSON [[user_id, cents, first_at], ...])
     done_batches = NumberSetAttribute(null=True)
 
+class BatchProgress(Model):
+    """What the finished pages of one batch credited, counted once per page."""
+
+    Meta = _meta("royalty_snapshots")
+    snapshot_id = UnicodeAttribute(hash_key=True)  # "<film_id>#<period>#batch-<n>"
+    page = NumberAttribute(range_key=True)  # always 0
+    pages_done = NumberAttribute(default=0)
+    credited_cents = NumberAttribute(default=0)
+    credits = NumberAttribute(default=0)
+
+
 
 class LedgerByFilm(GlobalSecondaryIndex):
     """Sparse (credits only): a film's credits for a period, for audits and totals."""
@@ -174,3 +185,5 @@ class PayoutRecord(Model):
 
 
 MODELS: tuple[type[Model], ...] = (RightsRecord, ReceiptRecord, DistributionRecord, SnapshotPage, LedgerRecord, PayoutRecord)
+# Models of items kept in another model's table (same keys): reconnected with the others, no table of their own.
+SHARING_A_TABLE: tuple[type[Model], ...] = (BatchProgress,)
