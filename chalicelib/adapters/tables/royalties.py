@@ -97,6 +97,7 @@ class SnapshotPage(Model):
     entries = BinaryAttribute(legacy_encoding=False)  # zlib(JSON [[user_id, cents, first_at], ...])
     done_batches = NumberSetAttribute(null=True)
 
+
 class BatchProgress(Model):
     """What the finished pages of one batch credited, counted once per page."""
 
@@ -106,7 +107,6 @@ class BatchProgress(Model):
     pages_done = NumberAttribute(default=0)
     credited_cents = NumberAttribute(default=0)
     credits = NumberAttribute(default=0)
-
 
 
 class LedgerByFilm(GlobalSecondaryIndex):
