@@ -9,13 +9,14 @@ export PYTHONPATH := $(CURDIR)
 
 include infra/infra.mk
 
-.PHONY: run test fuzz setup token bench clean help outbox distribute lint
+.PHONY: run test fuzz setup token bench clean help outbox distribute lint unit
 .DEFAULT_GOAL := help
 
 help:
 	@echo "make run    - set up and serve the local stack with demo data (PORT, DATA_DIR, SEED=0), the web client on WEB_PORT (8080)"
 	@echo "make test   - set up, check the code (make lint) and run the whole test suite, browser journeys included"
 	@echo "make lint   - ruff, mypy and the layer contracts (import-linter)"
+	@echo "make unit   - the unit tier alone (no local stack), each property test on a tenth of its examples"
 	@echo "make token SUB=alice GROUPS=admin - print a local sign-in token"
 	@echo "make bench  - run the benchmarks and rewrite BENCHMARKS.md"
 	@echo "make fuzz   - schemathesis against the local stack, longer than in make test (FUZZ_EXAMPLES)"
@@ -68,6 +69,9 @@ lint: setup
 	$(BIN)/ruff check .
 	$(BIN)/mypy
 	$(BIN)/lint-imports --no-cache
+
+unit: $(VENV)/.installed
+	UNIT_QUICK=1 $(PY) -m pytest -q -p no:cacheprovider tests/unit
 
 fuzz: setup
 	FUZZ_EXAMPLES=$${FUZZ_EXAMPLES:-60} $(PY) -m pytest -s tests/e2e/test_fuzz.py

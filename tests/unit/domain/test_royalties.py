@@ -12,6 +12,7 @@ from hypothesis import strategies as st
 
 from chalicelib.domain import royalties as rules
 from chalicelib.domain.royalties import Share
+from tests.unit.examples import examples
 
 FIRST = ("2026-01-01T00:00:00Z", "2026-02-01T00:00:00Z", "2026-03-01T00:00:00Z")
 FAST = dict(database=None, deadline=None, suppress_health_check=[HealthCheck.too_slow], derandomize=True)
@@ -35,13 +36,13 @@ def check_exact(pool, shares, result):
             assert abs(result[share.user_id] * total - pool * share.weight_cents) < total
 
 
-@settings(max_examples=2800, **FAST)
+@settings(max_examples=examples(2800), **FAST)
 @given(pool=st.integers(-10**6, 10**6), shares=shares_strategy())
 def test_sum_is_exact_and_each_within_one_cent(pool, shares):
     check_exact(pool, shares, rules.allocate(pool, shares))
 
 
-@settings(max_examples=1800, **FAST)
+@settings(max_examples=examples(1800), **FAST)
 @given(pool=st.integers(0, 10**6), shares=shares_strategy(), seed=st.integers(0, 2**32))
 def test_deterministic_and_independent_of_input_order(pool, shares, seed):
     shuffled = list(shares)
@@ -49,19 +50,19 @@ def test_deterministic_and_independent_of_input_order(pool, shares, seed):
     assert rules.allocate(pool, shares) == rules.allocate(pool, shuffled) == rules.allocate(pool, list(shares))
 
 
-@settings(max_examples=1400, **FAST)
+@settings(max_examples=examples(1400), **FAST)
 @given(shares=shares_strategy())
 def test_zero_pool_gives_zero_to_everyone(shares):
     assert all(amount == 0 for amount in rules.allocate(0, shares).values())
 
 
-@settings(max_examples=1400, **FAST)
+@settings(max_examples=examples(1400), **FAST)
 @given(pool=st.integers(-10**9, 10**9), weight=st.integers(1, 10**9))
 def test_one_coproducer_gets_the_whole_pool(pool, weight):
     assert rules.allocate(pool, [Share("solo", weight, "2026-01-01T00:00:00Z")]) == {"solo": pool}
 
 
-@settings(max_examples=1400, **FAST)
+@settings(max_examples=examples(1400), **FAST)
 @given(shares=shares_strategy(min_size=4, max_size=20), pool=st.integers(0, 19))
 def test_pool_smaller_than_the_number_of_coproducers(shares, pool):
     pool = min(pool, max(0, sum(1 for s in shares if s.weight_cents > 0) - 1))
@@ -70,7 +71,7 @@ def test_pool_smaller_than_the_number_of_coproducers(shares, pool):
     assert sum(1 for amount in result.values() if amount) <= pool
 
 
-@settings(max_examples=900, **FAST)
+@settings(max_examples=examples(900), **FAST)
 @given(pool=st.integers(10**12, 10**15), shares=shares_strategy(max_weight=10**13))
 def test_very_large_amounts(pool, shares):
     check_exact(pool, shares, rules.allocate(pool, shares))
@@ -103,7 +104,7 @@ def test_pool_rounds_toward_zero(received, rate, pool):
     assert rules.pool_cents(received, rate) == pool
 
 
-@settings(max_examples=300, **FAST)
+@settings(max_examples=examples(300), **FAST)
 @given(received=st.integers(-10**12, 10**12), rate=st.integers(0, 10_000))
 def test_a_correction_takes_back_exactly_what_the_receipt_gave(received, rate):
     assert rules.pool_cents(received, rate) + rules.pool_cents(-received, rate) == 0
@@ -152,7 +153,7 @@ def reference_allocate(pool, shares):
     return {user_id: (amount if pool >= 0 else -amount) for user_id, amount in amounts.items()}
 
 
-@settings(max_examples=1500, **FAST)
+@settings(max_examples=examples(1500), **FAST)
 @given(pool=st.integers(-10**6, 10**6),
        shares=st.lists(st.tuples(st.sampled_from([0, 1000, 1000, 2500, 5000, 7, 10**6]), st.integers(0, 2)),
                        min_size=1, max_size=40)
@@ -162,7 +163,7 @@ def test_the_fast_allocation_is_the_definition_with_repeated_weights(pool, share
     assert rules.allocate(pool, shares) == reference_allocate(pool, shares)
 
 
-@settings(max_examples=700, **FAST)
+@settings(max_examples=examples(700), **FAST)
 @given(pool=st.integers(-10**9, 10**9), shares=shares_strategy(max_size=30))
 def test_the_fast_allocation_is_the_definition(pool, shares):
     assert rules.allocate(pool, shares) == reference_allocate(pool, shares)
@@ -195,7 +196,7 @@ def batchings(draw):
     return receipts, batches
 
 
-@settings(max_examples=1500, **FAST)
+@settings(max_examples=examples(1500), **FAST)
 @given(drawn=batchings(), shares=shares_strategy(max_size=10, max_weight=10**5), rate=st.integers(0, 10_000))
 def test_credits_per_coproducer_equal_the_one_batch_allocation_whatever_the_batching(drawn, shares, rate):
     receipts, batches = drawn
@@ -234,7 +235,7 @@ def split(shares, cuts):
     return [shares[a:b] for a, b in zip(bounds, bounds[1:])]
 
 
-@settings(max_examples=1200, **FAST)
+@settings(max_examples=examples(1200), **FAST)
 @given(pool=st.integers(-10**6, 10**6), shares=st.one_of(REPEATED, shares_strategy(max_size=30)),
        cuts=st.lists(st.integers(0, 40), max_size=6), seed=st.integers(0, 2**32))
 def test_each_page_allocated_under_the_whole_plan_is_the_whole_allocation(pool, shares, cuts, seed):
@@ -252,7 +253,7 @@ def test_each_page_allocated_under_the_whole_plan_is_the_whole_allocation(pool, 
     assert paged == reference_allocate(pool, shares)
 
 
-@settings(max_examples=800, **FAST)
+@settings(max_examples=examples(800), **FAST)
 @given(drawn=batchings(), shares=shares_strategy(max_size=10, max_weight=10**5), rate=st.integers(0, 10_000),
        cuts=st.lists(st.integers(0, 10), max_size=4))
 def test_a_batch_credited_page_by_page_is_the_batch_credited_at_once(drawn, shares, rate, cuts):

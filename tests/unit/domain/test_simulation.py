@@ -7,6 +7,7 @@ from hypothesis import strategies as st
 from chalicelib.domain import royalties as rules
 from chalicelib.domain import simulation
 from chalicelib.domain.royalties import Share
+from tests.unit.examples import examples
 from tests.unit.domain.test_royalties import shares_strategy
 
 FAST = dict(database=None, deadline=None, suppress_health_check=[HealthCheck.too_slow], derandomize=True)
@@ -19,7 +20,7 @@ def run_credits(rights_cents, rate, shares):
     return rules.batch_credits(rules.period_pool_cents([]), rules.period_pool_cents([(rights_cents, rate)]), shares)
 
 
-@settings(max_examples=1500, **FAST)
+@settings(max_examples=examples(1500), **FAST)
 @given(rights=st.integers(0, 10**9), rate=st.integers(0, 10_000), shares=shares_strategy())
 def test_every_coproducers_simulated_cents_are_what_the_run_credits(rights, rate, shares):
     credited = run_credits(rights, rate, shares)
@@ -34,7 +35,7 @@ def test_every_coproducers_simulated_cents_are_what_the_run_credits(rights, rate
     assert "yours" not in body and "pledge" not in body
 
 
-@settings(max_examples=1000, **FAST)
+@settings(max_examples=examples(1000), **FAST)
 @given(rights=st.integers(0, 10**9), rate=st.integers(0, 10_000), shares=shares_strategy(min_size=0),
        pledge=st.integers(1, 10**6), existing=st.booleans())
 def test_a_new_pledge_earns_what_the_run_would_credit_with_it_in_the_weights(rights, rate, shares, pledge,
