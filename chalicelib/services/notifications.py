@@ -37,7 +37,7 @@ from chalicelib.auth import Caller
 from chalicelib.config import settings
 from chalicelib.domain import contacts, events, messages
 from chalicelib.errors import BadRequest, invalid_credential, invalid_field
-from chalicelib.observability import logger
+from chalicelib.lazy import batches
 from chalicelib.services import sms_budget
 
 CHANNELS = ("email", "sms")
@@ -65,19 +65,17 @@ def _event_of(image: Mapping[str, Any]) -> events.Event:
     return events.Event.from_dict(raw)
 
 
+def _publish(record: streams.StreamRecord) -> None:
+    if record.event_name != "INSERT" or not record.new:
+        return
+    event = _event_of(record.new)
+    channels.publish_event(event.to_json(), {"event_type": event.event_type, "film_id": event.film_id or "-"})
+
+
 def relay(lambda_event: Mapping[str, Any]) -> dict[str, Any]:
-    """Stream handler of the outbox: publish new events; report the first that failed."""
-    for record in streams.records(lambda_event):
-        if record.event_name != "INSERT" or not record.new:
-            continue
-        event = _event_of(record.new)
-        try:
-            channels.publish_event(event.to_json(), {"event_type": event.event_type,
-                                                     "film_id": event.film_id or "-"})
-        except channels.SendError:
-            logger.exception("publish failed", extra={"event_id": event.event_id})
-            return {"batchItemFailures": [{"itemIdentifier": record.sequence_number}]}
-    return {"batchItemFailures": []}
+    """Stream handler of the outbox: publish new events, in order; the first that fails stops
+    the batch and is reported, so that Lambda retries from it (adapters/batches.py)."""
+    return batches.in_order(lambda_event, _publish, what="publish")
 
 
 # --- 2. the notifications queue -> chunks ------------------------------------------------
