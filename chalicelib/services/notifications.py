@@ -37,7 +37,7 @@ from chalicelib.auth import Caller
 from chalicelib.config import settings
 from chalicelib.domain import contacts, events, messages
 from chalicelib.errors import BadRequest, invalid_credential, invalid_field
-from chalicelib.lazy import batches
+from chalicelib.lazy import batches, formats
 from chalicelib.services import sms_budget
 
 CHANNELS = ("email", "sms")
@@ -233,9 +233,9 @@ def _send(event: events.Event, user: UserRecord, channel: str) -> str:
     locale = messages.locale_of(user.locale)
     if channel == "email":
         url = unsubscribe_url(user.user_id, "email")
-        email = messages.render_email(event, locale, url)
+        email = messages.render_email(event, locale, url, formats.FORMATS)
         return channels.send_email(user.email, email.subject, email.html, email.text, unsubscribe_headers(url))
-    return channels.send_sms(user.phone, messages.render_sms(event, locale))
+    return channels.send_sms(user.phone, messages.render_sms(event, locale, formats.FORMATS))
 
 
 def with_backoff(send: Callable[[], str]) -> str:
