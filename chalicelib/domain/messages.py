@@ -19,6 +19,7 @@ from dataclasses import dataclass
 from typing import Any, Callable, Mapping
 
 from chalicelib.domain import events
+from chalicelib.domain.perks import title_in
 from chalicelib.domain.royalties import parse_period
 
 LOCALES = ("fr", "en")
@@ -100,6 +101,8 @@ def values(event: events.Event, locale: str, formats: Formats) -> dict[str, str]
             out[name] = formats.count(data[name], locale)
     if isinstance(data.get("period"), str):
         out["period"] = _period(data["period"], locale, formats)
+    if "perk_title" in data:  # a default perk's title in the reader's language
+        out["perk_title"] = title_in(str(data.get("kind", "")), str(data["perk_title"]), locale)
     for name in ("stage", "previous_stage"):
         if name in data:
             out[name] = STAGE_LABELS[locale].get(str(data[name]), str(data[name]))

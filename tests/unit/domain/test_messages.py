@@ -109,3 +109,19 @@ def test_a_royalty_period_reads_as_its_month_in_the_reader_language():
     assert messages.render_email(event, "en", URL, FORMATS).subject == "Your royalty statement for November 2026"
     assert "releve de droits novembre 2026" in messages.render_sms(event, "fr", FORMATS)
 
+
+def test_a_french_message_about_a_default_perk_contains_no_english_title():
+    from chalicelib.domain import perks
+
+    (forum,) = perks.default_catalogue()
+    event = sample(events.PERK_UNLOCKED, kind=forum["kind"], perk_title=forum["title"])
+    fr_email, fr_sms = messages.render_email(event, "fr", URL, FORMATS), messages.render_sms(event, "fr", FORMATS)
+    english = {texts["en"][0] for texts in perks.DEFAULT_TEXTS.values()}
+    for text in (fr_email.subject, fr_email.text, fr_email.html, fr_sms):
+        assert not any(title in text for title in english), text
+    assert fr_email.subject == "« Le Chant des ruches » : Forum privé débloqué" and "Forum privé" in fr_sms
+    en_email = messages.render_email(event, "en", URL, FORMATS)
+    assert en_email.subject == '"Le Chant des ruches": Private forum unlocked'
+    # A title the producer wrote is theirs: shown as written, in every locale.
+    own = sample(events.PERK_UNLOCKED, kind=forum["kind"], perk_title="Le forum des ruches")
+    assert "Le forum des ruches" in messages.render_email(own, "en", URL, FORMATS).subject
