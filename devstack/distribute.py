@@ -8,50 +8,42 @@ import argparse
 import json
 import os
 import sys
-import time
+
+from tqdm import tqdm
 
 from devstack.services import Ports, app_environment
 
 
 class ProgressBar:
-    """`label [#####.....]  45%  4,500/10,000` on one stderr line, redrawn at most 10x a second."""
+    """One stderr line per stage, drawn by tqdm: `label [#####.....]  45%  4500/10000`, redrawn
+    as the work advances (at most every `min_interval` seconds)."""
 
-    WIDTH = 30
+    FORMAT = "{desc:<40} [{bar:30}] {percentage:3.0f}%  {n_fmt}/{total_fmt}"
 
-    def __init__(self, stream=sys.stderr):
-        self.stream, self.label, self.total, self.done, self.drawn_at = stream, "", 0, 0, 0.0
+    def __init__(self, stream=sys.stderr, min_interval: float = 0.1):
+        self.stream, self.min_interval = stream, min_interval
+        self.bar: tqdm | None = None
 
     def start(self, label: str, total: int) -> None:
         self._end()
-        self.label, self.total, self.done = label, max(0, total), 0
-        self._draw(force=True)
+        self.bar = tqdm(total=max(0, total), desc=label[:40], file=self.stream, bar_format=self.FORMAT, ascii=".#",
+                        mininterval=self.min_interval, miniters=1, dynamic_ncols=False, leave=True)
 
     def advance(self, count: int) -> None:
-        self.done += count
-        self._draw()
-
-    def _draw(self, force: bool = False) -> None:
-        now = time.monotonic()
-        if not force and now - self.drawn_at < 0.1 and self.done < self.total:
-            return
-        self.drawn_at = now
-        total = max(self.total, self.done, 1)
-        filled = self.WIDTH * self.done // total
-        self.stream.write(f"\r{self.label[:40]:<40} [{'#' * filled}{'.' * (self.WIDTH - filled)}] "
-                          f"{100 * self.done // total:3d}%  {self.done:,}/{total:,}")
-        self.stream.flush()
+        if self.bar is not None:
+            self.bar.update(count)
 
     def _end(self) -> None:
         """A stage that ends is complete: its total was an estimate (the film's co-producer
         counter), the work done may be less (nothing new to distribute) or more (batches)."""
-        if self.label:
-            self.total = self.done = max(self.done, self.total)
-            self._draw(force=True)
-            self.stream.write("\n")
+        if self.bar is not None:
+            self.bar.total = self.bar.n = max(self.bar.n, self.bar.total or 0)
+            self.bar.refresh()
+            self.bar.close()
+            self.bar = None
 
     def close(self) -> None:
         self._end()
-        self.label = ""
 
 
 def main() -> int:

@@ -66,11 +66,16 @@ def table_of(event_source_arn: str) -> str:
     return path[1] if len(path) >= 2 else ""
 
 
+def record(raw: Mapping[str, Any]) -> StreamRecord:
+    """One record of a stream event (an item of its "Records")."""
+    dynamodb = raw["dynamodb"]
+    return StreamRecord(
+        event_name=raw["eventName"], table=table_of(raw.get("eventSourceARN", "")),
+        sequence_number=dynamodb.get("SequenceNumber", ""), keys=image(dynamodb.get("Keys")) or {},
+        new=image(dynamodb.get("NewImage")), old=image(dynamodb.get("OldImage")), raw=raw,
+    )
+
+
 def records(event: Mapping[str, Any]) -> Iterator[StreamRecord]:
     for raw in event.get("Records") or ():
-        dynamodb = raw["dynamodb"]
-        yield StreamRecord(
-            event_name=raw["eventName"], table=table_of(raw.get("eventSourceARN", "")),
-            sequence_number=dynamodb.get("SequenceNumber", ""), keys=image(dynamodb.get("Keys")) or {},
-            new=image(dynamodb.get("NewImage")), old=image(dynamodb.get("OldImage")), raw=raw,
-        )
+        yield record(raw)

@@ -6,6 +6,9 @@ fails otherwise). Templates use only the `data` that REQUIRED_DATA names. The HT
 from the same paragraphs as the text, each HTML-escaped as a whole, so no value reaches the
 HTML unescaped. SMS are plain GSM-7 (basic set, no extension characters) and at most 160
 characters: a long film title is shortened, never the end of the message.
+
+Money, counts and months are written by the `Formats` the caller passes (the notifier's is
+Babel's, adapters/formats.py): the domain stays free of locale data.
 """
 
 from __future__ import annotations
@@ -13,9 +16,11 @@ from __future__ import annotations
 import html
 import unicodedata
 from dataclasses import dataclass
-from typing import Any, Mapping
+from typing import Any, Callable, Mapping
 
 from chalicelib.domain import events
+from chalicelib.domain.perks import title_in
+from chalicelib.domain.royalties import parse_period
 
 LOCALES = ("fr", "en")
 DEFAULT_LOCALE = "fr"
@@ -59,20 +64,23 @@ def locale_of(value: str | None) -> str:
     return value if value in LOCALES else DEFAULT_LOCALE
 
 
-def money(cents: int, locale: str) -> str:
-    """Integer cents as euros: "1 234,50 €" (fr), "€1,234.50" (en); whole euros drop ",00"."""
-    euros, rest = divmod(abs(int(cents)), 100)
-    sign = "-" if cents < 0 else ""
-    grouped = f"{euros:,}"
-    if locale == "fr":
-        grouped = grouped.replace(",", " ")
-        return f"{sign}{grouped}{',%02d' % rest if rest else ''} €"
-    return f"{sign}€{grouped}{'.%02d' % rest if rest else ''}"
+@dataclass(frozen=True)
+class Formats:
+    """How a locale writes numbers: `money(cents, locale)` ("1 250,00 €", "€1,250.00"),
+    `count(value, locale)` ("1 000", "1,000") and `month(year, month, locale)` ("novembre 2026")."""
+
+    money: Callable[[int, str], str]
+    count: Callable[[int, str], str]
+    month: Callable[[int, int, str], str]
 
 
-def count(value: int, locale: str) -> str:
-    text = f"{int(value):,}"
-    return text.replace(",", " ") if locale == "fr" else text
+def _period(text: str, locale: str, formats: Formats) -> str:
+    """A royalty period "2026-11" as the month it is; anything else as it is."""
+    try:
+        year, month = parse_period(text)
+    except ValueError:
+        return text
+    return formats.month(year, month, locale)
 
 
 def _casting(selected: Any, locale: str) -> str:
@@ -81,16 +89,20 @@ def _casting(selected: Any, locale: str) -> str:
     return "You have been selected!" if selected else "You were not selected this time."
 
 
-def values(event: events.Event, locale: str) -> dict[str, str]:
-    """The event's data as display strings for `locale` (money, counts, stage names)."""
+def values(event: events.Event, locale: str, formats: Formats) -> dict[str, str]:
+    """The event's data as display strings for `locale` (money, counts, months, stage names)."""
     data: Mapping[str, Any] = event.data
     out = {name: str(value) for name, value in data.items()}
     for name, value in data.items():
         if name.endswith("_cents") and isinstance(value, int):
-            out[name.removesuffix("_cents")] = money(value, locale)
+            out[name.removesuffix("_cents")] = formats.money(value, locale)
     for name in ("count", "coproducer_count", "refunded_pledges", "percent"):
         if isinstance(data.get(name), int):
-            out[name] = count(data[name], locale)
+            out[name] = formats.count(data[name], locale)
+    if isinstance(data.get("period"), str):
+        out["period"] = _period(data["period"], locale, formats)
+    if "perk_title" in data:  # a default perk's title in the reader's language
+        out["perk_title"] = title_in(str(data.get("kind", "")), str(data["perk_title"]), locale)
     for name in ("stage", "previous_stage"):
         if name in data:
             out[name] = STAGE_LABELS[locale].get(str(data[name]), str(data[name]))
@@ -230,9 +242,9 @@ def _fill(text: str, fields: Mapping[str, str]) -> str:
     return text.format_map({**fields, "brand": BRAND})
 
 
-def render_email(event: events.Event, locale: str, unsubscribe_url: str) -> Email:
+def render_email(event: events.Event, locale: str, unsubscribe_url: str, formats: Formats) -> Email:
     locale = locale_of(locale)
-    tpl, fields = template(event.event_type, locale), values(event, locale)
+    tpl, fields = template(event.event_type, locale), values(event, locale, formats)
     subject = " ".join(_fill(tpl.subject, fields).split())  # no line breaks in a header
     paragraphs = [_fill(p, fields) for p in tpl.paragraphs]
     notice, unsubscribe = (_fill(line, {"unsubscribe_url": unsubscribe_url}) for line in FOOTER[locale])
@@ -271,11 +283,12 @@ def _shorten(text: str, size: int) -> str:
     return text if len(text) <= size else text[: max(0, size - 3)].rstrip() + "..."
 
 
-def render_sms(event: events.Event, locale: str) -> str:
-    """At most 160 GSM-7 characters; the film title (then the other text fields) shortened."""
+def render_sms(event: events.Event, locale: str, formats: Formats) -> str:
+    """At most 160 GSM-7 characters; the film title (then the other text fields) shortened.
+    Money's no-break spaces become plain ones, "€" becomes "EUR" (not in GSM-7's basic set)."""
     locale = locale_of(locale)
-    tpl, fields = template(event.event_type, locale), values(event, locale)
-    euro = "EUR" if locale == "fr" else "EUR "  # "1 250 EUR", "EUR 1,250"
+    tpl, fields = template(event.event_type, locale), values(event, locale, formats)
+    euro = "EUR" if locale == "fr" else "EUR "  # "1 250,00 EUR", "EUR 1,250.00"
     fields = {name: gsm7(value.replace("€", euro)) for name, value in fields.items()}
     message = gsm7(_fill(tpl.sms, fields))
     for name in ("title", "perk_title", "call_title", "outcome", "period", "update_title"):

@@ -41,17 +41,39 @@ class PerkTerms:
     min_referrals: int = 0  # co-producers the co-producer's share link must have brought
 
 
+# What the platform itself writes in a new film's catalogue (title, description), in every
+# locale a co-producer reads; the catalogue keeps the CATALOGUE_LOCALE copy, messages show the
+# reader's (`title_in`).
+DEFAULT_TEXTS: dict[str, dict[str, tuple[str, str]]] = {
+    PRIVATE_FORUM: {
+        "fr": ("Forum privé", "Échangez avec l'équipe du film et les autres coproducteurs."),
+        "en": ("Private forum", "Talk with the film's team and the other co-producers."),
+    },
+}
+CATALOGUE_LOCALE = "en"
+
+
 def default_catalogue() -> list[dict[str, object]]:
     """A new film's perks: the private forum for every co-producer from the first pledge.
     Every other kind is off until the producer adds it."""
+    title, description = DEFAULT_TEXTS[PRIVATE_FORUM][CATALOGUE_LOCALE]
     return [{
         "kind": PRIVATE_FORUM,
-        "title": "Private forum",
-        "description": "Talk with the film's team and the other co-producers.",
+        "title": title,
+        "description": description,
         "min_pledge_cents": 0,
         "available_from_stage": STAGES[0],
         "capacity": None,
     }]
+
+
+def title_in(kind: str, title: str, locale: str) -> str:
+    """A perk's title for a reader of `locale`: a default perk's title (as the platform wrote it,
+    in any locale) in the reader's own; a title the producer wrote, as they wrote it."""
+    texts = DEFAULT_TEXTS.get(kind, {})
+    if locale in texts and any(title == default for default, _ in texts.values()):
+        return texts[locale][0]
+    return title
 
 
 def required_cents(min_pledge_cents: int) -> int:

@@ -14,6 +14,7 @@ from __future__ import annotations
 from typing import Any, Callable, Iterable, Mapping
 
 from chalicelib.adapters import outages
+from chalicelib.lazy import batches
 from chalicelib.observability import logger
 
 MARGIN_SECONDS = 15.0  # more than one record's worst case on a stalled dependency
@@ -26,26 +27,25 @@ def _seconds_left(context: Any) -> float | None:
 
 def each(records: Iterable[Mapping[str, Any]], handle: Callable[[Mapping[str, Any]], Any], *,
          context: Any = None, margin_seconds: float = MARGIN_SECONDS, what: str = "message") -> dict[str, Any]:
-    failures: list[dict[str, Any]] = []
-    handing_back: str | None = None  # why the rest of the batch goes back untouched
-    for record in records:
-        item = {"itemIdentifier": record.get("messageId")}
+    handing_back: list[str] = []  # why the rest of the batch goes back untouched
+
+    def near_timeout() -> str | None:
         left = _seconds_left(context)
-        if handing_back is None and left is not None and left < margin_seconds:
-            handing_back = "the Lambda is near its timeout"
-        if handing_back is not None:
-            failures.append(item)
-            continue
-        try:
-            handle(record)
-        except Exception as exc:
-            outage = outages.classify(exc)
-            if outage is None:
-                logger.exception(f"{what} failed", extra={"message_id": item["itemIdentifier"]})
-            else:
-                outages.record(outage)
-                handing_back = outage.message()
-            failures.append(item)
-    if handing_back is not None:
-        logger.warning(f"{what}s handed back", extra={"handed_back": len(failures), "reason": handing_back})
-    return {"batchItemFailures": failures}
+        if not handing_back and left is not None and left < margin_seconds:
+            handing_back.append("the Lambda is near its timeout")
+        return handing_back[0] if handing_back else None
+
+    def failed(exc: BaseException, message_id: str) -> str | None:
+        outage = outages.classify(exc)
+        if outage is None:
+            logger.error(f"{what} failed", exc_info=exc, extra={"message_id": message_id})
+            return None
+        outages.record(outage)
+        handing_back.append(outage.message())
+        return handing_back[0]
+
+    result = batches.each(records, handle, failed=failed, before=near_timeout)
+    if handing_back:
+        logger.warning(f"{what}s handed back", extra={"handed_back": len(result["batchItemFailures"]),
+                                                      "reason": handing_back[0]})
+    return result

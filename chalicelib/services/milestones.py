@@ -18,7 +18,7 @@ from chalicelib.adapters import counters, streams
 from chalicelib.adapters.tables import FilmRecord, find
 from chalicelib.auth import Caller
 from chalicelib.domain import events
-from chalicelib.observability import logger
+from chalicelib.lazy import batches
 from chalicelib.services import films, outbox
 
 FILM_PREFIX = "film#"
@@ -27,8 +27,7 @@ MILESTONE_PREFIX = "milestone."
 
 def films_moved(records: Iterable[streams.StreamRecord]) -> list[str]:
     """Film ids whose counter changed in a stream batch (each once, in order)."""
-    ids = (str(r.keys.get("counter_id", "")) for r in records)
-    return list(dict.fromkeys(cid.removeprefix(FILM_PREFIX) for cid in ids if cid.startswith(FILM_PREFIX)))
+    return list(dict.fromkeys(film_id for film_id in map(_film_of, records) if film_id is not None))
 
 
 def reached(film: FilmRecord, totals: dict[str, int], occurred_at: str) -> list[events.Event]:
@@ -61,17 +60,24 @@ def check(film_id: str) -> list[str]:
     return recorded
 
 
+def _film_of(record: streams.StreamRecord) -> str | None:
+    counter_id = str(record.keys.get("counter_id", ""))
+    return counter_id.removeprefix(FILM_PREFIX) if counter_id.startswith(FILM_PREFIX) else None
+
+
 def watch(lambda_event: dict[str, Any]) -> dict[str, Any]:
-    """Stream handler: a failed film is reported so that Lambda retries from its record."""
-    batch = list(streams.records(lambda_event))
-    for film_id in films_moved(batch):
-        try:
+    """Stream handler: each film whose counter moved is checked once, in the order of the
+    batch. A film that fails stops the batch at its first record, which is reported, so that
+    Lambda retries from there (adapters/batches.py)."""
+    checked: set[str] = set()
+
+    def one(record: streams.StreamRecord) -> None:
+        film_id = _film_of(record)
+        if film_id is not None and film_id not in checked:
+            checked.add(film_id)
             check(film_id)
-        except Exception:
-            logger.exception("milestone check failed", extra={"film_id": film_id})
-            first = next(r for r in batch if r.keys.get("counter_id") == FILM_PREFIX + film_id)
-            return {"batchItemFailures": [{"itemIdentifier": first.sequence_number}]}
-    return {"batchItemFailures": []}
+
+    return batches.in_order(lambda_event, one, what="milestone check")
 
 
 def list_for(film_id: str, caller: Caller | None) -> dict[str, Any]:

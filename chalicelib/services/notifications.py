@@ -37,7 +37,7 @@ from chalicelib.auth import Caller
 from chalicelib.config import settings
 from chalicelib.domain import contacts, events, messages
 from chalicelib.errors import BadRequest, invalid_credential, invalid_field
-from chalicelib.observability import logger
+from chalicelib.lazy import batches, formats
 from chalicelib.services import profiles, sms_budget
 
 CHANNELS = ("email", "sms")
@@ -66,19 +66,17 @@ def _event_of(image: Mapping[str, Any]) -> events.Event:
     return events.Event.from_dict(raw)
 
 
+def _publish(record: streams.StreamRecord) -> None:
+    if record.event_name != "INSERT" or not record.new:
+        return
+    event = _event_of(record.new)
+    channels.publish_event(event.to_json(), {"event_type": event.event_type, "film_id": event.film_id or "-"})
+
+
 def relay(lambda_event: Mapping[str, Any]) -> dict[str, Any]:
-    """Stream handler of the outbox: publish new events; report the first that failed."""
-    for record in streams.records(lambda_event):
-        if record.event_name != "INSERT" or not record.new:
-            continue
-        event = _event_of(record.new)
-        try:
-            channels.publish_event(event.to_json(), {"event_type": event.event_type,
-                                                     "film_id": event.film_id or "-"})
-        except channels.SendError:
-            logger.exception("publish failed", extra={"event_id": event.event_id})
-            return {"batchItemFailures": [{"itemIdentifier": record.sequence_number}]}
-    return {"batchItemFailures": []}
+    """Stream handler of the outbox: publish new events, in order; the first that fails stops
+    the batch and is reported, so that Lambda retries from it (adapters/batches.py)."""
+    return batches.in_order(lambda_event, _publish, what="publish")
 
 
 # --- 2. the notifications queue -> chunks ------------------------------------------------
@@ -235,9 +233,9 @@ def _send(event: events.Event, user: UserRecord, channel: str) -> str:
     locale = messages.locale_of(user.locale)
     if channel == "email":
         url = unsubscribe_url(user.user_id, "email")
-        email = messages.render_email(event, locale, url)
+        email = messages.render_email(event, locale, url, formats.FORMATS)
         return channels.send_email(user.email, email.subject, email.html, email.text, unsubscribe_headers(url))
-    return channels.send_sms(user.phone, messages.render_sms(event, locale))
+    return channels.send_sms(user.phone, messages.render_sms(event, locale, formats.FORMATS))
 
 
 def with_backoff(send: Callable[[], str]) -> str:

@@ -27,7 +27,7 @@ from chalicelib.auth import Caller
 from chalicelib.domain import events
 from chalicelib.domain import perks as rules
 from chalicelib.errors import Conflict, Forbidden, NotFound, Unauthorized, invalid_field
-from chalicelib.observability import logger
+from chalicelib.lazy import batches
 from chalicelib.services import credits, films, outbox, referrals
 
 MAX_PERKS = 50  # per film: a catalogue is read whole and fits in one stage-change transaction
@@ -257,19 +257,17 @@ def on_backing_change(film_id: str, user_id: str, old_cents: int, new_cents: int
     return recorded
 
 
+def _backing_changed(record: streams.StreamRecord) -> None:
+    if record.event_name == "REMOVE" or record.new is None:
+        return
+    change = (str(record.new["film_id"]), str(record.new["user_id"]),
+              int((record.old or {}).get("confirmed_cents") or 0), int(record.new.get("confirmed_cents") or 0))
+    on_backing_change(*change)
+    credits.on_backing_change(*change)  # below the film's minimum: out of its credits
+
+
 def watch_backings(event: Mapping[str, Any]) -> dict[str, Any]:
-    """Stream handler of the backings table. A record that fails is reported with the rest
-    of the batch after it, so that Lambda retries from there: nothing is lost, and emits are
-    conditional on the event id, so nothing is told twice."""
-    for record in streams.records(event):
-        if record.event_name == "REMOVE" or record.new is None:
-            continue
-        try:
-            change = (str(record.new["film_id"]), str(record.new["user_id"]),
-                      int((record.old or {}).get("confirmed_cents") or 0), int(record.new.get("confirmed_cents") or 0))
-            on_backing_change(*change)
-            credits.on_backing_change(*change)  # below the film's minimum: out of its credits
-        except Exception:
-            logger.exception("backing record not handled", extra={"sequence_number": record.sequence_number})
-            return {"batchItemFailures": [{"itemIdentifier": record.sequence_number}]}
-    return {"batchItemFailures": []}
+    """Stream handler of the backings table. A record that fails stops the batch and is
+    reported, so that Lambda retries from it (adapters/batches.py): nothing is lost, and
+    emits are conditional on the event id, so nothing is told twice."""
+    return batches.in_order(event, _backing_changed, what="backing record")

@@ -5,6 +5,7 @@ import urllib.parse
 import pytest
 
 from chalicelib import paging
+from chalicelib.adapters.formats import FORMATS
 from chalicelib.config import settings
 from chalicelib.domain import events, messages
 from chalicelib.errors import NotFound
@@ -27,7 +28,7 @@ def test_the_unsubscribe_link_of_a_message_turns_that_channel_off_without_signin
     api.put("/me", PROFILE, caller=alice)
     event = events.Event(events.STAGE_CHANGED, "shooting", "t", events.Audience(events.COPRODUCERS), "flm_1",
                          {"title": "T", "stage": "shooting", "previous_stage": "development"})
-    email = messages.render_email(event, "en", notifications.unsubscribe_url(alice.user_id, channel))
+    email = messages.render_email(event, "en", notifications.unsubscribe_url(alice.user_id, channel), FORMATS)
     path = _path_of_link_in(email.html)
     assert path.startswith("/unsubscribe?token=")
     looked = api.get(path)  # a link scanner, a mail preview: says what it would do, does nothing

@@ -36,3 +36,24 @@ def test_event_handlers_first_calls_load_no_request_schemas_nor_stripe_at_import
     for name, imports in entries.items():
         loaded = _loaded_after("; ".join(["import app", *imports]))
         assert loaded.isdisjoint(("pydantic", "stripe")), (name, sorted(loaded.intersection(("pydantic", "stripe"))))
+
+
+def test_batch_processing_and_babel_load_with_their_consumers_not_with_the_app():
+    """Powertools' batch processing (stream and queue consumers) and Babel (the notifier's
+    money and dates) are declared lazy: `import app` loads neither."""
+    loaded = _loaded_modules_after("import app")
+    assert "aws_lambda_powertools" in loaded  # the probe does see Powertools' logger and metrics
+    assert "aws_lambda_powertools.utilities.batch" not in loaded and "babel" not in loaded
+    assert "aws_lambda_powertools.utilities.batch" in _loaded_modules_after(
+        "import app; from chalicelib.services import milestones; milestones.watch({'Records': []})")
+    # The outbox relay shares the notifier's module: Babel waits for the first message written.
+    relay = _loaded_modules_after("import app; from chalicelib.services import notifications; "
+                                  "notifications.relay({'Records': []})")
+    assert "babel" not in relay and "aws_lambda_powertools.utilities.batch" in relay
+    assert "babel" in _loaded_modules_after("import app; from chalicelib.lazy import formats; formats.money(1, 'fr')")
+
+
+def _loaded_modules_after(statement: str) -> set[str]:
+    code = f"import sys; {statement}; print(' '.join(sorted(sys.modules)))"
+    out = subprocess.run([sys.executable, "-c", code], cwd=ROOT, capture_output=True, text=True, check=True)
+    return set(out.stdout.split())

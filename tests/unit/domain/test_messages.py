@@ -4,6 +4,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
+from chalicelib.adapters.formats import FORMATS
 from chalicelib.domain import events, messages
 
 SAMPLE = {
@@ -36,8 +37,8 @@ def test_every_event_type_has_a_template_in_every_locale():
 @pytest.mark.parametrize("event_type,locale", CASES)
 def test_each_template_renders_its_required_data(event_type, locale):
     event = sample(event_type)
-    email = messages.render_email(event, locale, URL)
-    sms = messages.render_sms(event, locale)
+    email = messages.render_email(event, locale, URL, FORMATS)
+    sms = messages.render_sms(event, locale, FORMATS)
     assert "{" not in email.text + email.subject + sms  # every placeholder was filled
     if "title" in event.data:
         assert SAMPLE["title"] in email.subject + email.text and "Chant des ruches" in sms
@@ -47,20 +48,20 @@ def test_each_template_renders_its_required_data(event_type, locale):
 
 def test_milestone_messages_name_the_film_and_the_milestone_in_the_reader_language():
     event = sample(events.FUNDING_MILESTONE)
-    fr, en = messages.render_email(event, "fr", URL), messages.render_email(event, "en", URL)
+    fr, en = messages.render_email(event, "fr", URL, FORMATS), messages.render_email(event, "en", URL, FORMATS)
     assert fr.subject == "« Le Chant des ruches » a atteint 50 % de son objectif"
     assert en.subject == '"Le Chant des ruches" reached 50% of its goal'
-    assert "1 250,50 € collectés sur 2 500 €" in fr.text and "€1,250.50 raised of €2,500" in en.text
-    assert messages.render_sms(event, "fr") == (
-        'Coprod: "Le Chant des ruches" a atteint 50% de son objectif (1 250,50 EUR sur 2 500 EUR).')
-    assert messages.render_sms(event, "en") == (
-        'Coprod: "Le Chant des ruches" reached 50% of its goal (EUR 1,250.50 of EUR 2,500).')
-    assert messages.render_email(event, "de", URL) == fr  # unknown locale: French
+    assert "1\u202f250,50\u00a0€ collectés sur 2\u202f500,00\u00a0€" in fr.text and "€1,250.50 raised of €2,500.00" in en.text
+    assert messages.render_sms(event, "fr", FORMATS) == (
+        'Coprod: "Le Chant des ruches" a atteint 50% de son objectif (1 250,50 EUR sur 2 500,00 EUR).')
+    assert messages.render_sms(event, "en", FORMATS) == (
+        'Coprod: "Le Chant des ruches" reached 50% of its goal (EUR 1,250.50 of EUR 2,500.00).')
+    assert messages.render_email(event, "de", URL, FORMATS) == fr  # unknown locale: French
 
 
 def test_every_value_is_escaped_in_the_html():
     hostile = '<script>alert("x")</script> & "quotes"'
-    email = messages.render_email(sample(events.PERK_UNLOCKED, title=hostile, perk_title=hostile), "en", URL)
+    email = messages.render_email(sample(events.PERK_UNLOCKED, title=hostile, perk_title=hostile), "en", URL, FORMATS)
     assert "<script>" not in email.html and html.escape(hostile) in email.html
     assert hostile in email.text  # the text part is plain
 
@@ -81,31 +82,46 @@ def test_sms_are_gsm7_and_at_most_160_characters_whatever_the_title(title, local
         events.REQUIRED_DATA[event_type] else sample(event_type, credited_cents=cents, balance_cents=cents)
     if event_type == events.FUNDING_MILESTONE:
         event = sample(event_type, title=title, percent=percent, raised_cents=cents, goal_cents=cents)
-    sms = messages.render_sms(event, locale)
+    sms = messages.render_sms(event, locale, FORMATS)
     assert len(sms) <= messages.SMS_MAX and messages.is_gsm7(sms)
 
 
 def test_a_long_title_is_shortened_not_the_milestone():
     event = sample(events.FUNDING_MILESTONE, title="Les Heures claires " * 20)
     for locale in messages.LOCALES:
-        sms = messages.render_sms(event, locale)
+        sms = messages.render_sms(event, locale, FORMATS)
         assert messages.SMS_MAX - 3 <= len(sms) <= messages.SMS_MAX
-        assert sms.endswith("(1 250,50 EUR sur 2 500 EUR)." if locale == "fr" else "(EUR 1,250.50 of EUR 2,500).")
+        assert sms.endswith("(1 250,50 EUR sur 2 500,00 EUR)." if locale == "fr" else "(EUR 1,250.50 of EUR 2,500.00).")
         assert "Les Heures claires Les" in sms and "..." in sms
 
 
-@pytest.mark.parametrize("cents,fr,en", [(0, "0 €", "€0"), (1_000, "10 €", "€10"), (123_456_78, "123 456,78 €", "€123,456.78"),
-                                         (5, "0,05 €", "€0.05")])
-def test_money_is_formatted_from_integer_cents(cents, fr, en):
-    assert messages.money(cents, "fr") == fr and messages.money(cents, "en") == en
+def test_french_money_in_an_sms_is_gsm7_although_babel_writes_no_break_spaces():
+    assert "\u202f" in FORMATS.money(125_050, "fr") and "\u00a0" in FORMATS.money(125_050, "fr")
+    event = sample(events.CAMPAIGN_FUNDED, raised_cents=125_050, goal_cents=100_000_000)
+    sms = messages.render_sms(event, "fr", FORMATS)
+    assert messages.is_gsm7(sms) and "1 250,50 EUR sur 1 000 000,00 EUR" in sms
+    assert "EUR 1,250.50 of EUR 1,000,000.00" in messages.render_sms(event, "en", FORMATS)
 
 
-@given(cents=st.integers(-10**13, 10**13))
-def test_money_reads_back_as_the_same_cents(cents):
-    fr = messages.money(cents, "fr").removesuffix(" €").replace(" ", "")
-    en = messages.money(cents, "en").replace("€", "").replace(",", "")
-    euros_fr, _, rest_fr = fr.partition(",")
-    euros_en, _, rest_en = en.partition(".")
-    for euros, rest in ((euros_fr, rest_fr), (euros_en, rest_en)):
-        sign = -1 if euros.startswith("-") else 1
-        assert sign * (abs(int(euros)) * 100 + int(rest or 0)) == cents
+def test_a_royalty_period_reads_as_its_month_in_the_reader_language():
+    event = sample(events.ROYALTY_STATEMENT, period="2026-11")
+    assert messages.render_email(event, "fr", URL, FORMATS).subject == "Votre relevé de droits novembre 2026"
+    assert messages.render_email(event, "en", URL, FORMATS).subject == "Your royalty statement for November 2026"
+    assert "releve de droits novembre 2026" in messages.render_sms(event, "fr", FORMATS)
+
+
+def test_a_french_message_about_a_default_perk_contains_no_english_title():
+    from chalicelib.domain import perks
+
+    (forum,) = perks.default_catalogue()
+    event = sample(events.PERK_UNLOCKED, kind=forum["kind"], perk_title=forum["title"])
+    fr_email, fr_sms = messages.render_email(event, "fr", URL, FORMATS), messages.render_sms(event, "fr", FORMATS)
+    english = {texts["en"][0] for texts in perks.DEFAULT_TEXTS.values()}
+    for text in (fr_email.subject, fr_email.text, fr_email.html, fr_sms):
+        assert not any(title in text for title in english), text
+    assert fr_email.subject == "« Le Chant des ruches » : Forum privé débloqué" and "Forum privé" in fr_sms
+    en_email = messages.render_email(event, "en", URL, FORMATS)
+    assert en_email.subject == '"Le Chant des ruches": Private forum unlocked'
+    # A title the producer wrote is theirs: shown as written, in every locale.
+    own = sample(events.PERK_UNLOCKED, kind=forum["kind"], perk_title="Le forum des ruches")
+    assert "Le forum des ruches" in messages.render_email(own, "en", URL, FORMATS).subject

@@ -99,3 +99,15 @@ def test_a_perk_that_needs_referrals_says_how_many_more_to_bring():
     assert rules.unlock_status(1_000, "development", terms, 3) == (rules.UNLOCKED, None)
     assert not rules.unlocked_by_pledge(0, 1_000, "development", terms)  # never told by the stream
     assert not rules.unlocked_by_stage("development", "shooting", rules.PerkTerms(0, "shooting", min_referrals=1))
+
+
+def test_every_default_perk_text_exists_in_every_locale_a_coproducer_reads():
+    from chalicelib.domain import messages
+
+    for entry in perks.default_catalogue():
+        texts = perks.DEFAULT_TEXTS[entry["kind"]]
+        assert set(texts) == set(messages.LOCALES)
+        assert (entry["title"], entry["description"]) == texts[perks.CATALOGUE_LOCALE]
+        assert texts["fr"] != texts["en"] and all(title and text for title, text in texts.values())
+        for locale in messages.LOCALES:
+            assert perks.title_in(entry["kind"], entry["title"], locale) == texts[locale][0]
