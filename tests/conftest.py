@@ -61,3 +61,17 @@ def local_services(tmp_path_factory):
         yield stack
     finally:
         stack.stop()
+
+
+@pytest.fixture(autouse=True)
+def settings_follow_the_environment():
+    """Settings are read once and cached; a test that runs under another environment (Chalice's
+    test Client sets its stage's variables while it is open) must not leave the settings it read
+    there to the tests after it."""
+    yield
+    from chalicelib import config
+
+    if config.settings.cache_info().currsize and config.settings() != config.settings.__wrapped__():
+        from chalicelib.adapters import clients
+
+        clients.rebuild()
