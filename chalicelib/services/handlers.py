@@ -16,8 +16,9 @@ EVENT_HANDLERS: dict[type, list[Callable[[Any], Any]]] = {
     # An admin's verdict closes the campaign like the schedule does (refunds included).
     CampaignDecided: [lambda e: campaigns.close(e.film_id, campaigns.Budget(campaigns.ADMIN_BUDGET_SECONDS),
                                                 outcome=e.outcome)],
-    # A pledge counted -> record when its film first reaches its goal.
-    PledgeCounted: [lambda e: campaigns.note_goal(e.film_id, e.confirmed_at)],
+    # A pledge counted: nothing more in its flow (the counters stream records goal_reached_at,
+    # services/milestones.py).
+    PledgeCounted: [],
     # A payment arrived late -> refund it.
     PaymentArrivedLate: [lambda e: refunds.refund_late(e.pledge, e.payment_intent_id)],
     # Money on a pledge canceled meanwhile -> refund it.
