@@ -171,8 +171,9 @@ class _TransactWrite(TransactWrite):
 
 
 def transaction(token: str | None = None) -> TransactWrite:
-    """A TransactWrite on the tables' connection; `token` makes a retry idempotent for 10 min."""
-    return _TransactWrite(connection=connection(), client_request_token=token)
+    """A TransactWrite on the tables' connection; `token` makes a retry idempotent for 10 min.
+    No consumed capacity asked back (PynamoDB asks for it by default): nothing reads it."""
+    return _TransactWrite(connection=connection(), client_request_token=token, return_consumed_capacity="NONE")
 
 
 class VerificationRecord(Model):
