@@ -12,7 +12,7 @@ import uuid
 
 import pytest
 
-from chalicelib.adapters.money import ANY, Held, PledgeIf, Refused, RefundIf
+from chalicelib.adapters.money import ANY, FilmTakes, Held, PledgeIf, Refused, RefundIf
 
 NOW = "2026-03-01T10:00:00+00:00"
 LATER = "2026-03-02T10:00:00+00:00"
@@ -217,6 +217,40 @@ class MoneyContract:
             with pytest.raises(Refused) as refused:
                 uow.commit()
         assert refused.value.names == {"entry"}
+
+    # -- a new pledge and the film that takes it: one transaction ------------------------
+
+    def _open_pledge(self, store, film_id: str, pledge_id: str, when: FilmTakes, user_id: str = "u1") -> None:
+        new = store.pledges.new(pledge_id, film_id=film_id, user_id=user_id, amount_cents=when.amount_cents,
+                                currency="eur", status="pending", request_hash="h", created_at=NOW, updated_at=NOW,
+                                created_key=f"{NOW}#{pledge_id}", amount_refunded_cents=0, lease_until=1)
+        with store.unit_of_work() as uow:
+            uow.check_film_takes_pledge(film_id, when)
+            uow.add_pledge(new)
+            uow.commit()
+
+    def test_a_new_pledge_is_written_with_its_films_check_once(self, store, film):
+        pledge_id = _id("p")
+        self._open_pledge(store, film, pledge_id, FilmTakes(amount_cents=1000, today="2026-12-31"))
+        with pytest.raises(Refused) as refused:
+            self._open_pledge(store, film, pledge_id, FilmTakes(amount_cents=5000, today="2026-03-01"), "u2")
+        assert refused.value.names == {"pledge"}
+        kept = store.pledges.get(pledge_id)
+        assert (kept.user_id, int(kept.amount_cents), kept.status, int(kept.lease_until)) == ("u1", 1000, "pending", 1)
+
+    def test_a_film_that_takes_no_such_pledge_refuses_it_by_name_and_nothing_is_written(self, store, film):
+        for film_id, when in ((film, FilmTakes(amount_cents=999, today="2026-03-01")),  # under its minimum
+                              (film, FilmTakes(amount_cents=2500, today="2027-01-01")),  # after its deadline
+                              (_id("f-missing"), FilmTakes(amount_cents=2500, today="2026-03-01"))):
+            pledge_id = _id("p")
+            with pytest.raises(Refused) as refused:
+                self._open_pledge(store, film_id, pledge_id, when)
+            assert refused.value.names == {"film"}
+            assert store.pledges.get(pledge_id) is None
+        first = _pledge(store, film, "u1")
+        with pytest.raises(Refused) as refused:
+            self._open_pledge(store, film, first.pledge_id, FilmTakes(amount_cents=999, today="2026-03-01"))
+        assert refused.value.names == {"film", "pledge"}
 
     # -- refunds --------------------------------------------------------------------------
 

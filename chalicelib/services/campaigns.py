@@ -25,7 +25,7 @@ import time
 from dataclasses import dataclass, field
 from typing import Any
 
-from pynamodb.exceptions import DoesNotExist, TransactWriteError
+from pynamodb.exceptions import TransactWriteError
 
 from chalicelib import clock
 from chalicelib.adapters import counters, payments
@@ -56,40 +56,14 @@ class Budget:
 
 # --- goal reached early ------------------------------------------------------------------
 
-_GOALS: dict[str, int | None] = {}  # film_id -> goal_cents (fixed once open); None: reached
-_GOALS_KEPT = 2048
-
-
-def _goal_to_watch(film_id: str) -> int | None:
-    """The film's goal while it has not been reached; None once it has (or if unknown)."""
-    if film_id in _GOALS:
-        return _GOALS[film_id]
-    try:
-        film = FilmRecord.get(film_id, attributes_to_get=["goal_cents", "goal_reached_at"])
-    except DoesNotExist:
-        return None
-    if len(_GOALS) >= _GOALS_KEPT:
-        _GOALS.clear()
-    _GOALS[film_id] = None if film.goal_reached_at else int(film.goal_cents)
-    return _GOALS[film_id]
-
-
-def note_goal(film_id: str, confirmed_at: str) -> bool:
-    """After a counted payment: record `goal_reached_at` the first time the goal is met.
-
-    The goal is read once per process (it is fixed once the film is open): one Query of the
-    film's counter per payment until the goal is reached, nothing after.
-    """
-    goal = _goal_to_watch(film_id)
-    if goal is None:
+def note_goal(film: FilmRecord, raised_cents: int, at: str) -> bool:
+    """The counters stream saw the film's total at `raised_cents`: record `goal_reached_at`
+    the first time an open film's goal is met (the close job is the backstop). No request
+    while the goal is not met or once it is recorded; False when it was recorded already."""
+    if film.status != "open" or film.goal_reached_at or not rules.goal_reached(raised_cents, int(film.goal_cents)):
         return False
-    raised = counters.read(counters.film_counter(film_id))["raised_cents"]
-    if not rules.goal_reached(raised, goal):
-        return False
-    _GOALS[film_id] = None
-    # False: another payment recorded it first
-    return written(lambda: FilmRecord(film_id).update(actions=[FilmRecord.goal_reached_at.set(confirmed_at)],
-                                                      condition=FilmRecord.goal_reached_at.does_not_exist()))
+    return written(lambda: FilmRecord(film.film_id).update(actions=[FilmRecord.goal_reached_at.set(at)],
+                                                           condition=FilmRecord.goal_reached_at.does_not_exist()))
 
 
 # --- one film ----------------------------------------------------------------------------

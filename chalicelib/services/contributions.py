@@ -66,7 +66,7 @@ def confirm(pledge: Any, *, payment_intent_id: str | None = None, client_secret:
                     continue
                 pause(attempt, base=BACKOFF_BASE, cap=BACKOFF_CAP)  # a concurrent transaction on the same items
                 continue
-            _goal_check(uow, pledge.film_id)
+            _after_counting(uow, pledge.film_id)
             return now
     raise Unavailable("too much contention on this film; retry")
 
@@ -97,12 +97,12 @@ def _paid_after_cancel(uow: money.UnitOfWork, pledge: Any, payment_intent_id: st
     messagebus.dispatch(uow)
 
 
-def _goal_check(uow: money.UnitOfWork, film_id: str) -> None:
-    """Record when a film first reaches its goal (the close job is the backstop)."""
+def _after_counting(uow: money.UnitOfWork, film_id: str) -> None:
+    """What follows a counted pledge (services/handlers.py): never undoes the counting."""
     try:
         messagebus.dispatch(uow)
-    except Exception:  # the pledge is counted; the close records goal_reached_at anyway
-        logger.exception("goal check failed", extra={"film_id": film_id})
+    except Exception:  # the pledge is counted
+        logger.exception("what follows a counted pledge failed", extra={"film_id": film_id})
 
 
 def refund_uncounted(pledge_id: str, total_refunded_cents: int, payment_intent_id: str | None,

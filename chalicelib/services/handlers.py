@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from typing import Any, Callable
 
+from chalicelib.observability import metrics
 from chalicelib.services import campaigns, perks, refunds
 from chalicelib.services.messagebus import (CampaignDecided, FilmCreated, PaidAfterCancel, PaymentArrivedLate,
                                             PledgeCounted, StageChanged)
@@ -16,8 +17,9 @@ EVENT_HANDLERS: dict[type, list[Callable[[Any], Any]]] = {
     # An admin's verdict closes the campaign like the schedule does (refunds included).
     CampaignDecided: [lambda e: campaigns.close(e.film_id, campaigns.Budget(campaigns.ADMIN_BUDGET_SECONDS),
                                                 outcome=e.outcome)],
-    # A pledge counted -> record when its film first reaches its goal.
-    PledgeCounted: [lambda e: campaigns.note_goal(e.film_id, e.confirmed_at)],
+    # A pledge counted -> the PledgeCounted metric (the counters stream records goal_reached_at,
+    # services/milestones.py: no request in the pledge's flow).
+    PledgeCounted: [lambda e: metrics.add_metric(name="PledgeCounted", unit="Count", value=1)],
     # A payment arrived late -> refund it.
     PaymentArrivedLate: [lambda e: refunds.refund_late(e.pledge, e.payment_intent_id)],
     # Money on a pledge canceled meanwhile -> refund it.

@@ -1,8 +1,9 @@
 """Funding and co-producer milestones: recorded once, when a film's counters cross them.
 
 The `counters` table's stream (keys only) invokes `watch`. For every film whose counter
-moved, one consistent Query sums its shards, and every milestone reached is emitted to the
-outbox. The milestone's id is derived from (film, milestone), so concurrent pledges, several
+moved, one consistent Query sums its shards, the film's `goal_reached_at` is recorded the
+first time the sum meets its goal (services/campaigns.py `note_goal`: the pledges that cross it
+pay no request for it), and every milestone reached is emitted to the outbox. The milestone's id is derived from (film, milestone), so concurrent pledges, several
 shards moving in one batch, or a batch delivered again all end in exactly one record.
 A crash before the emit loses nothing: Lambda retries the batch (and the next change of the
 counter would find the milestone still missing).
@@ -19,7 +20,7 @@ from chalicelib.adapters.tables import FilmRecord, find
 from chalicelib.auth import Caller
 from chalicelib.domain import events
 from chalicelib.lazy import batches
-from chalicelib.services import films, outbox
+from chalicelib.services import campaigns, films, outbox
 
 FILM_PREFIX = "film#"
 MILESTONE_PREFIX = "milestone."
@@ -53,8 +54,10 @@ def check(film_id: str) -> list[str]:
     if film is None:
         return []
     totals = counters.read(counters.film_counter(film_id))
+    now = clock.iso()
+    campaigns.note_goal(film, totals.get("raised_cents", 0), now)
     recorded = []
-    for event in reached(film, totals, clock.iso()):
+    for event in reached(film, totals, now):
         if outbox.emit(event):
             recorded.append(event.event_id)
     return recorded

@@ -25,16 +25,24 @@ def check(caller: Caller, pledge_id: str) -> None:
 
 
 def _check(user_id: str) -> None:
-    waiting = PledgeRecord.by_user.query(user_id, filter_condition=PledgeRecord.status.is_in(*WAITING),
-                                         limit=abuse.MAX_PENDING, page_size=100)  # pages of 100, not of 5
-    if sum(1 for _ in waiting) >= abuse.MAX_PENDING:
-        raise TooManyRequests(f"at most {abuse.MAX_PENDING} pledges may wait for their payment at once: "
-                              "complete or cancel one (DELETE /me/pledges/{pledge_id})", code="too_many_pending")
+    """One Query of the user's pledges that may block (waiting, or declined), newest first: the
+    waiting ones are counted, the declines of the last LOOK_BACK weighed. A filter expression
+    cannot name the index's sort key, so older declines are read and left out here."""
     now = clock.now()
-    recent = PledgeRecord.by_user.query(
-        user_id, range_key_condition=PledgeRecord.created_key >= clock.iso(now - abuse.LOOK_BACK),
-        filter_condition=PledgeRecord.status == "failed")
-    until = abuse.blocked_until((_parse(p.updated_at) for p in recent), now)
+    since = clock.iso(now - abuse.LOOK_BACK)
+    waiting, declined = 0, []
+    blocking = PledgeRecord.by_user.query(user_id, scan_index_forward=False, page_size=100,  # pages of 100
+                                          filter_condition=PledgeRecord.status.is_in(*WAITING, "failed"))
+    for pledge in blocking:
+        if pledge.status != "failed":
+            waiting += 1
+            if waiting >= abuse.MAX_PENDING:
+                raise TooManyRequests(f"at most {abuse.MAX_PENDING} pledges may wait for their payment at once: "
+                                      "complete or cancel one (DELETE /me/pledges/{pledge_id})",
+                                      code="too_many_pending")
+        elif pledge.created_key >= since:
+            declined.append(_parse(pledge.updated_at))
+    until = abuse.blocked_until(declined, now)
     if until is not None:
         raise TooManyRequests(f"{abuse.MAX_DECLINES} payments were declined within an hour: new pledges are "
                               f"possible again from {until.strftime('%Y-%m-%dT%H:%M:%SZ')}", code="too_many_declines")

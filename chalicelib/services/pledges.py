@@ -15,11 +15,12 @@ from typing import Any
 
 from chalicelib import clock, paging
 from chalicelib.adapters import money, payments
-from chalicelib.adapters.money import PledgeIf
+from chalicelib.adapters.money import FilmTakes, PledgeIf, Refused
 from chalicelib.auth import Caller
 from chalicelib.config import settings
 from chalicelib.domain import pledges as rules
 from chalicelib.domain.errors import RuleBroken
+from chalicelib.domain.films import PLATFORM_MIN_PLEDGE_CENTS
 from chalicelib.errors import ApiError, BadRequest, Conflict, Forbidden, NotFound, Unprocessable
 from chalicelib.services import contributions, films, pledge_limits, refunds
 
@@ -69,7 +70,26 @@ def create(caller: Caller, film_id: str, idempotency_key: str | None, amount_cen
     pledge_id = rules.pledge_id_for(caller.user_id, key)
     pledge_limits.check(caller, pledge_id)  # too many waiting or declined: 429 (never for a replay)
     fingerprint = rules.request_fingerprint(film_id, amount_cents, payment_method_id)
-    # No read first: the conditional put is the idempotency check (one request when new).
+    now = clock.iso()
+    fields = dict(
+        film_id=film_id, user_id=caller.user_id, amount_cents=amount_cents, currency="eur",
+        status="pending", request_hash=fingerprint, created_at=now, updated_at=now,
+        created_key=f"{now}#{pledge_id}", amount_refunded_cents=0,
+        lease_until=clock.epoch() + LEASE_SECONDS,
+        unsettled="1", unsettled_key=f"{now}#{pledge_id}",
+        referral_code=_attribution(caller, film_id, referral_code),
+    )
+    if _within_platform_bounds(amount_cents):
+        # The film's state and the idempotency record in one transaction (one request when new).
+        try:
+            opened = _open(pledge_id, film_id, amount_cents, fields)
+        except Refused as refused:
+            if "pledge" in refused.names:  # a duplicate (whatever the film says now): its answer
+                return _duplicate(pledge_id, caller, fingerprint, payment_method_id)
+            # The film refused it (its reason is read below), or a concurrent transaction on the
+            # film won: the two requests below decide it alike.
+        else:
+            return view(_pay(opened, payment_method_id)), True
     try:
         _check_film_accepts(film_id, amount_cents, caller)
     except (ApiError, RuleBroken):
@@ -77,17 +97,31 @@ def create(caller: Caller, film_id: str, idempotency_key: str | None, amount_cen
         if existing is None:
             raise
         return _replay(existing, caller, fingerprint, payment_method_id)
-    now = clock.iso()
-    pledge = money.store().pledges.create(
-        pledge_id, film_id=film_id, user_id=caller.user_id, amount_cents=amount_cents, currency="eur",
-        status="pending", request_hash=fingerprint, created_at=now, updated_at=now,
-        created_key=f"{now}#{pledge_id}", amount_refunded_cents=0,
-        lease_until=clock.epoch() + LEASE_SECONDS,
-        unsettled="1", unsettled_key=f"{now}#{pledge_id}",
-        referral_code=_attribution(caller, film_id, referral_code),
-    )
+    pledge = money.store().pledges.create(pledge_id, **fields)
     if pledge is not None:
         return view(_pay(pledge, payment_method_id)), True
+    return _duplicate(pledge_id, caller, fingerprint, payment_method_id)
+
+
+def _within_platform_bounds(amount_cents: int) -> bool:
+    """The amount rules that need no film: outside them, the film is read to answer why."""
+    return PLATFORM_MIN_PLEDGE_CENTS <= amount_cents <= settings().max_pledge_cents
+
+
+def _open(pledge_id: str, film_id: str, amount_cents: int, fields: dict[str, Any]) -> Any:
+    """The new pledge, written only if the film takes it (open, deadline not passed, amount at
+    least its minimum) and no pledge has its id: one TransactWriteItems, or Refused."""
+    storage = money.store()
+    pledge = storage.pledges.new(pledge_id, **fields)
+    with storage.unit_of_work() as uow:
+        uow.check_film_takes_pledge(film_id, FilmTakes(amount_cents=amount_cents, today=clock.today().isoformat()))
+        uow.add_pledge(pledge)
+        uow.commit()
+    return pledge
+
+
+def _duplicate(pledge_id: str, caller: Caller, fingerprint: str,
+               payment_method_id: str | None) -> tuple[dict[str, Any], bool]:
     existing = _load(pledge_id)  # a duplicate: the first request's pledge
     if existing is None:  # removed meanwhile (Stripe refused the first request)
         raise Conflict("the first request with this Idempotency-Key failed; use a new key",

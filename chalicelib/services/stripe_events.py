@@ -14,6 +14,7 @@ from pynamodb.exceptions import DoesNotExist
 from chalicelib import clock
 from chalicelib.adapters import payments
 from chalicelib.adapters.tables import PledgeRecord, StripeEventRecord
+from chalicelib.domain import pledges as pledge_rules
 from chalicelib.observability import logger, metrics
 from chalicelib.services import contributions, disputes, payout_accounts, refunds
 
@@ -55,6 +56,8 @@ def _succeeded(intent: dict[str, Any]) -> None:
                      extra={"pledge_id": pledge.pledge_id, "payment_intent_id": intent.get("id")})
         metrics.add_metric(name="ReconciliationUnrepaired", unit="Count", value=1)
         return
+    if pledge.status != "canceled" and not pledge_rules.can_move(pledge.status, "confirmed"):
+        return  # counted already (the server's confirmation came first), or refunded: nothing moves
     contributions.confirm(pledge, payment_intent_id=intent.get("id"))
 
 

@@ -201,3 +201,24 @@ def test_forged_missing_and_stale_signatures_write_nothing(api):
 def test_unknown_event_types_are_acknowledged_and_ignored(api):
     response = webhook(api, stripe.event("customer.created", {"id": "cus_1"}))
     assert response.status_code == 200 and response.data["ignored"] is True
+
+
+def test_a_key_used_before_the_film_stopped_taking_pledges_still_gets_its_answer(api):
+    from datetime import datetime, timedelta, timezone
+
+    from chalicelib import clock
+
+    film = factories.make_film(min_pledge_cents=2000)
+    alice, pm = factories.member(), stripe.card()
+    first = pledge(api, film["film_id"], alice, 3000, pm, key="before-the-end")
+    assert first.status_code == 201
+    with clock.frozen(datetime.now(timezone.utc) + timedelta(days=31)):  # after the deadline
+        again = pledge(api, film["film_id"], alice, 3000, pm, key="before-the-end")
+        other_body = pledge(api, film["film_id"], alice, 1500, pm, key="before-the-end")  # under the minimum too
+        new_key = pledge(api, film["film_id"], alice, 3000, pm, key="after-the-end")
+    assert again.status_code == 201 and again.data == first.data
+    assert other_body.status_code == 422 and other_body.data["error"]["code"] == "idempotency_key_reused"
+    assert new_key.status_code == 409 and new_key.data["error"]["code"] == "campaign_ended"
+    under = pledge(api, film["film_id"], alice, 1500, pm, key="under-the-minimum")
+    assert under.status_code == 422 and under.data["error"]["field"] == "amount_cents"
+    assert film_totals(api, film["film_id"]) == (3000, 1)

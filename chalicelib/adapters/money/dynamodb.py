@@ -15,7 +15,7 @@ from pynamodb.exceptions import DoesNotExist, TransactWriteError
 
 from chalicelib.adapters import conditions, counters, funding_days
 from chalicelib.adapters.money import ports
-from chalicelib.adapters.money.ports import ANY, Held, PledgeIf, Refused, RefundIf
+from chalicelib.adapters.money.ports import ANY, FilmTakes, Held, PledgeIf, Refused, RefundIf
 from chalicelib.adapters.tables import (BackingRecord, CampaignCloseRecord, FilmRecord, PledgeRecord, RefundRecord,
                                         UserRecord, find, transaction)
 
@@ -98,6 +98,9 @@ class Pledges(ports.Pledges):
         if conditions.written(lambda: pledge.save(condition=PledgeRecord.pledge_id.does_not_exist())):
             return pledge
         return None
+
+    def new(self, pledge_id: str, **fields: Any) -> PledgeRecord:
+        return PledgeRecord(pledge_id, **fields)
 
     def update(self, pledge_id: str, changes: dict[str, Any], when: PledgeIf | None = None) -> bool:
         actions, condition = _changes(PledgeRecord, changes), pledge_condition(when)
@@ -186,6 +189,14 @@ class UnitOfWork(ports.UnitOfWork):
     def check_film_takes_money(self, film_id: str) -> None:
         condition = (FilmRecord.status == "open") & FilmRecord.closing_at.does_not_exist()
         self._stage("check", "film", lambda w: w.condition_check(FilmRecord, film_id, condition=condition))
+
+    def check_film_takes_pledge(self, film_id: str, when: FilmTakes) -> None:
+        condition = ((FilmRecord.status == "open") & (FilmRecord.deadline >= when.today)
+                     & (FilmRecord.min_pledge_cents <= when.amount_cents))
+        self._stage("check", "film", lambda w: w.condition_check(FilmRecord, film_id, condition=condition))
+
+    def add_pledge(self, pledge: Any) -> None:
+        self._stage("put", "pledge", lambda w: w.save(pledge, condition=PledgeRecord.pledge_id.does_not_exist()))
 
     def update_pledge(self, pledge_id: str, changes: dict[str, Any], when: PledgeIf,
                       history: str | None = None) -> None:

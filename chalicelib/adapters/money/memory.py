@@ -11,7 +11,7 @@ import copy
 from typing import Any, Callable, Iterator
 
 from chalicelib.adapters.money import ports
-from chalicelib.adapters.money.ports import ANY, Held, PledgeIf, Refused, RefundIf
+from chalicelib.adapters.money.ports import ANY, FilmTakes, Held, PledgeIf, Refused, RefundIf
 from chalicelib.adapters.tables import (BackingRecord, CampaignCloseRecord, FilmRecord, PledgeRecord, RefundRecord,
                                         UserRecord)
 from chalicelib.adapters.counters import FIELDS
@@ -112,6 +112,9 @@ class Pledges(ports.Pledges):
         pledge = PledgeRecord(pledge_id, **fields)
         self._s.pledges[pledge_id] = _copy(pledge)
         return pledge
+
+    def new(self, pledge_id: str, **fields: Any) -> PledgeRecord:
+        return PledgeRecord(pledge_id, **fields)
 
     def update(self, pledge_id: str, changes: dict[str, Any], when: PledgeIf | None = None) -> bool:
         current = self._s.pledges.get(pledge_id)
@@ -230,6 +233,17 @@ class UnitOfWork(ports.UnitOfWork):
 
         self._stage("film", holds, lambda: None)
 
+    def check_film_takes_pledge(self, film_id: str, when: FilmTakes) -> None:
+        def holds() -> bool:
+            film = self._s.films.get(film_id)
+            return film is not None and when.holds(film.status, film.deadline, film.min_pledge_cents)
+
+        self._stage("film", holds, lambda: None)
+
+    def add_pledge(self, pledge: Any) -> None:
+        self._stage("pledge", lambda: pledge.pledge_id not in self._s.pledges,
+                    lambda: self._s.pledges.__setitem__(pledge.pledge_id, _copy(pledge)))
+
     def update_pledge(self, pledge_id: str, changes: dict[str, Any], when: PledgeIf,
                       history: str | None = None) -> None:
         def apply() -> None:
@@ -320,8 +334,10 @@ class Store(ports.Store):
     def contend(self, commits: int) -> None:
         self.state.conflicts = commits
 
-    def put_film(self, film_id: str, *, status: str = "open", closing_at: str | None = None) -> None:
-        self.state.films[film_id] = FilmRecord(film_id, status=status, closing_at=closing_at)
+    def put_film(self, film_id: str, *, status: str = "open", closing_at: str | None = None,
+                 deadline: str = "2026-12-31", min_pledge_cents: int = 1000) -> None:
+        self.state.films[film_id] = FilmRecord(film_id, status=status, closing_at=closing_at, deadline=deadline,
+                                               min_pledge_cents=min_pledge_cents)
 
     def start_close(self, film_id: str) -> None:
         self.state.closes[film_id] = CampaignCloseRecord(film_id, outstanding=0, refunded_pledges=0)

@@ -75,6 +75,19 @@ class Held:
 
 
 @dataclass(frozen=True)
+class FilmTakes:
+    """What a film must hold to take a new pledge of `amount_cents` on `today` (YYYY-MM-DD):
+    open, its deadline not passed, its minimum pledge at most the amount."""
+
+    amount_cents: int
+    today: str
+
+    def holds(self, status: str | None, deadline: str | None, min_pledge_cents: float | None) -> bool:
+        return (status == "open" and deadline is not None and deadline >= self.today
+                and min_pledge_cents is not None and min_pledge_cents <= self.amount_cents)
+
+
+@dataclass(frozen=True)
 class RefundIf:
     """What a refund record must hold: its status is (`status`) or is not (`status_not`), its
     lease ended before `lease_before`."""
@@ -102,6 +115,10 @@ class Pledges(ABC):
     @abstractmethod
     def create(self, pledge_id: str, **fields: Any) -> Any | None:
         """The new pledge, or None when one with this id exists already."""
+
+    @abstractmethod
+    def new(self, pledge_id: str, **fields: Any) -> Any:
+        """A pledge not yet written (written by `UnitOfWork.add_pledge`)."""
 
     @abstractmethod
     def update(self, pledge_id: str, changes: dict[str, Any], when: PledgeIf | None = None) -> bool:
@@ -212,6 +229,14 @@ class UnitOfWork(ABC):
     @abstractmethod
     def check_film_takes_money(self, film_id: str) -> None:
         """Condition "film": the film is open and not closing."""
+
+    @abstractmethod
+    def check_film_takes_pledge(self, film_id: str, when: FilmTakes) -> None:
+        """Condition "film": the film takes a new pledge (`FilmTakes`)."""
+
+    @abstractmethod
+    def add_pledge(self, pledge: Any) -> None:
+        """Write "pledge": a new pledge, refused when one with its id exists already."""
 
     @abstractmethod
     def update_pledge(self, pledge_id: str, changes: dict[str, Any], when: PledgeIf,

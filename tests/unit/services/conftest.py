@@ -11,7 +11,7 @@ import pytest
 from chalicelib import clock
 from chalicelib.adapters import money, payments
 from chalicelib.adapters.money import memory
-from chalicelib.services import campaigns, contributions, disputes
+from chalicelib.services import contributions, disputes, handlers, messagebus
 
 T0 = datetime(2026, 3, 1, 10, 0, tzinfo=timezone.utc)
 FILM = "film-1"
@@ -74,9 +74,11 @@ def stripe(monkeypatch):
 
 @pytest.fixture
 def goals(monkeypatch):
-    """The films whose goal check ran (the event that follows a counted pledge)."""
+    """The counted pledges handed over to what follows them (film, confirmed_at): the
+    PledgeCounted events dispatched (services/handlers.py)."""
     checked: list[tuple[str, str]] = []
-    monkeypatch.setattr(campaigns, "note_goal", lambda film_id, at: checked.append((film_id, at)))
+    monkeypatch.setitem(handlers.EVENT_HANDLERS, messagebus.PledgeCounted,
+                        [lambda e: checked.append((e.film_id, e.confirmed_at))])
     return checked
 
 

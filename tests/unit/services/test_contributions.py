@@ -8,7 +8,7 @@ import pytest
 from chalicelib import clock
 from chalicelib.adapters.tables import DisputeRecord
 from chalicelib.errors import Unavailable
-from chalicelib.services import campaigns, contributions
+from chalicelib.services import contributions, handlers, messagebus
 from tests.unit.services.conftest import FILM, pledge
 
 
@@ -145,10 +145,10 @@ def test_endless_contention_answers_unavailable_and_counts_nothing(store, goals,
 
 
 def test_a_failed_goal_check_leaves_the_pledge_counted(store, monkeypatch):
-    def broken(film_id, at):
+    def broken(event):
         raise RuntimeError("films table unreachable")
 
-    monkeypatch.setattr(campaigns, "note_goal", broken)
+    monkeypatch.setitem(handlers.EVENT_HANDLERS, messagebus.PledgeCounted, [broken])
     assert contributions.confirm(pledge(store)) is not None
     assert totals(store)["raised"] == 2500
 
