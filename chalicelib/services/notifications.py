@@ -38,7 +38,7 @@ from chalicelib.config import settings
 from chalicelib.domain import contacts, events, messages
 from chalicelib.errors import BadRequest, invalid_credential, invalid_field
 from chalicelib.lazy import batches, formats
-from chalicelib.services import profiles, sms_budget
+from chalicelib.services import handback, profiles, sms_budget
 
 CHANNELS = ("email", "sms")
 CHUNK_SIZE = 100  # users per queue message (BatchGetItem takes 100 keys)
@@ -85,8 +85,6 @@ def notify(lambda_event: Mapping[str, Any], context: Any = None) -> dict[str, An
     """Queue handler: each message is an event or a chunk of one. Failures are reported per
     message (ReportBatchItemFailures): SQS redelivers them, then dead-letters them. A stalled
     dependency, or a Lambda near its timeout, hands the rest back (services/handback.py)."""
-    from chalicelib.services import handback
-
     return handback.each(lambda_event.get("Records") or (), lambda record: handle(json.loads(record["body"])),
                          context=context, what="notification message")
 

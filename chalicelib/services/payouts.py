@@ -29,6 +29,7 @@ from __future__ import annotations
 
 import hashlib
 import threading
+from concurrent.futures import ThreadPoolExecutor
 from datetime import datetime, timedelta
 from typing import Any, Callable, Iterable
 
@@ -37,6 +38,7 @@ from pynamodb.exceptions import TransactWriteError, UpdateError
 
 from chalicelib import clock, paging
 from chalicelib.adapters import transfers as transfer_adapter
+from chalicelib.adapters.conditions import item_failed
 from chalicelib.adapters.tables import LedgerRecord, PayoutRecord, UserRecord, find, transaction
 from chalicelib.auth import Caller
 from chalicelib.config import settings
@@ -119,8 +121,7 @@ def _reserve(user_id: str, period: str, destination: str, threshold: int, credit
                 ], condition=guard_condition)
             return payout
         except TransactWriteError as exc:
-            reasons = exc.cancellation_reasons or []
-            if reasons and reasons[0] is not None and reasons[0].code == "ConditionalCheckFailed":
+            if item_failed(exc, 0):
                 return None  # this payout exists already
             guard = find(PayoutRecord, account_key(user_id))  # the guard moved: read it again
             credited = sum(int(c.amount_cents) for c in credits_of(user_id))
@@ -279,8 +280,6 @@ def settle(user_ids: Iterable[str], period: str, *, progress: Callable[[int], No
            workers: int = SETTLE_WORKERS, outcomes: dict[str, dict[str, Any]] | None = None) -> dict[str, int]:
     """Settle every user once, `workers` at a time (each user's money is guarded by their own
     item, so users are independent). `outcomes` receives each user's."""
-    from concurrent.futures import ThreadPoolExecutor
-
     totals = {"users": 0, "paid_cents": 0, "failed": 0}
     lock = threading.Lock()
 

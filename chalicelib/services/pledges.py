@@ -22,6 +22,7 @@ from chalicelib.domain import pledges as rules
 from chalicelib.domain.errors import RuleBroken
 from chalicelib.domain.films import PLATFORM_MIN_PLEDGE_CENTS
 from chalicelib.errors import ApiError, BadRequest, Conflict, Forbidden, NotFound, Unprocessable
+from chalicelib.lazy import referrals  # loaded by the first pledge that comes through a share code
 from chalicelib.services import contributions, films, pledge_limits, refunds
 
 LEASE_SECONDS = 30
@@ -132,8 +133,6 @@ def _duplicate(pledge_id: str, caller: Caller, fingerprint: str,
 def _attribution(caller: Caller, film_id: str, referral_code: str | None) -> str | None:
     if not referral_code:
         return None
-    from chalicelib.services import referrals
-
     return referrals.attribution_for(caller, film_id, referral_code)
 
 

@@ -20,6 +20,7 @@ from chalicelib.adapters.tables import (
 )
 from chalicelib.adapters.tables.base import connection
 from chalicelib.config import settings
+from chalicelib.lazy import boto3
 
 ALL_MODELS: list[type[Model]] = [
     model for context in (films, users, pledges, payments, notifications, perks, campaigns, royalties, community)
@@ -56,8 +57,6 @@ def create_missing_tables() -> list[str]:
 
 def _add_missing_indexes(model: type[Model]) -> None:
     """A table kept from an earlier version (a local data directory) gets the indexes added since."""
-    import boto3
-
     client = boto3.client("dynamodb", region_name=model.Meta.region, endpoint_url=getattr(model.Meta, "host", None))
     described = client.describe_table(TableName=model.Meta.table_name)["Table"]
     present = {index["IndexName"] for index in described.get("GlobalSecondaryIndexes") or []}
