@@ -18,7 +18,7 @@ from chalicelib import clock, paging
 from chalicelib.adapters.tables import ForumPostRecord, ForumThreadRecord, find, transaction
 from chalicelib.auth import Caller
 from chalicelib.domain.perks import PRIVATE_FORUM
-from chalicelib.errors import Conflict, Forbidden, NotFound
+from chalicelib.errors import Conflict, Forbidden, NotFound, Unauthorized
 from chalicelib.services import films, perks, profiles
 
 WHAT = "the private forum"
@@ -79,7 +79,8 @@ def list_threads(caller: Caller, film_id: str, *, limit: int, next_token: str | 
 
 def _new_post(acc: perks.Access, thread_id: str, body: str, now: str) -> ForumPostRecord:
     caller = acc.caller
-    assert caller is not None
+    if caller is None:  # _member admits signed-in callers only: never reached
+        raise Unauthorized("sign in to post")
     return ForumPostRecord(thread_id, _sortable_id("p"), film_id=acc.film.film_id, author_id=caller.user_id,
                            author_name=_author_name(caller), author_role=_role(acc), body=body,
                            created_at=now, hidden=False)

@@ -18,9 +18,12 @@ WHOLE_NUMBER = re.compile(r"^[0-9]{1,16}$")
 
 
 def cents_param(name: str, raw: str | None, *, minimum: int, maximum: int) -> int | None:
-    """A query parameter in integer cents (digits only: no sign, decimals or exponent)."""
-    if raw is None:
-        return None
+    """An optional query parameter in integer cents (digits only: no sign, decimals or exponent)."""
+    return None if raw is None else cents(name, raw, minimum=minimum, maximum=maximum)
+
+
+def cents(name: str, raw: str, *, minimum: int, maximum: int) -> int:
+    """A query parameter in integer cents, given."""
     if not WHOLE_NUMBER.match(raw):
         raise invalid_field(name, "must be a whole number of cents, like 100000")
     value = int(raw)
@@ -32,8 +35,7 @@ def cents_param(name: str, raw: str | None, *, minimum: int, maximum: int) -> in
 def simulate(caller: Caller | None, film_id: str, rights_raw: str | None, pledge_raw: str | None) -> dict[str, Any]:
     if rights_raw is None:
         raise invalid_field("rights_cents", "is required: the rights received, in cents")
-    rights_cents = cents_param("rights_cents", rights_raw, minimum=0, maximum=simulation.MAX_RIGHTS_CENTS)
-    assert rights_cents is not None  # rights_raw was given
+    rights_cents = cents("rights_cents", rights_raw, minimum=0, maximum=simulation.MAX_RIGHTS_CENTS)
     # The document's bounds answer 400; the film's own minimum and the platform's maximum (a
     # setting) refuse a well-formed amount: 422, as a pledge does.
     pledge_cents = cents_param("pledge_cents", pledge_raw, minimum=PLATFORM_MIN_PLEDGE_CENTS,
