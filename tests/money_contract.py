@@ -303,3 +303,98 @@ class MoneyContract:
                 uow.commit()
         due = [r.queue_key[:10] for r in store.refunds.queued(queue, up_to="2026-01-02~")]
         assert due == ["2026-01-01", "2026-01-02"]
+
+    # -- payouts: the guard, payout records, the retry set ----------------------------------
+
+    def credit(self, store, user_id: str, entry_key: str, cents: int) -> None:
+        raise NotImplementedError
+
+    def _payout(self, store, user_id: str, cents: int = 5000, **extra):
+        payout_id = _id("pyt")
+        fields = dict(user_id=user_id, period="2025-03", amount_cents=cents, status="pending", destination="acct_ok",
+                      created_at=NOW, created_key=f"{NOW}#{payout_id}", updated_at=NOW, attempt=1, sent_at=NOW)
+        fields.update(extra)
+        return store.payouts.new(payout_id, **fields)
+
+    def test_a_payout_is_reserved_once_against_the_guard_it_read(self, store):
+        user = _id("u")
+        assert store.payouts.guard(user) is None
+        first = self._payout(store, user)
+        store.payouts.reserve(first, None)
+        guard = store.payouts.guard(user)
+        assert (int(guard.paid_out_cents), guard.pending_payout) == (5000, first.payout_id)
+        with pytest.raises(Refused) as again:
+            store.payouts.reserve(first, None)
+        assert "payout" in again.value.names
+        with pytest.raises(Refused) as pending:  # a new payout never replaces a pending one
+            store.payouts.reserve(self._payout(store, user), 5000)
+        assert pending.value.names == {"guard"}
+        assert store.payouts.record_paid(first, "tr_1", LATER)
+        with pytest.raises(Refused) as moved:  # the guard moved since it was read
+            store.payouts.reserve(self._payout(store, user), 0)
+        assert moved.value.names == {"guard"}
+        second = self._payout(store, user, 700)
+        store.payouts.reserve(second, 5000)
+        guard = store.payouts.guard(user)
+        assert (int(guard.paid_out_cents), guard.pending_payout) == (5700, second.payout_id)
+        assert [p.payout_id for p in store.payouts.of_user(user)] in (
+            [second.payout_id, first.payout_id], [first.payout_id, second.payout_id])
+        assert store.payouts.get(first.payout_id).status == "paid"
+
+    def test_a_failed_payout_gives_its_money_back_and_joins_the_retry_set_once(self, store):
+        user = _id("u")
+        payout = self._payout(store, user)
+        store.payouts.reserve(payout, None)
+        assert store.payouts.record_failed(payout, "account_closed", LATER, "2026-03-02T11:00:00+00:00")
+        assert not store.payouts.record_failed(payout, "account_closed", LATER, None)  # not pending any more
+        assert not store.payouts.record_paid(payout, "tr_1", LATER)
+        guard = store.payouts.guard(user)
+        assert (int(guard.paid_out_cents), guard.pending_payout) == (0, None)
+        assert (guard.failed_payout, int(guard.failed_attempts)) == (payout.payout_id, 1)
+        failed = store.payouts.get(payout.payout_id)
+        assert (failed.status, failed.reason, failed.next_attempt_at) == (
+            "failed", "account_closed", "2026-03-02T11:00:00+00:00")
+        assert [p.payout_id for p in store.payouts.retry_set() if p.user_id == user] == [payout.payout_id]
+        retry = self._payout(store, user, attempt=2, retry_of=payout.payout_id)
+        store.payouts.reserve(retry, 0)
+        assert store.payouts.record_paid(retry, "tr_2", LATER)
+        assert [p.payout_id for p in store.payouts.retry_set() if p.user_id == user] == []
+        assert store.payouts.get(payout.payout_id).retried_by == retry.payout_id
+        guard = store.payouts.guard(user)
+        assert (int(guard.paid_out_cents), guard.pending_payout, guard.failed_payout) == (5000, None, None)
+
+    def test_a_resend_is_claimed_once_and_only_while_pending(self, store):
+        user = _id("u")
+        payout = self._payout(store, user)
+        store.payouts.reserve(payout, None)
+        assert not store.payouts.claim_resend(payout.payout_id, None, LATER)
+        assert store.payouts.claim_resend(payout.payout_id, NOW, LATER)
+        assert not store.payouts.claim_resend(payout.payout_id, NOW, LATER)  # another run claimed it
+        assert store.payouts.get(payout.payout_id).sent_at == LATER
+        assert store.payouts.record_paid(payout, "tr_1", LATER)
+        assert not store.payouts.claim_resend(payout.payout_id, LATER, LATER)
+
+    def test_a_given_up_payout_is_rearmed_once_as_a_new_series(self, store):
+        user = _id("u")
+        payout = self._payout(store, user, attempt=5)
+        store.payouts.reserve(payout, None)
+        assert store.payouts.record_failed(payout, "refused", NOW, "2026-03-09T10:00:00+00:00")
+        assert not store.payouts.give_up(payout.payout_id, "2026-03-08T10:00:00+00:00", LATER)
+        assert store.payouts.give_up(payout.payout_id, "2026-03-09T10:00:00+00:00", LATER)
+        given_up = store.payouts.get(payout.payout_id)
+        assert (given_up.next_attempt_at, given_up.gave_up_at) == (None, LATER)
+        assert not store.payouts.rearm(user, _id("pyt"), LATER)  # not the user's failed payout
+        assert store.payouts.rearm(user, payout.payout_id, LATER)
+        rearmed, guard = store.payouts.get(payout.payout_id), store.payouts.guard(user)
+        assert (rearmed.next_attempt_at, rearmed.gave_up_at) == (LATER, None)
+        assert (int(guard.failed_attempts), int(guard.retry_series)) == (0, 1)
+
+    def test_a_balance_sums_the_users_credits_newest_first(self, store):
+        user = _id("u")
+        for key, cents in (("2025-02#credit#f1#001", 300), ("2025-03#credit#f1#001", 1200),
+                           ("2025-01#credit#f2#001", -100)):
+            self.credit(store, user, key, cents)
+        credits = store.payouts.credits(user)
+        assert [c.entry_key[:7] for c in credits] == ["2025-03", "2025-02", "2025-01"]
+        assert sum(int(c.amount_cents) for c in credits) == 1400
+        assert store.payouts.credits(_id("u")) == []

@@ -34,12 +34,10 @@ from datetime import datetime, timedelta
 from typing import Any, Callable, Iterable
 
 from aws_lambda_powertools.metrics import MetricUnit
-from pynamodb.exceptions import TransactWriteError, UpdateError
-
 from chalicelib import clock, paging
 from chalicelib.adapters import transfers as transfer_adapter
-from chalicelib.adapters.conditions import item_failed
-from chalicelib.adapters.tables import LedgerRecord, PayoutRecord, UserRecord, find, transaction
+from chalicelib.adapters import money
+from chalicelib.adapters.money import Refused
 from chalicelib.auth import Caller
 from chalicelib.config import settings
 from chalicelib.domain import events
@@ -69,12 +67,12 @@ def account_key(user_id: str) -> str:
     return f"account#{user_id}"
 
 
-def credits_of(user_id: str) -> list[LedgerRecord]:
-    return list(LedgerRecord.query(user_id, consistent_read=True, scan_index_forward=False))
+def credits_of(user_id: str) -> list[Any]:
+    return money.store().payouts.credits(user_id)
 
 
 def paid_out(user_id: str) -> int:
-    guard = find(PayoutRecord, account_key(user_id))
+    guard = money.store().payouts.guard(user_id)
     return int(guard.paid_out_cents or 0) if guard else 0
 
 
@@ -82,8 +80,8 @@ def balance(user_id: str) -> int:
     return sum(int(c.amount_cents) for c in credits_of(user_id)) - paid_out(user_id)
 
 
-def payouts_of(user_id: str) -> list[PayoutRecord]:
-    return list(PayoutRecord.by_user.query(user_id, scan_index_forward=False))
+def payouts_of(user_id: str) -> list[Any]:
+    return money.store().payouts.of_user(user_id)
 
 
 def next_attempt_at(failed_at: datetime, attempt: int) -> datetime | None:
@@ -95,9 +93,10 @@ def next_attempt_at(failed_at: datetime, attempt: int) -> datetime | None:
 
 
 def _reserve(user_id: str, period: str, destination: str, threshold: int, credited: int,
-             guard: PayoutRecord | None) -> PayoutRecord | None:
+             guard: Any | None) -> Any | None:
     """Record a pending payout of the whole balance, if one is due and no other payout of the
     user is pending. None otherwise."""
+    store = money.store().payouts
     for _ in range(MAX_ATTEMPTS):
         if guard is not None and guard.pending_payout:
             return None  # finish that one first: never two pending payouts, never one replaced
@@ -108,38 +107,26 @@ def _reserve(user_id: str, period: str, destination: str, threshold: int, credit
         now = clock.iso()
         attempt = int(guard.failed_attempts or 0) + 1 if guard else 1
         pid = payout_id(period, user_id, attempt, int(guard.retry_series or 0) if guard else 0)
-        payout = PayoutRecord(pid, user_id=user_id, period=period, amount_cents=amount, status=PENDING,
+        payout = store.new(pid, user_id=user_id, period=period, amount_cents=amount, status=PENDING,
                               destination=destination, created_at=now, created_key=f"{now}#{pid}", updated_at=now,
                               attempt=attempt, retry_of=guard.failed_payout if guard else None, sent_at=now)
-        guard_condition = ((PayoutRecord.paid_out_cents == already) & PayoutRecord.pending_payout.does_not_exist()
-                           if guard else PayoutRecord.payout_id.does_not_exist())
         try:
-            with transaction() as write:
-                write.save(payout, condition=PayoutRecord.payout_id.does_not_exist())
-                write.update(PayoutRecord(account_key(user_id)), actions=[
-                    PayoutRecord.paid_out_cents.add(amount), PayoutRecord.pending_payout.set(pid),
-                ], condition=guard_condition)
+            store.reserve(payout, already if guard else None)
             return payout
-        except TransactWriteError as exc:
-            if item_failed(exc, 0):
+        except Refused as refused:
+            if "payout" in refused.names:
                 return None  # this payout exists already
-            guard = find(PayoutRecord, account_key(user_id))  # the guard moved: read it again
+            guard = store.guard(user_id)  # the guard moved: read it again
             credited = sum(int(c.amount_cents) for c in credits_of(user_id))
     raise Unavailable("too much contention on this balance; the payout is retried on the next run")
 
 
-def _claim_resend(payout: PayoutRecord) -> bool:
+def _claim_resend(payout: Any) -> bool:
     """Claim the right to send a pending payout again (one run at a time)."""
-    condition = (PayoutRecord.status == PENDING) & (
-        PayoutRecord.sent_at == payout.sent_at if payout.sent_at else PayoutRecord.sent_at.does_not_exist())
-    try:
-        payout.update(actions=[PayoutRecord.sent_at.set(clock.iso())], condition=condition)
-        return True
-    except UpdateError:
-        return False
+    return money.store().payouts.claim_resend(payout.payout_id, payout.sent_at or None, clock.iso())
 
 
-def _complete(payout: PayoutRecord, transfers: transfer_adapter.Transfers, *, first_send: bool) -> str:
+def _complete(payout: Any, transfers: transfer_adapter.Transfers, *, first_send: bool) -> str:
     """Send a pending payout's transfer and record the outcome: paid, failed or pending.
 
     A payout that may have been sent before (`first_send` False) is first looked for at Stripe."""
@@ -156,39 +143,18 @@ def _complete(payout: PayoutRecord, transfers: transfer_adapter.Transfers, *, fi
     return _record_outcome(payout, result)
 
 
-def _record_outcome(payout: PayoutRecord, result: transfer_adapter.Transfer) -> str:
+def _record_outcome(payout: Any, result: transfer_adapter.Transfer) -> str:
     now = clock.now()
     stamp = clock.iso(now)
-    guard = PayoutRecord(account_key(payout.user_id))
-    done = [PayoutRecord.pending_payout.remove()]
     attempt = int(payout.attempt or 1)
+    store = money.store().payouts
     if result.ok:
-        done += [PayoutRecord.failed_payout.remove(), PayoutRecord.failed_attempts.remove()]
+        recorded = store.record_paid(payout, result.transfer_id or "", stamp)
     else:
-        done += [PayoutRecord.paid_out_cents.add(-int(payout.amount_cents)),  # back in the balance
-                 PayoutRecord.failed_payout.set(payout.payout_id), PayoutRecord.failed_attempts.set(attempt)]
-    try:
-        with transaction() as write:
-            if result.ok:
-                write.update(payout, actions=[PayoutRecord.status.set("paid"),
-                                              PayoutRecord.transfer_id.set(result.transfer_id),
-                                              PayoutRecord.updated_at.set(stamp)],
-                             condition=PayoutRecord.status == PENDING)
-            else:
-                retry_at = next_attempt_at(now, attempt)
-                write.update(payout, actions=[
-                    PayoutRecord.status.set(FAILED), PayoutRecord.reason.set(result.reason or "refused"),
-                    PayoutRecord.failed.set(FAILED), PayoutRecord.failed_at.set(f"{stamp}#{payout.payout_id}"),
-                    PayoutRecord.updated_at.set(stamp),
-                    PayoutRecord.next_attempt_at.set(clock.iso(retry_at)) if retry_at
-                    else PayoutRecord.gave_up_at.set(stamp),
-                ], condition=PayoutRecord.status == PENDING)
-            if payout.retry_of and payout.retry_of != payout.payout_id:  # replaced in the retry set
-                write.update(PayoutRecord(payout.retry_of), actions=[
-                    PayoutRecord.failed.remove(), PayoutRecord.next_attempt_at.remove(),
-                    PayoutRecord.retried_by.set(payout.payout_id)])
-            write.update(guard, actions=done)
-    except TransactWriteError:
+        retry_at = next_attempt_at(now, attempt)
+        recorded = store.record_failed(payout, result.reason or "refused", stamp,
+                                       clock.iso(retry_at) if retry_at else None)
+    if not recorded:
         return "paid" if result.ok else FAILED  # recorded by another run
     if not result.ok:
         metrics.add_metric(name="PayoutFailed", unit=MetricUnit.Count, value=1)
@@ -204,16 +170,17 @@ def pay_balance(user_id: str, period: str, *, checkpoint: Callable[[str], None] 
     Costs one Query (the user's credits) and two GetItems, plus the payout when one is due."""
     transfers = transfer_adapter.current()
     outcome: dict[str, Any] = {"paid_cents": 0, "failed": 0}
-    guard = find(PayoutRecord, account_key(user_id))
+    store = money.store()
+    guard = store.payouts.guard(user_id)
     if guard is not None and guard.pending_payout:
-        pending = find(PayoutRecord, guard.pending_payout)
+        pending = store.payouts.get(guard.pending_payout)
         if pending is not None and pending.status == PENDING:
             if _complete(pending, transfers, first_send=False) == "paid":
                 outcome["paid_cents"] += int(pending.amount_cents)
-        guard = find(PayoutRecord, account_key(user_id))
+        guard = store.payouts.guard(user_id)
     credits = credits_of(user_id)
     credited = sum(int(c.amount_cents) for c in credits)
-    user = find(UserRecord, user_id)
+    user = store.totals.user(user_id)
     destination = (user.stripe_account_id if user else None) or ""
     payout = _reserve(user_id, period, destination, settings().payout_threshold_cents, credited, guard)
     if payout is not None:
@@ -221,7 +188,7 @@ def pay_balance(user_id: str, period: str, *, checkpoint: Callable[[str], None] 
         status = _complete(payout, transfers, first_send=True)
         outcome["paid_cents"] += int(payout.amount_cents) if status == "paid" else 0
         outcome["failed"] = int(status == FAILED)
-        guard = find(PayoutRecord, account_key(user_id))
+        guard = store.payouts.guard(user_id)
     outcome["credits"] = credits
     outcome["balance_cents"] = credited - (int(guard.paid_out_cents or 0) if guard else 0)
     outcome["pending"] = bool(guard is not None and guard.pending_payout)
@@ -243,8 +210,8 @@ def settle_user(user_id: str, period: str, *, checkpoint: Callable[[str], None] 
     return outcome
 
 
-def _retry_set() -> Iterable[PayoutRecord]:
-    return PayoutRecord.failures.query(FAILED)
+def _retry_set() -> Iterable[Any]:
+    return money.store().payouts.retry_set()
 
 
 def retry_candidates() -> Iterable[str]:
@@ -268,11 +235,10 @@ def retry_due() -> dict[str, int]:
         totals["failed"] += outcome["failed"]
         if outcome["pending"]:
             continue  # a payout whose outcome is unknown: looked up again on the next hour
-        current = find(PayoutRecord, entry.payout_id)
+        current = money.store().payouts.get(entry.payout_id)
         if current is not None and current.failed and current.next_attempt_at == entry.next_attempt_at:
-            current.update(actions=[PayoutRecord.next_attempt_at.remove(), PayoutRecord.gave_up_at.set(now)],
-                           condition=PayoutRecord.next_attempt_at == entry.next_attempt_at)
-            totals["gave_up"] += 1
+            if money.store().payouts.give_up(entry.payout_id, entry.next_attempt_at, now):
+                totals["gave_up"] += 1
     return totals
 
 
@@ -302,23 +268,17 @@ def settle(user_ids: Iterable[str], period: str, *, progress: Callable[[int], No
 def rearm(user_id: str) -> None:
     """A co-producer changed their payout account: their failed payout, even one given up,
     is tried again on the next hour, as a new series of attempts."""
-    guard = find(PayoutRecord, account_key(user_id))
+    store = money.store().payouts
+    guard = store.guard(user_id)
     if guard is None or not guard.failed_payout:
         return
-    try:
-        with transaction() as write:
-            write.update(PayoutRecord(guard.failed_payout), actions=[
-                PayoutRecord.next_attempt_at.set(clock.iso()), PayoutRecord.gave_up_at.remove()],
-                condition=PayoutRecord.failed.exists())
-            write.update(guard, actions=[PayoutRecord.failed_attempts.set(0), PayoutRecord.retry_series.add(1)],
-                         condition=PayoutRecord.failed_payout == guard.failed_payout)
-    except TransactWriteError:
+    if not store.rearm(user_id, guard.failed_payout, clock.iso()):
         logger.info("the failed payout was paid or replaced meanwhile", extra={"user_id": user_id})
 
 
 # --- Views and settings ----------------------------------------------------------------
 
-def payout_view(p: PayoutRecord, *, admin: bool = False) -> dict[str, Any]:
+def payout_view(p: Any, *, admin: bool = False) -> dict[str, Any]:
     view = {"payout_id": p.payout_id, "period": p.period, "amount_cents": int(p.amount_cents or 0),
             "status": p.status, "reason": p.reason, "transfer_id": p.transfer_id, "created_at": p.created_at,
             "updated_at": p.updated_at}
@@ -332,8 +292,8 @@ def failed(caller: Caller, *, limit: int, next_token: str | None = None) -> dict
     """Failed payouts, newest first (admins)."""
     caller.require("admin")
     scope = "payouts:failed"
-    results = PayoutRecord.failures.query(FAILED, scan_index_forward=False, limit=limit + 1,
-                                          last_evaluated_key=paging.decode(next_token, scope))
+    results = money.store().payouts.retry_set(newest_first=True, limit=limit + 1,
+                                              last_key=paging.decode(next_token, scope))
     items, resume = paging.take_page(results, limit)
     return {"items": [payout_view(p, admin=True) for p in items], "next": paging.encode(resume, scope)}
 

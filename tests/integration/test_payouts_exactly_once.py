@@ -8,6 +8,7 @@ from datetime import datetime, timedelta, timezone
 import pytest
 
 from chalicelib import clock
+from chalicelib.adapters.money import dynamodb as money_dynamodb
 from chalicelib.adapters.tables import PayoutRecord, UserRecord
 from chalicelib.services import distributions, payouts
 from tests import factories
@@ -63,7 +64,7 @@ def test_a_transfer_that_timed_out_is_found_and_recorded_not_sent_again_a_month_
 def test_a_crash_between_the_transfer_and_its_record_is_not_paid_twice_after_24_hours(fake, monkeypatch):
     film_id, user = payee("crash")
     credit(film_id, "2025-03", 5000, RUN)
-    real, writes = payouts.transaction, []
+    real, writes = money_dynamodb.transaction, []
 
     def dies_on_the_second_write():  # the reservation, then the transfer, then the record
         writes.append(1)
@@ -71,10 +72,10 @@ def test_a_crash_between_the_transfer_and_its_record_is_not_paid_twice_after_24_
             raise RuntimeError("the Lambda died")
         return real()
 
-    monkeypatch.setattr(payouts, "transaction", dies_on_the_second_write)
+    monkeypatch.setattr(money_dynamodb, "transaction", dies_on_the_second_write)
     with pytest.raises(RuntimeError):
         settle(user, "2025-03", RUN)
-    monkeypatch.setattr(payouts, "transaction", real)
+    monkeypatch.setattr(money_dynamodb, "transaction", real)
     assert len(fake.sent) == 1
     settle(user, "2025-04", RUN + timedelta(days=2))
     assert len(fake.sent) == 1 and [p.status for p in records(user)] == ["paid"]

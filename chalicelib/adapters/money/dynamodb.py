@@ -16,8 +16,8 @@ from pynamodb.exceptions import DoesNotExist, TransactWriteError
 from chalicelib.adapters import conditions, counters, funding_days
 from chalicelib.adapters.money import ports
 from chalicelib.adapters.money.ports import ANY, FilmTakes, Held, PledgeIf, Refused, RefundIf
-from chalicelib.adapters.tables import (BackingRecord, CampaignCloseRecord, FilmRecord, PledgeRecord, RefundRecord,
-                                        UserRecord, find, transaction)
+from chalicelib.adapters.tables import (BackingRecord, CampaignCloseRecord, FilmRecord, LedgerRecord, PayoutRecord,
+                                        PledgeRecord, RefundRecord, UserRecord, find, transaction)
 
 KIND_ORDER = {"check": 0, "delete": 1, "put": 2, "update": 3}
 
@@ -158,6 +158,97 @@ class Refunds(ports.Refunds):
         return Pages(RefundRecord.by_queue.query(queue, range_condition, limit=limit, last_evaluated_key=last_key))
 
 
+def _account(user_id: str) -> str:
+    return f"account#{user_id}"
+
+
+class Payouts(ports.Payouts):
+    def credits(self, user_id: str) -> list[LedgerRecord]:
+        return list(LedgerRecord.query(user_id, consistent_read=True, scan_index_forward=False))
+
+    def guard(self, user_id: str) -> PayoutRecord | None:
+        return find(PayoutRecord, _account(user_id))
+
+    def get(self, payout_id: str) -> PayoutRecord | None:
+        return find(PayoutRecord, payout_id)
+
+    def of_user(self, user_id: str) -> list[PayoutRecord]:
+        return list(PayoutRecord.by_user.query(user_id, scan_index_forward=False))
+
+    def new(self, payout_id: str, **fields: Any) -> PayoutRecord:
+        return PayoutRecord(payout_id, **fields)
+
+    def reserve(self, payout: Any, paid_out: int | None) -> None:
+        guard_condition = (PayoutRecord.payout_id.does_not_exist() if paid_out is None
+                           else (PayoutRecord.paid_out_cents == paid_out) & PayoutRecord.pending_payout.does_not_exist())
+        try:
+            with transaction() as write:  # the put is item 0, the guard's update item 1
+                write.save(payout, condition=PayoutRecord.payout_id.does_not_exist())
+                write.update(PayoutRecord(_account(payout.user_id)), actions=[
+                    PayoutRecord.paid_out_cents.add(int(payout.amount_cents)),
+                    PayoutRecord.pending_payout.set(payout.payout_id),
+                ], condition=guard_condition)
+        except TransactWriteError as exc:
+            raise Refused(n for i, n in enumerate(("payout", "guard")) if conditions.item_failed(exc, i)) from exc
+
+    def claim_resend(self, payout_id: str, sent_at: str | None, now: str) -> bool:
+        condition = (PayoutRecord.status == "pending") & (
+            PayoutRecord.sent_at == sent_at if sent_at else PayoutRecord.sent_at.does_not_exist())
+        return conditions.written(lambda: PayoutRecord(payout_id).update(
+            actions=[PayoutRecord.sent_at.set(now)], condition=condition))
+
+    def _record(self, payout: Any, actions: list[Any], guard: list[Any]) -> bool:
+        try:
+            with transaction() as write:
+                write.update(PayoutRecord(payout.payout_id), actions=actions, condition=PayoutRecord.status == "pending")
+                if payout.retry_of and payout.retry_of != payout.payout_id:  # replaced in the retry set
+                    write.update(PayoutRecord(payout.retry_of), actions=[
+                        PayoutRecord.failed.remove(), PayoutRecord.next_attempt_at.remove(),
+                        PayoutRecord.retried_by.set(payout.payout_id)])
+                write.update(PayoutRecord(_account(payout.user_id)), actions=[PayoutRecord.pending_payout.remove(),
+                                                                              *guard])
+        except TransactWriteError:
+            return False
+        return True
+
+    def record_paid(self, payout: Any, transfer_id: str, now: str) -> bool:
+        return self._record(payout, [PayoutRecord.status.set("paid"), PayoutRecord.transfer_id.set(transfer_id),
+                                     PayoutRecord.updated_at.set(now)],
+                            [PayoutRecord.failed_payout.remove(), PayoutRecord.failed_attempts.remove()])
+
+    def record_failed(self, payout: Any, reason: str, now: str, retry_at: str | None) -> bool:
+        return self._record(payout, [
+            PayoutRecord.status.set("failed"), PayoutRecord.reason.set(reason),
+            PayoutRecord.failed.set("failed"), PayoutRecord.failed_at.set(f"{now}#{payout.payout_id}"),
+            PayoutRecord.updated_at.set(now),
+            PayoutRecord.next_attempt_at.set(retry_at) if retry_at else PayoutRecord.gave_up_at.set(now),
+        ], [PayoutRecord.paid_out_cents.add(-int(payout.amount_cents)),  # back in the balance
+            PayoutRecord.failed_payout.set(payout.payout_id), PayoutRecord.failed_attempts.set(int(payout.attempt or 1))])
+
+    def retry_set(self, *, newest_first: bool = False, limit: int | None = None,
+                  last_key: dict[str, Any] | None = None) -> Pages:
+        return Pages(PayoutRecord.failures.query("failed", scan_index_forward=not newest_first, limit=limit,
+                                                 last_evaluated_key=last_key))
+
+    def give_up(self, payout_id: str, next_attempt_at: str, now: str) -> bool:
+        return conditions.written(lambda: PayoutRecord(payout_id).update(
+            actions=[PayoutRecord.next_attempt_at.remove(), PayoutRecord.gave_up_at.set(now)],
+            condition=PayoutRecord.next_attempt_at == next_attempt_at))
+
+    def rearm(self, user_id: str, failed_payout: str, now: str) -> bool:
+        try:
+            with transaction() as write:
+                write.update(PayoutRecord(failed_payout), actions=[
+                    PayoutRecord.next_attempt_at.set(now), PayoutRecord.gave_up_at.remove()],
+                    condition=PayoutRecord.failed.exists())
+                write.update(PayoutRecord(_account(user_id)), actions=[
+                    PayoutRecord.failed_attempts.set(0), PayoutRecord.retry_series.add(1)],
+                    condition=PayoutRecord.failed_payout == failed_payout)
+        except TransactWriteError:
+            return False
+        return True
+
+
 class UnitOfWork(ports.UnitOfWork):
     """Staged writes, each (kind, name, how to add it to the TransactWrite)."""
 
@@ -254,6 +345,7 @@ class Store(ports.Store):
         self.pledges = Pledges()
         self.totals = Totals()
         self.refunds = Refunds()
+        self.payouts = Payouts()
 
     def unit_of_work(self) -> UnitOfWork:
         return UnitOfWork()

@@ -12,8 +12,8 @@ from typing import Any, Callable, Iterator
 
 from chalicelib.adapters.money import ports
 from chalicelib.adapters.money.ports import ANY, FilmTakes, Held, PledgeIf, Refused, RefundIf
-from chalicelib.adapters.tables import (BackingRecord, CampaignCloseRecord, FilmRecord, PledgeRecord, RefundRecord,
-                                        UserRecord)
+from chalicelib.adapters.tables import (BackingRecord, CampaignCloseRecord, FilmRecord, LedgerRecord, PayoutRecord,
+                                        PledgeRecord, RefundRecord, UserRecord)
 from chalicelib.adapters.counters import FIELDS
 from chalicelib.domain import funding
 
@@ -95,6 +95,8 @@ class State:
         self.entries: dict[tuple[Any, ...], Any] = {}
         self.refunds: dict[str, RefundRecord] = {}
         self.closes: dict[str, CampaignCloseRecord] = {}
+        self.credits: dict[tuple[str, str], LedgerRecord] = {}
+        self.payouts: dict[str, PayoutRecord] = {}  # payouts and guards (account#<user_id>)
         self.conflicts = 0
         self.commits = 0
 
@@ -193,6 +195,112 @@ class Refunds(ports.Refunds):
                          if r.queue == queue and (up_to is None or r.queue_key <= up_to)), key=lambda r: r.queue_key)
         return Pages(listed, lambda r: {"pledge_id": r.pledge_id, "queue": r.queue, "queue_key": r.queue_key},
                      limit, last_key)
+
+
+def _account(user_id: str) -> str:
+    return f"account#{user_id}"
+
+
+class Payouts(ports.Payouts):
+    def __init__(self, state: State):
+        self._s = state
+
+    def credits(self, user_id: str) -> list[LedgerRecord]:
+        return [_copy(c) for (u, key), c in sorted(self._s.credits.items(), reverse=True) if u == user_id]
+
+    def guard(self, user_id: str) -> PayoutRecord | None:
+        return self.get(_account(user_id))
+
+    def get(self, payout_id: str) -> PayoutRecord | None:
+        return _copy(self._s.payouts.get(payout_id))
+
+    def of_user(self, user_id: str) -> list[PayoutRecord]:
+        mine = [p for p in self._s.payouts.values() if p.user_id == user_id and p.created_key]
+        return [_copy(p) for p in sorted(mine, key=lambda p: p.created_key, reverse=True)]
+
+    def new(self, payout_id: str, **fields: Any) -> PayoutRecord:
+        return PayoutRecord(payout_id, **fields)
+
+    def _contended(self) -> bool:
+        if self._s.conflicts:
+            self._s.conflicts -= 1
+            return True
+        return False
+
+    def reserve(self, payout: Any, paid_out: int | None) -> None:
+        guard = self._s.payouts.get(_account(payout.user_id))
+        refused = set()
+        if payout.payout_id in self._s.payouts:
+            refused.add("payout")
+        if paid_out is None:
+            guard_holds = guard is None
+        else:
+            guard_holds = (guard is not None and guard.paid_out_cents is not None
+                           and int(guard.paid_out_cents) == paid_out and guard.pending_payout is None)
+        if not guard_holds:
+            refused.add("guard")
+        if refused or self._contended():
+            raise Refused(refused)
+        self._s.payouts[payout.payout_id] = _copy(payout)
+        guard = guard or PayoutRecord(_account(payout.user_id))
+        _apply(guard, {"pending_payout": payout.payout_id}, {"paid_out_cents": int(payout.amount_cents)})
+        self._s.payouts[guard.payout_id] = guard
+
+    def claim_resend(self, payout_id: str, sent_at: str | None, now: str) -> bool:
+        current = self._s.payouts.get(payout_id)
+        if current is None or current.status != "pending" or current.sent_at != sent_at:
+            return False
+        current.sent_at = now
+        return True
+
+    def _record(self, payout: Any, changes: dict[str, Any], guard: dict[str, Any],
+                adds: dict[str, int] | None = None) -> bool:
+        current = self._s.payouts.get(payout.payout_id)
+        if current is None or current.status != "pending" or self._contended():
+            return False
+        _apply(current, changes)
+        if payout.retry_of and payout.retry_of != payout.payout_id:  # replaced in the retry set
+            replaced = self._s.payouts.setdefault(payout.retry_of, PayoutRecord(payout.retry_of))
+            _apply(replaced, {"failed": None, "next_attempt_at": None, "retried_by": payout.payout_id})
+        account = self._s.payouts.setdefault(_account(payout.user_id), PayoutRecord(_account(payout.user_id)))
+        _apply(account, {"pending_payout": None, **guard}, adds)
+        return True
+
+    def record_paid(self, payout: Any, transfer_id: str, now: str) -> bool:
+        return self._record(payout, {"status": "paid", "transfer_id": transfer_id, "updated_at": now},
+                            {"failed_payout": None, "failed_attempts": None})
+
+    def record_failed(self, payout: Any, reason: str, now: str, retry_at: str | None) -> bool:
+        changes = {"status": "failed", "reason": reason, "failed": "failed", "failed_at": f"{now}#{payout.payout_id}",
+                   "updated_at": now}
+        changes.update({"next_attempt_at": retry_at} if retry_at else {"gave_up_at": now})
+        return self._record(payout, changes,
+                            {"failed_payout": payout.payout_id, "failed_attempts": int(payout.attempt or 1)},
+                            {"paid_out_cents": -int(payout.amount_cents)})
+
+    def retry_set(self, *, newest_first: bool = False, limit: int | None = None,
+                  last_key: dict[str, Any] | None = None) -> Pages:
+        listed = sorted((p for p in self._s.payouts.values() if p.failed == "failed" and p.failed_at),
+                        key=lambda p: p.failed_at, reverse=newest_first)
+        return Pages(listed, lambda p: {"payout_id": p.payout_id, "failed": p.failed, "failed_at": p.failed_at},
+                     limit, last_key)
+
+    def give_up(self, payout_id: str, next_attempt_at: str, now: str) -> bool:
+        current = self._s.payouts.get(payout_id)
+        if current is None or current.next_attempt_at != next_attempt_at:
+            return False
+        _apply(current, {"next_attempt_at": None, "gave_up_at": now})
+        return True
+
+    def rearm(self, user_id: str, failed_payout: str, now: str) -> bool:
+        entry = self._s.payouts.get(failed_payout)
+        account = self._s.payouts.get(_account(user_id))
+        if (entry is None or not entry.failed or account is None or account.failed_payout != failed_payout
+                or self._contended()):
+            return False
+        _apply(entry, {"next_attempt_at": now, "gave_up_at": None})
+        _apply(account, {"failed_attempts": 0}, {"retry_series": 1})
+        return True
 
 
 class UnitOfWork(ports.UnitOfWork):
@@ -327,6 +435,7 @@ class Store(ports.Store):
         self.pledges = Pledges(self.state)
         self.totals = Totals(self.state)
         self.refunds = Refunds(self.state)
+        self.payouts = Payouts(self.state)
 
     def unit_of_work(self) -> UnitOfWork:
         return UnitOfWork(self.state)
@@ -347,3 +456,8 @@ class Store(ports.Store):
 
     def funding_days(self, film_id: str) -> dict[str, dict[str, int]]:
         return {day: dict(v) for (f, day), v in self.state.days.items() if f == film_id}
+
+    def credit(self, user_id: str, entry_key: str, amount_cents: int, **fields: Any) -> None:
+        """A ledger credit (written by a distribution, outside the money ports)."""
+        self.state.credits[(user_id, entry_key)] = LedgerRecord(user_id, entry_key, amount_cents=amount_cents,
+                                                                **fields)

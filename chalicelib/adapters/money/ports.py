@@ -178,6 +178,70 @@ class Refunds(ABC):
         """Records in `queue`, oldest key first, up to the key `up_to` when given."""
 
 
+class Payouts(ABC):
+    """Royalty payouts: the ledger credits a balance sums, the guard item of each user
+    (`account#<user_id>`: paid_out_cents, pending_payout, failed_payout, failed_attempts,
+    retry_series), the payout records and the retry set (failed payouts, oldest failure first).
+
+    Refusals are named: "payout" (a payout with this id exists, or is no longer pending),
+    "guard" (the guard moved since it was read); none when the transaction lost to another."""
+
+    @abstractmethod
+    def credits(self, user_id: str) -> list[Any]:
+        """The user's ledger credits, newest first (one consistent Query)."""
+
+    @abstractmethod
+    def guard(self, user_id: str) -> Any | None:
+        """The user's guard item (one consistent read), None before their first payout."""
+
+    @abstractmethod
+    def get(self, payout_id: str) -> Any | None: ...
+
+    @abstractmethod
+    def of_user(self, user_id: str) -> list[Any]:
+        """The user's payouts, newest first."""
+
+    @abstractmethod
+    def new(self, payout_id: str, **fields: Any) -> Any:
+        """A payout not yet written (written by `reserve`)."""
+
+    @abstractmethod
+    def reserve(self, payout: Any, paid_out: int | None) -> None:
+        """Write a new pending payout and, in the same transaction, add its amount to the
+        guard's paid_out_cents and name it the guard's pending_payout. `paid_out`: the guard's
+        value read (None: no guard was read, the guard must not exist); the guard must have no
+        pending payout. Raises Refused({"payout"}) or Refused({"guard"})."""
+
+    @abstractmethod
+    def claim_resend(self, payout_id: str, sent_at: str | None, now: str) -> bool:
+        """Set a pending payout's sent_at to `now` if it is still `sent_at` (None: unset)."""
+
+    @abstractmethod
+    def record_paid(self, payout: Any, transfer_id: str, now: str) -> bool:
+        """The pending payout is paid; the guard's pending and failed payout cleared, the failed
+        one it retries taken out of the retry set. False when it was not pending any more."""
+
+    @abstractmethod
+    def record_failed(self, payout: Any, reason: str, now: str, retry_at: str | None) -> bool:
+        """The pending payout failed: its amount back in the balance (guard), in the retry set
+        (`retry_at`, or given up when None) in place of the one it retries, named the guard's
+        failed payout with its attempt. False when it was not pending any more."""
+
+    @abstractmethod
+    def retry_set(self, *, newest_first: bool = False, limit: int | None = None,
+                  last_key: dict[str, Any] | None = None) -> Pages:
+        """Failed payouts not replaced by a retry."""
+
+    @abstractmethod
+    def give_up(self, payout_id: str, next_attempt_at: str, now: str) -> bool:
+        """Stop retrying a failed payout still due at `next_attempt_at` (stays listed)."""
+
+    @abstractmethod
+    def rearm(self, user_id: str, failed_payout: str, now: str) -> bool:
+        """Try the user's failed payout again at `now` as a new series of attempts; False when
+        it was paid or replaced meanwhile."""
+
+
 class UnitOfWork(ABC):
     """The writes and the domain events of one use case: written together in one transaction
     by `commit()`, or not at all (`Refused`). Events raised before a refused commit are
@@ -274,6 +338,7 @@ class Store(ABC):
     pledges: Pledges
     totals: Totals
     refunds: Refunds
+    payouts: Payouts
 
     @abstractmethod
     def unit_of_work(self) -> UnitOfWork: ...

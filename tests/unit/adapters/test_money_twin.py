@@ -17,6 +17,9 @@ class TestMoneyTwin(MoneyContract):
     def open_film(self, store, film_id, closing=False):
         store.put_film(film_id, closing_at="2026-03-01T00:00:00+00:00" if closing else None)
 
+    def credit(self, store, user_id, entry_key, cents):
+        store.credit(user_id, entry_key, cents)
+
 
 def test_a_commit_lost_to_a_concurrent_transaction_is_refused_without_a_name():
     store = memory.Store()
