@@ -82,10 +82,13 @@ token: setup
 clean: infra-clean
 	rm -rf $(VENV) node_modules .pytest_cache .chalice/deployments web/node_modules web/dist
 
-# Every bench/bench_*.py, each rewriting its own section of BENCHMARKS.md.
+# Every bench/bench_*.py, each rewriting its own section of BENCHMARKS.md, all stamped with one
+# run id; then the targets' table, read from this run's figures only.
 bench: setup
-	@set -e; for module in $(basename $(notdir $(wildcard bench/bench_*.py))); do \
-		echo "== $$module"; $(PY) -m bench.$$module; done
+	@set -e; export BENCH_RUN="$$(date -u +%Y-%m-%dT%H:%MZ) at $$(git rev-parse --short HEAD 2>/dev/null || echo unknown)"; \
+	for module in $(basename $(notdir $(wildcard bench/bench_*.py))); do \
+		echo "== $$module"; $(PY) -m bench.$$module; done; \
+	echo "== summary"; $(PY) -m bench.summary
 
 .PHONY: close-campaigns
 close-campaigns: setup
