@@ -92,35 +92,52 @@ def _put_batch(name: str, items: list[dict[str, Any]]) -> None:
 def put_all(short: str, items: list[dict[str, Any]], after_call: Callable[[], None] = lambda: None, *,
             in_flight: int = IN_FLIGHT) -> None:
     """Put `items` (DynamoDB JSON) 25 per BatchWriteItem, retrying unprocessed ones, with up to
-    `in_flight` calls sent at once: while DynamoDB writes one batch, the next ones are already
-    serialised and on their way, instead of waiting for each answer in turn.
+    `in_flight` calls sent at once (see `put_groups`)."""
+    put_groups(short, [items], after_call, in_flight=in_flight)
+
+
+def put_groups(short: str, groups: list[list[dict[str, Any]]], after_call: Callable[[], None] = lambda: None,
+               after_group: Callable[[int], None] = lambda _: None, *, in_flight: int = IN_FLIGHT) -> None:
+    """Put every group's items (DynamoDB JSON) 25 per BatchWriteItem (a call never mixes two
+    groups), retrying unprocessed ones, with up to `in_flight` calls sent at once: while DynamoDB
+    writes one batch, the next ones are already serialised and on their way, instead of waiting
+    for each answer in turn, across the groups' boundaries too.
 
     `after_call` runs in the caller's thread once per call, in the order of the items, after
-    that call and every earlier one are written. When a call fails (or `after_call` raises),
-    no further call is sent and the error is raised once the calls already sent are answered:
-    what they wrote is what a crash at that moment leaves, which callers must bear anyway
-    (batch writes are idempotent only when their items have deterministic keys and contents)."""
+    that call and every earlier one are written; `after_group(i)` right after the last call of
+    group i (an empty group: once the groups before it are written), while the next group's
+    calls are in flight. When a call fails (or a callback raises), no further call is sent and
+    the error is raised once the calls already sent are answered: what they wrote is what a
+    crash at that moment leaves, which callers must bear anyway (batch writes are idempotent
+    only when their items have deterministic keys and contents)."""
     name = table_name(short)
-    batches = [items[start:start + BATCH] for start in range(0, len(items), BATCH)]
-    if in_flight <= 1 or len(batches) <= 1:
-        for batch in batches:
-            _put_batch(name, batch)
+    calls: list[tuple[int, list[dict[str, Any]] | None, bool]] = []  # (group, items or None for none, last of group)
+    for number, items in enumerate(groups):
+        chunks = [items[start:start + BATCH] for start in range(0, len(items), BATCH)]
+        calls += [(number, chunk, i == len(chunks) - 1) for i, chunk in enumerate(chunks)] or [(number, None, True)]
+    workers = max(1, min(in_flight, len(calls)))
+    sent: deque[tuple[Future[None] | None, int, bool]] = deque()
+
+    def answered() -> None:
+        future, number, last = sent.popleft()
+        if future is not None:
+            future.result()
             after_call()
-        return
-    sent: deque[Future[None]] = deque()
-    with ThreadPoolExecutor(max_workers=in_flight, thread_name_prefix="put-all") as pool:
+        if last:
+            after_group(number)
+
+    with ThreadPoolExecutor(max_workers=workers, thread_name_prefix="put-all") as pool:
         try:
-            for batch in batches:
-                if len(sent) == in_flight:
-                    sent.popleft().result()
-                    after_call()
-                sent.append(pool.submit(_put_batch, name, batch))
+            for number, chunk, last in calls:
+                while sum(1 for future, _, _ in sent if future is not None) >= workers:
+                    answered()
+                sent.append((pool.submit(_put_batch, name, chunk) if chunk is not None else None, number, last))
             while sent:
-                sent.popleft().result()
-                after_call()
+                answered()
         finally:
-            for future in sent:
-                future.cancel()
+            for future, _, _ in sent:
+                if future is not None:
+                    future.cancel()
 
 
 def credit_item(*, user_id: str, film_id: str, period: str, batch: int, amount_cents: int,

@@ -116,3 +116,20 @@ def test_a_raw_query_answer_is_the_json_as_is_and_errors_stay_with_botocore():
     for status, raw in ((400, True), (200, False)):  # an error, or a Query that did not ask
         response, custom = before_parse(status, raw)
         assert custom == {} and response["body"] == body
+
+
+def test_groups_are_never_mixed_in_a_call_and_each_ends_after_its_own_writes(client):
+    fake = client()
+    groups = [items(30)[:30], [], [{"k": {"S": f"g{i:05d}"}} for i in range(5)], items(60)[30:60]]
+    events: list[tuple[str, int]] = []
+
+    def after_group(number: int) -> None:
+        events.append(("group", number))
+        mine = {it["k"]["S"] for it in groups[number]}
+        assert mine <= set(fake.written)  # every item of the group is written before it ends
+
+    bulk.put_groups("royalty_ledger", groups, after_call=lambda: events.append(("call", len(fake.written))),
+                    after_group=after_group)
+    assert [e for e in events if e[0] == "group"] == [("group", 0), ("group", 1), ("group", 2), ("group", 3)]
+    assert sum(1 for e in events if e[0] == "call") == 5  # 25 + 5, nothing for the empty group, 5, 25 + 5
+    assert sorted(fake.written) == sorted(it["k"]["S"] for group in groups for it in group)
