@@ -16,6 +16,7 @@ from __future__ import annotations
 
 import json
 import os
+import statistics
 import time
 import uuid
 from datetime import date
@@ -34,6 +35,7 @@ WORKERS = (1, 4, 8, 1)  # N = 1 again at the end: wall(1) is the mean of both (t
 PAGED_PERIODS = ("2026-02", "2026-03", "2026-04", "2026-05")  # one film, one period per run: the same weights
 PERIOD = "2026-01"
 MARK = "royalties"
+DISTRIBUTION_REPEATS = int(os.environ.get("DISTRIBUTION_REPEATS", "3"))  # distributions of each size (medians)
 PROFILE = os.environ.get("BENCH_PROFILE") == "1"
 PROFILE_TOP = 8
 
@@ -85,30 +87,35 @@ def _film_to_distribute(count: int) -> str:
 
 
 def _distribution(count: int) -> dict:
+    """DISTRIBUTION_REPEATS distributions of `count` co-producers, each on its own film, each
+    bracketed by raw BatchWriteItem of as many items (one call at a time) just before and just
+    after, then raw BatchWriteItem with the distribution's calls in flight, as many times: the
+    figures are the medians (the shared machine's load drifts from one run to the next)."""
+    from chalicelib.adapters import bulk
     from chalicelib.services import distributions
 
-    film_id = _film_to_distribute(count)
-    marks: dict[str, float] = {}
+    films = [_film_to_distribute(count) for _ in range(DISTRIBUTION_REPEATS)]
+    raws, runs, snapshots = [_raw_ledger_writes(count)], [], []
+    for film_id in films:
+        marks: dict[str, float] = {}
 
-    def checkpoint(step: str) -> None:
-        marks.setdefault(step, time.perf_counter())
+        def checkpoint(step: str, marks: dict[str, float] = marks) -> None:
+            marks.setdefault(step, time.perf_counter())
 
-    raw_before = _raw_ledger_writes(count)
-    start = time.perf_counter()
-    record = distributions.distribute_film(film_id, PERIOD, checkpoint=checkpoint)
-    seconds = time.perf_counter() - start
-    raw_after = _raw_ledger_writes(count)
-    raw = (raw_before + raw_after) / 2  # brackets the run: the shared machine's load drifts
-    from chalicelib.adapters import bulk
-
-    overlapped = _raw_ledger_writes(count, in_flight=bulk.IN_FLIGHT)
-    done = distributions._load(film_id, PERIOD) or record
-    assert int(done.credited_cents) == int(done.pool_cents) == 123_456_789 * 8000 // 10_000
-    assert int(done.credits) == count
+        start = time.perf_counter()
+        record = distributions.distribute_film(film_id, PERIOD, checkpoint=checkpoint)
+        runs.append(time.perf_counter() - start)
+        snapshots.append(marks["snapshot"] - start)
+        raws.append(_raw_ledger_writes(count))
+        done = distributions._load(film_id, PERIOD) or record
+        assert int(done.credited_cents) == int(done.pool_cents) == 123_456_789 * 8000 // 10_000
+        assert int(done.credits) == count
+    overlapped = [_raw_ledger_writes(count, in_flight=bulk.IN_FLIGHT) for _ in films]
+    seconds, raw = statistics.median(runs), statistics.median(raws)
     return {"coproducers": count, "seconds": seconds, "raw_batch_write_seconds": raw,
-            "raw_before_after": [raw_before, raw_after], "ratio": seconds / raw,
-            "in_flight": bulk.IN_FLIGHT, "raw_in_flight_seconds": overlapped,
-            "snapshot_seconds": marks["snapshot"] - start}
+            "distribution_runs": runs, "raw_runs": raws, "ratio": seconds / raw,
+            "in_flight": bulk.IN_FLIGHT, "raw_in_flight_seconds": statistics.median(overlapped),
+            "snapshot_seconds": statistics.median(snapshots)}
 
 
 def _frames(root: Any) -> tuple[dict[str, float], dict[str, float]]:
@@ -258,9 +265,10 @@ def report(results: dict) -> str:
         "One film, one batch of receipts: `distributions.distribute_film` (weights streamed, snapshot",
         "pages written, allocation, credits by BatchWriteItem, page markers, totals) against raw",
         "BatchWriteItem of the same number of ledger items to the same table, in the same run (the",
-        "mean of one baseline just before and one just after the run), one call at a time. The",
+        "baselines just before and just after each run), one call at a time: with several runs of a size,",
+        "the medians of the runs and of the baselines (each run's figures in bench/results_royalties.json). The",
         f"distribution keeps up to {runs[0].get('in_flight', 1)} BatchWriteItem calls in flight (adapters/bulk.py "
-        "`put_all`): the next", "batches are serialised and sent while DynamoDB writes the first; raw BatchWriteItem with as many",
+        "`put_groups`): the next", "batches are serialised and sent while DynamoDB writes the first; raw BatchWriteItem with as many",
         "calls in flight is measured too (last row of each size). Beyond the ledger items the baseline writes",
         "(one per co-producer), a distribution writes one snapshot page per 1,000 co-producers (0.001 an",
         "item per co-producer) and one page marker transaction (2 items) per page (0.002), and reads",
@@ -278,6 +286,10 @@ def report(results: dict) -> str:
         lines.append(f"| {run['coproducers']:,}: weights snapshot (stream backings, write pages) / the rest "
                      f"(allocation, credits, page markers, totals) | {run['snapshot_seconds']:.1f} s / {rest:.1f} s | "
                      f"raw: {run['raw_batch_write_seconds']:.1f} s | the rest: {rest / run['raw_batch_write_seconds']:.2f} | |")
+        if "distribution_runs" in run:
+            lines.append(f"| {run['coproducers']:,}: each run / each raw baseline, in order | "
+                         f"{', '.join(f'{t:.1f}' for t in run['distribution_runs'])} s | "
+                         f"{', '.join(f'{t:.1f}' for t in run['raw_runs'])} s | | |")
         if "raw_in_flight_seconds" in run:
             lines.append(f"| {run['coproducers']:,}: distribution vs raw BatchWriteItem with {run['in_flight']} calls in flight "
                          f"| {run['seconds']:.1f} s | {run['raw_in_flight_seconds']:.1f} s | "
