@@ -361,6 +361,11 @@ def _profile_report(profile: dict) -> list[str]:
         f"{profile['cpu_seconds']:.1f} CPU s in this process; {waited:.1f} s inside DynamoDB calls, of which "
         f"BatchWriteItem {writes['seconds']:.1f} s ({writes['calls']} calls).",
         "",
+        f"- beyond the credits' BatchWriteItem: the weights' Query {requests.get('Query', {}).get('seconds', 0.0):.2f} s, "
+        f"transactions (the claim, one page marker per page, sent from the caller's thread between calls) "
+        f"{requests.get('TransactWriteItems', {}).get('seconds', 0.0):.2f} s, the other requests "
+        f"{waited - writes['seconds'] - requests.get('Query', {}).get('seconds', 0.0) - requests.get('TransactWriteItems', {}).get('seconds', 0.0):.2f} s; "
+        "the credits' calls overlap (up to the in-flight bound), so their seconds add up to more than the wall time",
         "- DynamoDB requests: " + ", ".join(f"{name} {r['calls']} ({r['seconds']:.2f} s)" for name, r in requests.items()),
         "- top frames by self time: " + "; ".join(f"{name} {seconds:.2f} s" for name, seconds in profile["self"]),
         "- top frames of chalicelib by total time: " + "; ".join(
