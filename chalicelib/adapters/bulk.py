@@ -106,9 +106,10 @@ def put_groups(short: str, groups: list[list[dict[str, Any]]], after_call: Calla
     `after_call` runs in the caller's thread once per call, in the order of the items, after
     that call and every earlier one are written; `after_group(i)` right after the last call of
     group i (an empty group: once the groups before it are written), while the next group's
-    calls are in flight. When a call fails (or a callback raises), no further call is sent and
-    the error is raised once the calls already sent are answered: what they wrote is what a
-    crash at that moment leaves, which callers must bear anyway (batch writes are idempotent
+    calls are in flight (they are sent before the callbacks run). When a call fails, no further
+    call is sent (when a callback raises, none beyond those already on their way), and the error
+    is raised once the calls already sent are answered: what they wrote is what a crash at that
+    moment leaves, which callers must bear anyway (batch writes are idempotent
     only when their items have deterministic keys and contents)."""
     name = table_name(short)
     calls: list[tuple[int, list[dict[str, Any]] | None, bool]] = []  # (group, items or None for none, last of group)
@@ -117,23 +118,28 @@ def put_groups(short: str, groups: list[list[dict[str, Any]]], after_call: Calla
         calls += [(number, chunk, i == len(chunks) - 1) for i, chunk in enumerate(chunks)] or [(number, None, True)]
     workers = max(1, min(in_flight, len(calls)))
     sent: deque[tuple[Future[None] | None, int, bool]] = deque()
-
-    def answered() -> None:
-        future, number, last = sent.popleft()
-        if future is not None:
-            future.result()
-            after_call()
-        if last:
-            after_group(number)
+    waiting = iter(calls)
 
     with ThreadPoolExecutor(max_workers=workers, thread_name_prefix="put-all") as pool:
-        try:
-            for number, chunk, last in calls:
-                while sum(1 for future, _, _ in sent if future is not None) >= workers:
-                    answered()
+
+        def fill() -> None:  # up to `workers` calls in flight
+            while sum(1 for future, _, _ in sent if future is not None) < workers:
+                number, chunk, last = next(waiting, (-1, None, False))
+                if number < 0:
+                    return
                 sent.append((pool.submit(_put_batch, name, chunk) if chunk is not None else None, number, last))
+
+        try:
+            fill()
             while sent:
-                answered()
+                future, number, last = sent.popleft()
+                if future is not None:
+                    future.result()
+                fill()  # the next calls go out before the callbacks run (a page marker's transaction)
+                if future is not None:
+                    after_call()
+                if last:
+                    after_group(number)
         finally:
             for future, _, _ in sent:
                 if future is not None:
