@@ -262,20 +262,36 @@ def _plans(record: DistributionRecord, batch: dict[str, Any],
     return record, batch, (before, after)
 
 
-def _credit_page(record: DistributionRecord, batch: dict[str, Any], plans: tuple[rules.Plan, rules.Plan],
-                 page: Page, checkpoint: Checkpoint) -> None:
-    """Write one page's credits (deterministic keys and contents: writing them again is harmless),
-    then mark the page done and count its totals, once (adapters/royalty_pages.py)."""
+def _page_items(record: DistributionRecord, batch: dict[str, Any], plans: tuple[rules.Plan, rules.Plan],
+                page: Page) -> tuple[list[dict[str, Any]], int, int]:
+    """One page's credit items (deterministic keys and contents: writing them again is
+    harmless), the cents they credit and how many they are."""
     number = int(batch["batch"])
     credits = rules.page_credits(plans, page.shares)
     items = [bulk.credit_item(user_id=s.user_id, film_id=record.film_id, period=record.period, batch=number,
                               amount_cents=cents, your_confirmed_cents=s.weight_cents,
                               created_at=batch["started_at"], run_period=batch.get("run_period") or record.period)
              for s, cents in credits]
-    bulk.put_all("royalty_ledger", items, after_call=lambda: checkpoint("credits"))
-    royalty_pages.finish_page(snapshot_id(record.film_id, record.period), page.number, number,
-                              credited_cents=sum(cents for _, cents in credits), credits=len(credits))
-    checkpoint("page-done")
+    return items, sum(cents for _, cents in credits), len(credits)
+
+
+def _credit_pages(record: DistributionRecord, batch: dict[str, Any], plans: tuple[rules.Plan, rules.Plan],
+                  pages: list[Page], checkpoint: Checkpoint, progress: Progress = _nothing) -> None:
+    """Write the pages' credits, then mark each page done and count its totals, once
+    (adapters/royalty_pages.py). A page is marked right after its last credits are written,
+    while the next page's are on their way (bulk.put_groups): never before its own."""
+    number = int(batch["batch"])
+    prepared = [_page_items(record, batch, plans, page) for page in pages]
+
+    def finish(index: int) -> None:
+        _, cents, count = prepared[index]
+        royalty_pages.finish_page(snapshot_id(record.film_id, record.period), pages[index].number, number,
+                                  credited_cents=cents, credits=count)
+        checkpoint("page-done")
+        progress(len(pages[index].shares))
+
+    bulk.put_groups("royalty_ledger", [items for items, _, _ in prepared],
+                    after_call=lambda: checkpoint("credits"), after_group=finish)
 
 
 def _totals(record: DistributionRecord, batch: dict[str, Any]) -> dict[str, int] | None:
@@ -294,9 +310,9 @@ def _credit(record: DistributionRecord, batch: dict[str, Any], pages: list[Page]
     record, batch, plans = _plans(record, batch, pages)
     number = int(batch["batch"])
     for page in pages:
-        if number not in page.done_batches:
-            _credit_page(record, batch, plans, page, checkpoint)
-        progress(len(page.shares))
+        if number in page.done_batches:
+            progress(len(page.shares))
+    _credit_pages(record, batch, plans, [p for p in pages if number not in p.done_batches], checkpoint, progress)
     totals = _totals(record, batch)
     if totals is None:
         raise RuntimeError(f"batch {number} of {record.film_id} {record.period}: a page is not counted")
@@ -321,7 +337,7 @@ def credit_page(film_id: str, period: str, number: int, page_number: int, *,
     done = {int(b) for b in (item.done_batches or ())}
     if number not in done:
         _, _, plans = _plans(record, batch, [])
-        _credit_page(record, batch, plans, Page(page_number, _decode(item.entries), done), checkpoint)
+        _credit_pages(record, batch, plans, [Page(page_number, _decode(item.entries), done)], checkpoint)
     totals = _totals(record, batch)
     if totals is None:
         return False

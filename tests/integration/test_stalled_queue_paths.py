@@ -99,16 +99,17 @@ def test_a_royalty_chunk_hands_back_a_film_whose_page_stalled_and_credits_once_a
             receipt(film_id, "2024-07", 100_000)
     batch = {"Records": [{"messageId": film_id, "body": json.dumps({"film_id": film_id, "period": "2024-07"})}
                          for film_id in films]}
-    from chalicelib.adapters import bulk
+    from chalicelib.adapters import royalty_pages
 
-    written = stall_after(monkeypatch, bulk, "put_all", 2, stalled.dynamodb.stall)  # snapshot, then page 1
+    # page 1 written and counted, then the table stalls while the next pages' credits are on their way
+    written = stall_after(monkeypatch, royalty_pages, "finish_page", 1, stalled.dynamodb.stall)
     with clock.frozen(datetime(2024, 8, 1, 3, tzinfo=timezone.utc)):
         result, seconds = timed(lambda: royalty_runs.handle_chunks(batch))
         assert seconds < stalls.ANSWER_BOUND_SECONDS, f"ended after {seconds:.1f}s"
         assert result == {"batchItemFailures": [{"itemIdentifier": film_id} for film_id in films]}
         stalled.resume()
         assert DistributionRecord.get(films[0], "2024-07", consistent_read=True).status == "running"
-        assert len(written) >= 2
+        assert len(written) >= 1
         assert royalty_runs.handle_chunks(batch) == {"batchItemFailures": []}
     for film_id in films:
         record = DistributionRecord.get(film_id, "2024-07", consistent_read=True)
