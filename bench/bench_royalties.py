@@ -33,6 +33,7 @@ ALLOCATION_SHARES = 1_000_000
 PAGED_COPRODUCERS = int(os.environ.get("PAGED_COPRODUCERS", "20000"))
 WORKERS = (1, 4, 8, 1)  # N = 1 again at the end: wall(1) is the mean of both (the machine's load drifts)
 PAGED_PERIODS = ("2026-02", "2026-03", "2026-04", "2026-05")  # one film, one period per run: the same weights
+PROFILED_PERIOD = "2026-06"  # BENCH_PROFILE=1: one more paged run at N = 8, sampled by py-spy
 PERIOD = "2026-01"
 MARK = "royalties"
 DISTRIBUTION_REPEATS = int(os.environ.get("DISTRIBUTION_REPEATS", "3"))  # distributions of each size (medians)
@@ -220,7 +221,7 @@ def _paged_film(count: int) -> str:
 
     film_id = factories.make_film()["film_id"]
     _backings(film_id, count)
-    for period in PAGED_PERIODS:
+    for period in (*PAGED_PERIODS, PROFILED_PERIOD):
         rights.record_receipt(factories.admin(), film_id, ReceiptCreate(
             period=period, rights_received_cents=123_456_789, reference=f"bench-{film_id}-{period}"))
     return film_id
@@ -255,6 +256,16 @@ def _paged(film_id: str, period: str, count: int, workers: int) -> dict:
     return {"coproducers": count, "workers": workers, "seconds": seconds, "cpu_seconds": cpu, "invocations": len(invocations),
             "first_invocation_seconds": invocations[0], "longest_page_seconds": max(invocations[1:]),
             "pages": int(done.snapshot_pages)}
+
+
+def _paged_profile(film_id: str) -> dict:
+    """One more paged run at N = 8, outside the timed ones, with every thread sampled (the
+    pump's workers included): what the workers do with their time."""
+    from bench import profiles
+
+    with profiles.sampled() as profile:
+        run = _paged(film_id, PROFILED_PERIOD, PAGED_COPRODUCERS, max(WORKERS))
+    return {"run": run, "summary": profiles.summary(profile)}
 
 
 def report(results: dict) -> str:
@@ -345,6 +356,10 @@ def report(results: dict) -> str:
               "(film's message + pages / N) / wall(1).",
               "", f"Sizes of this run: distribution {', '.join(f'{n:,}' for n in SIZES)}; paged {PAGED_COPRODUCERS:,}. "
               f"Load average of the machine at the end of the run: {results['load_average'][0]:.1f} (2 cores).", ""]
+    if "paged_profile" in results:
+        sampled = results["paged_profile"]
+        lines += [f"Profile of one more paged run at N = {sampled['run']['workers']} (`BENCH_PROFILE=1`, outside the "
+                  f"timed runs; {sampled['run']['seconds']:.1f} s wall):", "", *sampled["summary"], ""]
     if "profile" in results:
         lines += _profile_report(results["profile"])
     return "\n".join(lines)
@@ -390,6 +405,7 @@ def main() -> None:
                    "load_average": os.getloadavg()}
         if PROFILE:
             results["profile"] = _profile(SIZES[0])
+            results["paged_profile"] = _paged_profile(film_id)
     publish(MARK, report(results), results)
 
 

@@ -144,4 +144,5 @@ def sampled() -> Iterator[Profile]:
             _, errors = spy.communicate(timeout=60)
             if not out.exists():
                 raise RuntimeError(f"py-spy wrote no samples: {errors.decode(errors='replace')[-500:]}")
-            profile.stacks = parse(out.read_text())
+            profile.stacks = Counter({stack: count for stack, count in parse(out.read_text()).items()
+                                      if not any(__name__.replace(".", "/") in frame for frame in stack)})  # the wait to attach
