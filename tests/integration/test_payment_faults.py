@@ -192,3 +192,25 @@ def test_a_crash_after_the_pledge_is_written_is_finished_by_the_retry_once_the_l
     assert not created_now and again["status"] == "confirmed" and again["payment_intent_id"] == log.ids[0]
     assert set(log.ids) == {log.ids[0]}
     assert assert_money_accounted(again["pledge_id"], [log.ids[0]], film["film_id"]) == "confirmed"
+
+
+def test_a_key_stripe_refuses_for_other_parameters_gets_the_first_pledges_answer(monkeypatch):
+    """Stripe answers 400 `idempotency_error` when a key comes back with other parameters (another
+    amount): the pledge the key made answers (422 for another body), nothing else is written."""
+    from chalicelib.adapters import payments
+
+    film = factories.make_film()
+    user, key, card = factories.member(), uuid.uuid4().hex, stripe.card()
+    first, _ = pledges.create(user, film["film_id"], key, 2500, card)
+
+    def refused(**kw):
+        raise payments.KeyReused(kw["idempotency_key"])
+
+    monkeypatch.setattr(payments, "open_intent", refused)
+    with pytest.raises(ApiError) as reused:
+        pledges.create(user, film["film_id"], key, 2600, card)
+    assert (reused.value.status, reused.value.code) == (422, "idempotency_key_reused")
+    assert pledges.create(user, film["film_id"], key, 2500, card) == (first, False)
+    with pytest.raises(ApiError) as never_made:
+        pledges.create(user, film["film_id"], uuid.uuid4().hex, 2500, card)
+    assert never_made.value.code == "request_in_progress" and never_made.value.status == 409
