@@ -3,6 +3,10 @@
 Every handler is idempotent on its own (status only moves forward, refunds are applied as
 the charge's cumulative amount), so a duplicate that slips past the event-id check, or an
 event that arrives before the one it follows, changes nothing twice.
+
+`payment_intent.succeeded` is one transaction: the confirmation, conditioned on the pledge
+naming the event's PaymentIntent and amount, with the event's record put if absent; only a
+refused transaction reads (the pledge counted already, or the handler below decides).
 """
 
 from __future__ import annotations
