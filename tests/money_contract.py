@@ -74,6 +74,8 @@ class MoneyContract:
         assert not store.pledges.update(pid, {"status": "canceled"}, PledgeIf(intent="pi_other"))
         assert not store.pledges.update(pid, {"lease_until": 99}, PledgeIf(lease_until=5))
         assert store.pledges.update(pid, {"lease_until": 99}, PledgeIf(statuses=("pending",), lease_until=0))
+        assert not store.pledges.update(pid, {"lease_until": 7}, PledgeIf(intent="pi_1", amount_cents=2499))
+        assert store.pledges.update(pid, {"updated_at": LATER}, PledgeIf(intent="pi_1", amount_cents=2500))
         assert store.pledges.update(pid, {"status": "canceled", "client_secret": None},
                                     PledgeIf(statuses=("pending",), intent=ANY))
         after = store.pledges.get(pid)

@@ -33,6 +33,10 @@ class PaymentDeclined(Exception):
     pass
 
 
+class KeyReused(Exception):
+    """Stripe refused the request: its idempotency key was used with other parameters."""
+
+
 def _secret_key() -> str:
     return parameters.secret(settings().stripe_secret_key, settings().stripe_secret_key_param, "payments")
 
@@ -68,6 +72,8 @@ def open_intent(*, amount_cents: int, metadata: dict[str, str], payment_method_i
         params["payment_method"] = payment_method_id
     try:
         obj = client().v1.payment_intents.create(params=params, options={"idempotency_key": idempotency_key})
+    except stripe.IdempotencyError as exc:
+        raise KeyReused(idempotency_key) from exc
     except stripe.InvalidRequestError as exc:
         if payment_method_id and exc.param in (None, "payment_method") or exc.http_status == 404:
             raise Unprocessable("payment_method_id: is not a payment method Stripe knows",

@@ -29,10 +29,28 @@ BACKOFF_BASE, BACKOFF_CAP = 0.01, 0.5  # seconds: a transaction that lost to a c
 SETTLED: dict[str, Any] = {"unsettled": None, "unsettled_key": None}
 
 
-def confirm(pledge: Any, *, payment_intent_id: str | None = None, client_secret: str | None = None) -> str | None:
+class EventApplied(Exception):
+    """`confirm(..., event=...)`: the event's record exists, it was applied already."""
+
+
+class PledgeDiffers(Exception):
+    """`confirm(..., event=...)`: the pledge is not a waiting one naming this PaymentIntent and
+    amount (counted already, canceled, unknown, another PaymentIntent): read it to decide."""
+
+
+def confirm(pledge: Any, *, payment_intent_id: str | None = None, client_secret: str | None = None,
+            event: Any | None = None) -> str | None:
     """Count a pledge's money exactly once: the time it was confirmed if this call counted
-    it, None if it was counted already (or can no longer be)."""
+    it, None if it was counted already (or can no longer be).
+
+    `event`: the record of the Stripe event that reports the payment, put in the same
+    transaction. The pledge is then not read first: the transaction's conditions (still
+    waiting, naming `payment_intent_id`, of `pledge.amount_cents`) are the check, and a
+    refusal raises EventApplied or PledgeDiffers."""
     amount = int(pledge.amount_cents)
+    when = PledgeIf(statuses=rules.sources_of("confirmed"))
+    if event is not None:
+        when = PledgeIf(statuses=rules.sources_of("confirmed"), intent=payment_intent_id, amount_cents=amount)
     joins_film, joins_platform = True, True  # the common case: a first pledge
     for attempt in range(MAX_ATTEMPTS):
         now = clock.iso()
@@ -44,7 +62,9 @@ def confirm(pledge: Any, *, payment_intent_id: str | None = None, client_secret:
             changes["client_secret"] = client_secret
         with money.store().unit_of_work() as uow:
             uow.check_film_takes_money(pledge.film_id)
-            uow.update_pledge(pledge.pledge_id, changes, PledgeIf(statuses=rules.sources_of("confirmed")))
+            uow.update_pledge(pledge.pledge_id, changes, when)
+            if event is not None:
+                uow.add_entry(event)
             uow.move_totals(pledge.film_id, pledge.user_id, amount, now, film=Held.joining(joins_film),
                             platform=Held.joining(joins_platform), film_members=int(joins_film),
                             platform_members=int(joins_platform), first_confirmed=True)
@@ -52,6 +72,10 @@ def confirm(pledge: Any, *, payment_intent_id: str | None = None, client_secret:
             try:
                 uow.commit()
             except Refused as refused:
+                if "entry" in refused.names:
+                    raise EventApplied() from refused
+                if "pledge" in refused.names and event is not None:
+                    raise PledgeDiffers() from refused
                 if "pledge" in refused.names:
                     # Already confirmed, or in a status that cannot confirm: a charge on a canceled
                     # pledge is refunded, never ignored.

@@ -1,10 +1,13 @@
 """Pledges: a co-producer commits money to an open film and pays with Stripe.
 
 Exactly once: the pledge id is derived from (user, Idempotency-Key), so the conditional put
-that creates the pledge is the idempotency record. The request that creates it holds a
-short lease while it talks to Stripe; duplicates arriving meanwhile wait for its result
-and answer the same; a duplicate arriving after a crash takes the lease over and repeats
-the Stripe call with the same Stripe idempotency key.
+that creates the pledge is the idempotency record. The PaymentIntent is opened unconfirmed
+first (Stripe idempotency key `pledge-{pledge_id}`) and its id written with the pledge, in
+the transaction that checks the film: it is confirmed (by the server, or by the browser that
+gets its client secret) only after that. A PaymentIntent no pledge records is canceled.
+The request that confirms it holds a short lease (set in the same put); duplicates arriving
+meanwhile wait for its result and answer the same; a duplicate arriving after a crash takes
+the lease over and carries on with the recorded PaymentIntent.
 """
 
 from __future__ import annotations
@@ -23,6 +26,7 @@ from chalicelib.domain.errors import RuleBroken
 from chalicelib.domain.films import PLATFORM_MIN_PLEDGE_CENTS
 from chalicelib.errors import ApiError, BadRequest, Conflict, Forbidden, NotFound, Unprocessable
 from chalicelib.lazy import referrals  # loaded by the first pledge that comes through a share code
+from chalicelib.observability import logger
 from chalicelib.services import contributions, films, pledge_limits, refunds
 
 LEASE_SECONDS = 30
@@ -80,28 +84,77 @@ def create(caller: Caller, film_id: str, idempotency_key: str | None, amount_cen
         unsettled="1", unsettled_key=f"{now}#{pledge_id}",
         referral_code=_attribution(caller, film_id, referral_code),
     )
-    if _within_platform_bounds(amount_cents):
-        # The film's state and the idempotency record in one transaction (one request when new).
-        try:
-            opened = _open(pledge_id, film_id, amount_cents, fields)
-        except Refused as refused:
-            if "pledge" in refused.names:  # a duplicate (whatever the film says now): its answer
-                return _duplicate(pledge_id, caller, fingerprint, payment_method_id)
-            # The film refused it (its reason is read below), or a concurrent transaction on the
-            # film won: the two requests below decide it alike.
-        else:
-            return view(_pay(opened, payment_method_id)), True
+    if not _within_platform_bounds(amount_cents):
+        # No Stripe call for an amount no film takes: the film is read to say why.
+        answer = _refusal(pledge_id, film_id, amount_cents, caller, fingerprint, payment_method_id, None)
+        if answer is not None:
+            return answer
+    try:
+        intent = _open_intent(pledge_id, film_id, caller.user_id, amount_cents, payment_method_id)
+    except payments.KeyReused:  # the key was used for another request: that pledge answers
+        return _duplicate(pledge_id, caller, fingerprint, payment_method_id)
+    refunds.checkpoint("pledge.intent_opened")
+    # The PaymentIntent is recorded with the pledge: it can be confirmed only after this write.
+    fields.update(payment_intent_id=intent.id, client_secret=intent.client_secret)
+    if not payment_method_id:
+        fields["lease_until"] = 0  # the browser confirms it: nothing left for this request to do
+    # The film's state and the idempotency record in one transaction (one request when new).
+    try:
+        opened = _open(pledge_id, film_id, amount_cents, fields)
+    except Refused as refused:
+        if "pledge" in refused.names:  # a duplicate (whatever the film says now): its answer
+            return _duplicate(pledge_id, caller, fingerprint, payment_method_id, intent)
+        # The film refused it (its reason is read below), or a concurrent transaction on the
+        # film won: the two requests below decide it alike.
+    else:
+        refunds.checkpoint("pledge.opened")
+        return view(_pay(opened, payment_method_id, intent)), True
+    answer = _refusal(pledge_id, film_id, amount_cents, caller, fingerprint, payment_method_id, intent)
+    if answer is not None:
+        return answer
+    pledge = money.store().pledges.create(pledge_id, **fields)
+    if pledge is not None:
+        return view(_pay(pledge, payment_method_id, intent)), True
+    return _duplicate(pledge_id, caller, fingerprint, payment_method_id, intent)
+
+
+def _open_intent(pledge_id: str, film_id: str, user_id: str, amount_cents: int,
+                 payment_method_id: str | None) -> payments.Intent:
+    """The pledge's PaymentIntent, unconfirmed. Stripe refusing the request (4xx) or an unknown
+    outcome (timeout) raises before anything is written: the client retries with the same key,
+    and Stripe answers the same PaymentIntent for 24 hours."""
+    return payments.open_intent(
+        amount_cents=amount_cents,
+        metadata={"film_id": film_id, "pledge_id": pledge_id, "user_id": user_id},
+        payment_method_id=payment_method_id,
+        idempotency_key=f"pledge-{pledge_id}",
+    )
+
+
+def _refusal(pledge_id: str, film_id: str, amount_cents: int, caller: Caller, fingerprint: str,
+             payment_method_id: str | None, intent: payments.Intent | None) -> tuple[dict[str, Any], bool] | None:
+    """The film's reason to refuse the pledge (raised), or the answer of the pledge the key made
+    before; None when the film takes it after all. A PaymentIntent no pledge records is canceled."""
     try:
         _check_film_accepts(film_id, amount_cents, caller)
     except (ApiError, RuleBroken):
         existing = _load(pledge_id)  # a replay after the film closed still gets its answer
+        _drop_unrecorded(intent, existing)
         if existing is None:
             raise
         return _replay(existing, caller, fingerprint, payment_method_id)
-    pledge = money.store().pledges.create(pledge_id, **fields)
-    if pledge is not None:
-        return view(_pay(pledge, payment_method_id)), True
-    return _duplicate(pledge_id, caller, fingerprint, payment_method_id)
+    return None
+
+
+def _drop_unrecorded(intent: payments.Intent | None, existing: Any | None) -> None:
+    """Cancel a PaymentIntent that no pledge records (the film refused, or Stripe forgot the key
+    after 24 hours and made a new one for a pledge that has its own): nobody can pay it then."""
+    if intent is None or not intent.id or (existing is not None and existing.payment_intent_id == intent.id):
+        return
+    try:
+        payments.cancel_intent(intent.id)
+    except ApiError:  # unconfirmed, its client secret never given out: no money can move on it
+        logger.warning("an unrecorded PaymentIntent could not be canceled", extra={"payment_intent_id": intent.id})
 
 
 def _within_platform_bounds(amount_cents: int) -> bool:
@@ -121,9 +174,10 @@ def _open(pledge_id: str, film_id: str, amount_cents: int, fields: dict[str, Any
     return pledge
 
 
-def _duplicate(pledge_id: str, caller: Caller, fingerprint: str,
-               payment_method_id: str | None) -> tuple[dict[str, Any], bool]:
+def _duplicate(pledge_id: str, caller: Caller, fingerprint: str, payment_method_id: str | None,
+               intent: payments.Intent | None = None) -> tuple[dict[str, Any], bool]:
     existing = _load(pledge_id)  # a duplicate: the first request's pledge
+    _drop_unrecorded(intent, existing)
     if existing is None:  # removed meanwhile (Stripe refused the first request)
         raise Conflict("the first request with this Idempotency-Key failed; use a new key",
                        code="request_in_progress")
@@ -184,13 +238,14 @@ def record_intent(pledge: Any, intent: payments.Intent) -> bool:
         statuses=("pending",), intent=intent.id, intent_or_none=True))
 
 
-def _pay(pledge: Any, payment_method_id: str | None) -> Any:
-    """Open the PaymentIntent unconfirmed, record its id, then confirm it: money only ever moves
-    on a PaymentIntent the pledge names. A resumed pledge (lease taken over) carries on with the
-    PaymentIntent it recorded."""
-    if pledge.payment_intent_id:
+def _pay(pledge: Any, payment_method_id: str | None, intent: payments.Intent | None = None) -> Any:
+    """Confirm the pledge's recorded PaymentIntent (`intent`: as Stripe opened it, recorded with
+    the pledge): money only ever moves on a PaymentIntent the pledge names. A resumed pledge
+    (lease taken over) carries on with the PaymentIntent it recorded; a pledge written without
+    one (before PaymentIntents were opened first) has it opened and recorded here."""
+    if intent is None and pledge.payment_intent_id:
         intent = payments.retrieve_intent(pledge.payment_intent_id)
-    else:
+    elif intent is None:
         try:
             intent = payments.open_intent(
                 amount_cents=int(pledge.amount_cents),
@@ -223,7 +278,16 @@ def _pay(pledge: Any, payment_method_id: str | None) -> Any:
             _release_lease(pledge)
             raise
         refunds.checkpoint("pay.intent_confirmed")
+    if _settled_already(pledge, intent):
+        return pledge  # the browser's payment: the pledge as written waits for the webhook
     return settle_intent(pledge, intent)
+
+
+def _settled_already(pledge: Any, intent: payments.Intent) -> bool:
+    """Nothing to write: the pledge, pending with no lease, already says what the PaymentIntent says."""
+    return (pledge.status == "pending" and not int(pledge.lease_until or 0)
+            and pledge.payment_intent_id == intent.id and pledge.client_secret == intent.client_secret
+            and rules.status_for_intent(intent.status, has_error=intent.error_code is not None) == "pending")
 
 
 def settle_intent(pledge: Any, intent: payments.Intent) -> Any:

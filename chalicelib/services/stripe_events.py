@@ -3,17 +3,22 @@
 Every handler is idempotent on its own (status only moves forward, refunds are applied as
 the charge's cumulative amount), so a duplicate that slips past the event-id check, or an
 event that arrives before the one it follows, changes nothing twice.
+
+`payment_intent.succeeded` is one transaction: the confirmation, conditioned on the pledge
+naming the event's PaymentIntent and amount, with the event's record put if absent; only a
+refused transaction reads (the pledge counted already, or the handler below decides).
 """
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from typing import Any, Callable
 
 from pynamodb.exceptions import DoesNotExist
 
 from chalicelib import clock
 from chalicelib.adapters import payments
-from chalicelib.adapters.tables import PledgeRecord, StripeEventRecord
+from chalicelib.adapters.tables import PledgeRecord, StripeEventRecord, find
 from chalicelib.domain import pledges as pledge_rules
 from chalicelib.observability import logger, metrics
 from chalicelib.services import contributions, disputes, payout_accounts, refunds
@@ -126,19 +131,75 @@ HANDLERS: dict[str, Callable[[dict[str, Any]], None]] = {
 }
 
 
+@dataclass(frozen=True)
+class PaidIntent:
+    """What confirming a pledge needs, as the signed event's PaymentIntent says it (its metadata
+    names the pledge, film and user the platform opened it for)."""
+
+    pledge_id: str
+    film_id: str
+    user_id: str
+    amount_cents: int
+    payment_intent_id: str
+
+
+def _paid(intent: dict[str, Any]) -> PaidIntent | None:
+    metadata = intent.get("metadata") or {}
+    names = [metadata.get(key) if isinstance(metadata, dict) else None for key in ("pledge_id", "film_id", "user_id")]
+    amount, intent_id = intent.get("amount"), intent.get("id")
+    if (not all(isinstance(name, str) and name for name in names) or not isinstance(amount, int)
+            or isinstance(amount, bool) or not isinstance(intent_id, str) or not intent_id
+            or str(intent.get("currency", "")).lower() != "eur"):
+        return None
+    pledge_id, film_id, user_id = (str(name) for name in names)
+    return PaidIntent(pledge_id, film_id, user_id, amount, intent_id)
+
+
+def _record(event_id: str, event_type: str) -> StripeEventRecord:
+    return StripeEventRecord(event_id, event_type=event_type, processed_at=clock.iso(),
+                             expires_at=clock.epoch() + EVENT_RETENTION_SECONDS)
+
+
+def _succeeded_at_once(event_id: str, event_type: str, intent: dict[str, Any]) -> dict[str, Any] | None:
+    """A payment counted in one transaction: the pledge's confirmation with the event's record,
+    the pledge not read first. None: the pledge is not a waiting one for this payment, and the
+    handler that reads it decides (a canceled pledge refunded, an unknown one said loudly)."""
+    paid = _paid(intent)
+    if paid is None:
+        return None
+    try:
+        counted = contributions.confirm(paid, payment_intent_id=paid.payment_intent_id,
+                                        event=_record(event_id, event_type))
+    except contributions.EventApplied:
+        return {"received": True, "duplicate": True}
+    except contributions.PledgeDiffers:
+        current = find(PledgeRecord, paid.pledge_id)
+        if (current is not None and current.payment_intent_id == paid.payment_intent_id
+                and int(current.amount_cents) == paid.amount_cents and current.status != "canceled"
+                and not pledge_rules.can_move(current.status, "confirmed")):
+            return {"received": True}  # counted already (the server's confirmation came first)
+        return None
+    if counted is None:  # the film no longer takes money: its refund is recorded
+        _record(event_id, event_type).save()
+    return {"received": True}
+
+
 def receive(payload: bytes, signature: str | None) -> dict[str, Any]:
     event = payments.verify_webhook(payload, signature)  # 400 before anything is written
     event_id, event_type = event["id"], str(event.get("type"))
+    obj = event["data"].get("object")
+    if event_type == "payment_intent.succeeded" and isinstance(obj, dict):
+        answer = _succeeded_at_once(event_id, event_type, obj)
+        if answer is not None:
+            return answer
     try:
         StripeEventRecord.get(event_id, consistent_read=True)
         return {"received": True, "duplicate": True}
     except DoesNotExist:
         pass
     handler = HANDLERS.get(event_type)
-    obj = event["data"].get("object")
     if handler is None or not isinstance(obj, dict):
         return {"received": True, "ignored": True}
     handler(obj)
-    StripeEventRecord(event_id, event_type=event_type, processed_at=clock.iso(),
-                      expires_at=clock.epoch() + EVENT_RETENTION_SECONDS).save()
+    _record(event_id, event_type).save()
     return {"received": True}

@@ -43,16 +43,21 @@ def test_a_pledge_canceled_while_stripe_charges_it_never_ends_canceled_with_the_
 
 
 def test_a_create_that_timed_out_after_the_charge_then_a_cancel_then_the_webhook(monkeypatch):
-    """The answer of the charging call is lost; the co-producer cancels; Stripe's webhook comes."""
+    """The answer of the opening call is lost (nothing written: the client retries with the same
+    key), then the charging call's; the co-producer cancels; Stripe's webhook comes."""
     film = factories.make_film()
-    user, key = factories.member(), uuid.uuid4().hex
+    user, key, card = factories.member(), uuid.uuid4().hex, stripe.card()
     hooks = {"payment_intents.create": stripe_faults.once(stripe_faults.timeout),
              "payment_intents.confirm": stripe_faults.once(stripe_faults.timeout)}
     log = IntentLog(monkeypatch, hooks)
     pledge_id = _pledge_id(user, key)
     with pytest.raises(ApiError):
-        pledges.create(user, film["film_id"], key, 2500, stripe.card())
+        pledges.create(user, film["film_id"], key, 2500, card)
+    assert not _exists(pledge_id)
+    with pytest.raises(ApiError):
+        pledges.create(user, film["film_id"], key, 2500, card)
     _cancel_quietly(user, pledge_id)
+    log.ids[:] = sorted(set(log.ids))
     for intent_id in log.ids:
         intent = stripe.intent(intent_id)
         if intent["status"] == "succeeded":
@@ -94,5 +99,118 @@ def test_a_retry_after_a_lost_answer_reads_the_payment_back_and_charges_nothing_
         pledges.create(user, film["film_id"], key, 2500, card)
     again, created_now = pledges.create(user, film["film_id"], key, 2500, card)
     assert again["status"] == "confirmed" and not created_now
-    assert len(log.ids) == 1 and len(confirms) == 1  # one PaymentIntent, confirmed once
-    assert assert_money_accounted(again["pledge_id"], log.ids, film["film_id"]) == "confirmed"
+    assert len(set(log.ids)) == 1 and len(confirms) == 1  # one PaymentIntent, confirmed once
+    assert assert_money_accounted(again["pledge_id"], sorted(set(log.ids)), film["film_id"]) == "confirmed"
+
+
+class Crash(Exception):
+    pass
+
+
+def _crash_at(point: str):
+    def hook(name: str) -> None:
+        if name == point:
+            raise Crash(name)
+    return hook
+
+
+def _exists(pledge_id: str) -> bool:
+    try:
+        PledgeRecord.get(pledge_id, consistent_read=True)
+        return True
+    except PledgeRecord.DoesNotExist:
+        return False
+
+
+def test_a_film_that_closes_while_stripe_opens_the_payment_gets_no_pledge_and_the_payment_is_canceled(monkeypatch):
+    from chalicelib.adapters.tables import FilmRecord
+
+    film = factories.make_film()
+    user, key = factories.member(), uuid.uuid4().hex
+
+    def close(_result) -> None:
+        FilmRecord(film["film_id"]).update(actions=[FilmRecord.status.set("funded")])
+
+    log = IntentLog(monkeypatch, {"payment_intents.create": stripe_faults.once(close)})
+    with pytest.raises(ApiError) as refused:
+        pledges.create(user, film["film_id"], key, 2500, stripe.card())
+    assert refused.value.status == 409 and refused.value.code == "film_not_open"
+    assert len(log.ids) == 1 and stripe.intent(log.ids[0])["status"] == "canceled"
+    assert not _exists(_pledge_id(user, key))
+
+
+def test_a_retry_after_stripe_forgot_the_key_cancels_the_new_payment_and_answers_the_pledge(monkeypatch):
+    """Stripe keeps an idempotency key 24 hours: a retry after that makes a new PaymentIntent,
+    which nobody records: it is canceled, and the retry gets the first pledge."""
+    from chalicelib.adapters import payments
+
+    film = factories.make_film()
+    user, key, card = factories.member(), uuid.uuid4().hex, stripe.card()
+    log = IntentLog(monkeypatch)
+    first, _ = pledges.create(user, film["film_id"], key, 2500, card)
+    real_open = payments.open_intent
+    monkeypatch.setattr(payments, "open_intent",
+                        lambda **kw: real_open(**dict(kw, idempotency_key=kw["idempotency_key"] + "-forgotten")))
+    again, created_now = pledges.create(user, film["film_id"], key, 2500, card)
+    assert not created_now and again == first and first["status"] == "confirmed"
+    assert len(log.ids) == 2 and log.ids[0] == first["payment_intent_id"]
+    assert stripe.intent(log.ids[1])["status"] == "canceled"
+    assert assert_money_accounted(first["pledge_id"], log.ids, film["film_id"]) == "confirmed"
+
+
+def test_a_crash_after_the_payment_is_opened_leaves_no_pledge_and_the_retry_uses_the_same_payment(monkeypatch):
+    from chalicelib.services import refunds
+
+    film = factories.make_film()
+    user, key, card = factories.member(), uuid.uuid4().hex, stripe.card()
+    log = IntentLog(monkeypatch)
+    with refunds.faults(_crash_at("pledge.intent_opened")), pytest.raises(Crash):
+        pledges.create(user, film["film_id"], key, 2500, card)
+    assert not _exists(_pledge_id(user, key))
+    assert stripe.intent(log.ids[0])["status"] in ("requires_confirmation", "requires_payment_method")
+    again, created_now = pledges.create(user, film["film_id"], key, 2500, card)
+    assert created_now and again["status"] == "confirmed" and again["payment_intent_id"] == log.ids[0]
+    assert set(log.ids) == {log.ids[0]}  # Stripe answered the same PaymentIntent for the same key
+    assert assert_money_accounted(again["pledge_id"], [log.ids[0]], film["film_id"]) == "confirmed"
+
+
+def test_a_crash_after_the_pledge_is_written_is_finished_by_the_retry_once_the_lease_lapses(monkeypatch):
+    from datetime import timedelta
+
+    from chalicelib import clock
+    from chalicelib.services import refunds
+
+    film = factories.make_film()
+    user, key, card = factories.member(), uuid.uuid4().hex, stripe.card()
+    log = IntentLog(monkeypatch)
+    with refunds.faults(_crash_at("pledge.opened")), pytest.raises(Crash):
+        pledges.create(user, film["film_id"], key, 2500, card)
+    written = PledgeRecord.get(_pledge_id(user, key), consistent_read=True)
+    assert (written.status, written.payment_intent_id) == ("pending", log.ids[0]) and written.client_secret
+    with clock.frozen(clock.now() + timedelta(seconds=pledges.LEASE_SECONDS + 1)):
+        again, created_now = pledges.create(user, film["film_id"], key, 2500, card)
+    assert not created_now and again["status"] == "confirmed" and again["payment_intent_id"] == log.ids[0]
+    assert set(log.ids) == {log.ids[0]}
+    assert assert_money_accounted(again["pledge_id"], [log.ids[0]], film["film_id"]) == "confirmed"
+
+
+def test_a_key_stripe_refuses_for_other_parameters_gets_the_first_pledges_answer(monkeypatch):
+    """Stripe answers 400 `idempotency_error` when a key comes back with other parameters (another
+    amount): the pledge the key made answers (422 for another body), nothing else is written."""
+    from chalicelib.adapters import payments
+
+    film = factories.make_film()
+    user, key, card = factories.member(), uuid.uuid4().hex, stripe.card()
+    first, _ = pledges.create(user, film["film_id"], key, 2500, card)
+
+    def refused(**kw):
+        raise payments.KeyReused(kw["idempotency_key"])
+
+    monkeypatch.setattr(payments, "open_intent", refused)
+    with pytest.raises(ApiError) as reused:
+        pledges.create(user, film["film_id"], key, 2600, card)
+    assert (reused.value.status, reused.value.code) == (422, "idempotency_key_reused")
+    assert pledges.create(user, film["film_id"], key, 2500, card) == (first, False)
+    with pytest.raises(ApiError) as never_made:
+        pledges.create(user, film["film_id"], uuid.uuid4().hex, 2500, card)
+    assert never_made.value.code == "request_in_progress" and never_made.value.status == 409

@@ -47,7 +47,8 @@ class Life:
             "payment_intents.create": self._created, "payment_intents.confirm": self._confirmed}))
 
     def _created(self, result) -> None:
-        self.intents.append(result["id"])
+        if result["id"] not in self.intents:  # a retry with the same key: Stripe's same answer
+            self.intents.append(result["id"])
         self._fault("create", result)
 
     def _confirmed(self, result) -> None:
@@ -136,7 +137,9 @@ def test_whatever_the_interleaving_a_charge_ends_counted_or_refunded(card, steps
         life.webhooks("once")
         life.reconcile(hours=2)
         if not life.exists():
-            assert not life.intents, "a pledge removed after Stripe made a PaymentIntent for it"
+            # Never written (Stripe's answer to the opening call was lost): its PaymentIntent was
+            # never confirmed, and nobody was given its client secret.
+            assert not [i for i in life.intents if stripe.intent(i)["status"] == "succeeded"]
             return
         pledge = PledgeRecord.get(life.pledge_id, consistent_read=True)
         assert pledge.status in rules.SETTLED, pledge.status  # nothing left waiting

@@ -51,6 +51,8 @@ def pledge_condition(when: PledgeIf | None) -> Any:
         parts.append(PledgeRecord.lease_until == when.lease_until)
     if when.refunded_cents is not None:
         parts.append(PledgeRecord.amount_refunded_cents == when.refunded_cents)
+    if when.amount_cents is not None:
+        parts.append(PledgeRecord.amount_cents == when.amount_cents)
     return _all(parts)
 
 

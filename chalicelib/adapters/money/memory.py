@@ -48,6 +48,8 @@ def pledge_holds(pledge: Any | None, when: PledgeIf | None) -> bool:
         return False
     if when.refunded_cents is not None and getattr(pledge, "amount_refunded_cents", None) != when.refunded_cents:
         return False
+    if when.amount_cents is not None and getattr(pledge, "amount_cents", None) != when.amount_cents:
+        return False
     return True
 
 

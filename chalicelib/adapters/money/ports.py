@@ -33,13 +33,14 @@ class PledgeIf:
     """What a pledge must hold for a write to go through (every field set must hold).
 
     `intent`: ANY, None (no PaymentIntent recorded) or the one recorded; `intent_or_none`
-    accepts none recorded as well."""
+    accepts none recorded as well. `amount_cents`: the pledge's amount is exactly that."""
 
     statuses: tuple[str, ...] | None = None
     intent: str | None = ANY
     intent_or_none: bool = False
     lease_until: int | None = None
     refunded_cents: int | None = None
+    amount_cents: int | None = None
 
 
 @dataclass(frozen=True)

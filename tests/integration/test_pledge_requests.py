@@ -1,0 +1,91 @@
+"""What one pledge costs in DynamoDB requests, counted at botocore's event hooks on DynamoDB
+Local: the PaymentIntent recorded in the transaction that writes the pledge, and Stripe's
+`payment_intent.succeeded` counted in one transaction with its dedup record, the pledge not
+read first."""
+
+from __future__ import annotations
+
+import contextlib
+import json
+import uuid
+from collections import Counter
+from typing import Iterator
+
+from chalicelib.adapters import tables
+from chalicelib.adapters.tables import PledgeRecord, StripeEventRecord
+from chalicelib.services import pledges, stripe_events
+from tests import factories, stripe_helpers as stripe
+
+
+@contextlib.contextmanager
+def counted() -> Iterator[Counter]:
+    calls: Counter = Counter()
+
+    def hook(model, **_):
+        calls[model.name] += 1
+
+    clients = {id(tables.connection().client): tables.connection().client}
+    for model in tables.ALL_MODELS:
+        client = model._get_connection().connection.client
+        clients[id(client)] = client
+    for client in clients.values():
+        client.meta.events.register("before-call.dynamodb", hook)
+    try:
+        yield calls
+    finally:
+        for client in clients.values():
+            client.meta.events.unregister("before-call.dynamodb", hook)
+
+
+def _deliver(intent: dict, event_id: str | None = None) -> dict:
+    event = stripe.event("payment_intent.succeeded", intent)
+    if event_id:
+        event["id"] = event_id
+    payload = json.dumps(event).encode()
+    return stripe_events.receive(payload, stripe.sign(payload))
+
+
+def test_the_browsers_pledge_is_written_in_one_transaction_and_counted_by_the_webhook_in_one():
+    film = factories.make_film()
+    user = factories.member()
+    with counted() as request:
+        made, _ = pledges.create(user, film["film_id"], uuid.uuid4().hex, 2500, None)
+    assert made["status"] == "pending" and made["payment_intent_id"] and made["client_secret"]
+    assert request["TransactWriteItems"] == 1 and not request["UpdateItem"] and not request["PutItem"]
+    assert sum(request.values()) - request["Query"] == 1  # the pledge limits' Query aside
+    paid = dict(stripe.intent(made["payment_intent_id"]), status="succeeded")
+    event_id = f"evt_{uuid.uuid4().hex}"
+    with counted() as webhook:
+        assert _deliver(paid, event_id) == {"received": True}
+    assert dict(webhook) == {"TransactWriteItems": 1}
+    assert PledgeRecord.get(made["pledge_id"], consistent_read=True).status == "confirmed"
+    assert StripeEventRecord.get(event_id, consistent_read=True).event_type == "payment_intent.succeeded"
+    with counted() as again:
+        assert _deliver(paid, event_id) == {"received": True, "duplicate": True}
+    assert dict(again) == {"TransactWriteItems": 1}  # refused by the dedup record: nothing counted twice
+    assert _raised(film["film_id"]) == 2500
+
+
+def test_a_late_webhook_for_a_pledge_the_server_counted_is_one_refused_transaction_and_one_read():
+    film = factories.make_film()
+    made, _ = pledges.create(factories.member(), film["film_id"], uuid.uuid4().hex, 2500, stripe.card())
+    assert made["status"] == "confirmed"
+    with counted() as webhook:
+        assert _deliver(stripe.intent(made["payment_intent_id"])) == {"received": True}
+    assert dict(webhook) == {"TransactWriteItems": 1, "GetItem": 1}
+    assert _raised(film["film_id"]) == 2500
+
+
+def test_a_payment_of_another_amount_than_the_pledges_is_not_counted():
+    film = factories.make_film()
+    made, _ = pledges.create(factories.member(), film["film_id"], uuid.uuid4().hex, 2500, None)
+    paid = dict(stripe.intent(made["payment_intent_id"]), status="succeeded", amount=9900)
+    assert _deliver(paid) == {"received": True}
+    assert PledgeRecord.get(made["pledge_id"], consistent_read=True).status == "pending"
+    assert _raised(film["film_id"]) == 0
+
+
+def _raised(film_id: str) -> int:
+    from chalicelib.adapters import counters
+
+    return int(counters.read(counters.film_counter(film_id)).get("raised_cents", 0))
