@@ -8,6 +8,8 @@ same run, from the same number of threads. Rewrites only its section of BENCHMAR
 
 N defaults to 100,000, as the platform's target (about 12 minutes on the emulators of a shared
 2-core machine); BENCH_NOTIFY_N=5000 gives the same per-co-producer figures in a minute.
+BENCH_PROFILE=1 profiles the fan-out (pyinstrument, the thread that handles the chunks) and adds
+the frames that take the most time, by self and by total time, to the section.
 """
 
 from __future__ import annotations
@@ -25,6 +27,9 @@ from pathlib import Path
 from bench import stack  # sets the environment first
 
 N = int(os.environ.get("BENCH_NOTIFY_N", "100000"))
+PROFILE = os.environ.get("BENCH_PROFILE") == "1"
+TOP_FRAMES = 5
+WRAPPER = 0.95
 SMS_EVERY = 2  # one co-producer in two also wants SMS
 MARK = "notifications"
 
@@ -70,11 +75,49 @@ def fan_out(counter: Counter) -> dict:
     handlers = app_handlers()
     pump = Pump({"send_notifications": handlers["send_notifications"]})
     counter.clear()
+    profiler = _profiler()
     started = time.perf_counter()
     channels.publish_event(event.to_json(), {"event_type": event.event_type, "film_id": film_id})
     pump.drain()
     seconds = time.perf_counter() - started
-    return {"seconds": seconds, "requests": dict(counter), "total": sum(counter.values())}
+    profile = _summary(profiler) if profiler else None
+    return {"seconds": seconds, "requests": dict(counter), "total": sum(counter.values()), "profile": profile}
+
+
+def _profiler():
+    if not PROFILE:
+        return None
+    from pyinstrument import Profiler
+
+    profiler = Profiler(interval=0.005, async_mode="disabled")
+    profiler.start()
+    return profiler
+
+
+def _summary(profiler) -> dict:
+    """The frames of the profiled thread that take the most time: by self time (where it
+    waits or computes) and by total time (the platform's own functions under the handler's
+    wrappers: those that take less than WRAPPER of the whole)."""
+    profiler.stop()
+    root = profiler.last_session.root_frame()
+    if root is None:
+        return {"seconds": 0.0, "self": [], "total": []}
+    self_time: Counter = Counter()
+    total_time: Counter = Counter()
+    platform = str(stack.ROOT / "chalicelib")
+
+    def walk(frame, outer: frozenset) -> None:
+        key = f"{frame.function} ({frame.file_path_short}:{frame.line_no})"
+        self_time[key] += frame.total_self_time
+        if key not in outer and (frame.file_path or "").startswith(platform):
+            total_time[key] += frame.time  # the outermost call of a recursion only
+        for child in frame.children:
+            if not child.is_synthetic:  # "[self]": in its parent's self time already
+                walk(child, outer | {key})
+
+    walk(root, frozenset())
+    total = [(k, v) for k, v in total_time.most_common() if v < WRAPPER * root.time]
+    return {"seconds": root.time, "self": self_time.most_common(TOP_FRAMES), "total": total[:TOP_FRAMES + 2]}
 
 
 def raw_publishes(counter: Counter, emails: int, sms: int) -> dict:
@@ -128,8 +171,23 @@ def report(results: dict) -> str:
         "(marker read, SQS message, marker put, receive, delete). The wall-time ratio is mostly "
         "DynamoDB Local's speed on the claims and records; chunks run one after the other here, in "
         "parallel on Lambda.",
+        *_profile_lines(fan.get("profile")),
         f"<!-- /bench:{MARK} -->",
     ])
+
+
+def _profile_lines(profile: dict | None) -> list[str]:
+    if not profile:
+        return []
+    seconds = profile["seconds"] or 1.0
+
+    def line(frame: str, spent: float) -> str:
+        return f"  - `{frame}`: {spent:.1f} s ({spent / seconds:.0%})"
+
+    return ["", f"Profile of the fan-out (`BENCH_PROFILE=1`, pyinstrument, the thread that handles the chunks; "
+                f"{profile['seconds']:.1f} s sampled):",
+            "- by self time:", *[line(f, t) for f, t in profile["self"]],
+            "- by total time (the platform's functions under the handler):", *[line(f, t) for f, t in profile["total"]]]
 
 
 def write_section(path: Path, section: str) -> None:
