@@ -155,7 +155,9 @@ def report(results: dict) -> str:
         "from the events topic through the notifications queue and its chunks (the local event pump), "
         "against DynamoDB Local and moto. "
         + ("" if N >= 100_000 else "100,000 was not run here (the default; `BENCH_NOTIFY_N` lowers it). ")
-        + f"The per-co-producer figures do not depend on N (chunks of {results['chunk_size']}).",
+        + f"The per-co-producer figures do not depend on N (chunks of {results['chunk_size']}). "
+        + "Load average (1, 5, 15 min) at the start and the end of the run: "
+        + " and ".join(", ".join(f"{x:.2f}" for x in load) for load in results["load_average"]) + ".",
         "",
         "| figure | measured | baseline (same run) | ratio |",
         "| --- | --- | --- | --- |",
@@ -167,10 +169,13 @@ def report(results: dict) -> str:
         "",
         "Beyond the publish itself, per chunk of 100 co-producers: one Query of the backings, one "
         "BatchGetItem of the users, one or two TransactWriteItems that claim its messages (100 "
-        "conditional updates each), one BatchWriteItem per 25 messages sent, and the next chunk "
-        "(marker read, SQS message, marker put, receive, delete). The wall-time ratio is mostly "
-        "DynamoDB Local's speed on the claims and records; chunks run one after the other here, in "
-        "parallel on Lambda.",
+        "conditional updates each) and one per claim transaction that holds SMS (their daily units), "
+        "one BatchWriteItem per 25 messages sent, and the next chunk (marker read, SQS message, marker "
+        "put, receive, delete). The messages of a claim transaction go to the senders as soon as it is "
+        "written; the next claims, the records and the next chunk's queueing run meanwhile (the "
+        f"handler's thread and {results['writers']} writer threads). Same concurrency: the raw publishes "
+        f"run on {results['threads']} threads, the fan-out's publishes on its {results['threads']} senders "
+        "(`SENDERS`). Chunks run one after the other here, in parallel on Lambda.",
         *_profile_lines(fan.get("profile")),
         f"<!-- /bench:{MARK} -->",
     ])
@@ -198,6 +203,7 @@ def write_section(path: Path, section: str) -> None:
 
 
 def main() -> None:
+    load = os.getloadavg()
     with stack.running(emulator=True):
         from chalicelib.services import notifications
 
@@ -208,7 +214,8 @@ def main() -> None:
         sms = len(range(0, N, SMS_EVERY))
         raw = raw_publishes(counter, emails, sms)
         results = {"fan_out": fan, "raw": raw, "messages": {"email": emails, "sms": sms, "total": emails + sms},
-                   "chunk_size": notifications.CHUNK_SIZE, "threads": notifications.SENDERS}
+                   "chunk_size": notifications.CHUNK_SIZE, "threads": notifications.SENDERS,
+                   "writers": notifications.WRITERS, "load_average": (load, os.getloadavg())}
     write_section(Path(__file__).resolve().parents[1] / "BENCHMARKS.md", report(results))
     json.dump(results, sys.stdout, indent=2)
     print()

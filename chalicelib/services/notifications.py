@@ -11,7 +11,8 @@
    anything is sent (100 claims per transaction; the ones whose condition fails are left
    out): `sent` is final, `sending` is leased (a crashed sender's claim lapses), `failed` may
    be claimed again. A stream batch or queue message delivered again sends nothing twice.
-   Sent messages are recorded 25 per BatchWriteItem.
+   Sent messages are recorded 25 per BatchWriteItem. Claims, sends and records overlap: a
+   transaction's claims go to the senders as soon as written (see `deliver`).
 4. Sending backs off and retries throttling and server errors; a message that still fails
    is recorded `failed` (visible in `GET /admin/notifications?status=failed`) and reported to
    SQS, which redelivers it and, after `max_receive_count` receives, dead-letters it.
