@@ -8,6 +8,8 @@ same run, from the same number of threads. Rewrites only its section of BENCHMAR
 
 N defaults to 100,000, as the platform's target (about 12 minutes on the emulators of a shared
 2-core machine); BENCH_NOTIFY_N=5000 gives the same per-co-producer figures in a minute.
+BENCH_PROFILE=1 profiles the fan-out (pyinstrument, the thread that handles the chunks) and adds
+the frames that take the most time, by self and by total time, to the section.
 """
 
 from __future__ import annotations
@@ -25,6 +27,9 @@ from pathlib import Path
 from bench import stack  # sets the environment first
 
 N = int(os.environ.get("BENCH_NOTIFY_N", "100000"))
+PROFILE = os.environ.get("BENCH_PROFILE") == "1"
+TOP_FRAMES = 5
+WRAPPER = 0.95
 SMS_EVERY = 2  # one co-producer in two also wants SMS
 MARK = "notifications"
 
@@ -70,11 +75,49 @@ def fan_out(counter: Counter) -> dict:
     handlers = app_handlers()
     pump = Pump({"send_notifications": handlers["send_notifications"]})
     counter.clear()
+    profiler = _profiler()
     started = time.perf_counter()
     channels.publish_event(event.to_json(), {"event_type": event.event_type, "film_id": film_id})
     pump.drain()
     seconds = time.perf_counter() - started
-    return {"seconds": seconds, "requests": dict(counter), "total": sum(counter.values())}
+    profile = _summary(profiler) if profiler else None
+    return {"seconds": seconds, "requests": dict(counter), "total": sum(counter.values()), "profile": profile}
+
+
+def _profiler():
+    if not PROFILE:
+        return None
+    from pyinstrument import Profiler
+
+    profiler = Profiler(interval=0.005, async_mode="disabled")
+    profiler.start()
+    return profiler
+
+
+def _summary(profiler) -> dict:
+    """The frames of the profiled thread that take the most time: by self time (where it
+    waits or computes) and by total time (the platform's own functions under the handler's
+    wrappers: those that take less than WRAPPER of the whole)."""
+    profiler.stop()
+    root = profiler.last_session.root_frame()
+    if root is None:
+        return {"seconds": 0.0, "self": [], "total": []}
+    self_time: Counter = Counter()
+    total_time: Counter = Counter()
+    platform = str(stack.ROOT / "chalicelib")
+
+    def walk(frame, outer: frozenset) -> None:
+        key = f"{frame.function} ({frame.file_path_short}:{frame.line_no})"
+        self_time[key] += frame.total_self_time
+        if key not in outer and (frame.file_path or "").startswith(platform):
+            total_time[key] += frame.time  # the outermost call of a recursion only
+        for child in frame.children:
+            if not child.is_synthetic:  # "[self]": in its parent's self time already
+                walk(child, outer | {key})
+
+    walk(root, frozenset())
+    total = [(k, v) for k, v in total_time.most_common() if v < WRAPPER * root.time]
+    return {"seconds": root.time, "self": self_time.most_common(TOP_FRAMES), "total": total[:TOP_FRAMES + 2]}
 
 
 def raw_publishes(counter: Counter, emails: int, sms: int) -> dict:
@@ -112,7 +155,9 @@ def report(results: dict) -> str:
         "from the events topic through the notifications queue and its chunks (the local event pump), "
         "against DynamoDB Local and moto. "
         + ("" if N >= 100_000 else "100,000 was not run here (the default; `BENCH_NOTIFY_N` lowers it). ")
-        + f"The per-co-producer figures do not depend on N (chunks of {results['chunk_size']}).",
+        + f"The per-co-producer figures do not depend on N (chunks of {results['chunk_size']}). "
+        + "Load average (1, 5, 15 min) at the start and the end of the run: "
+        + " and ".join(", ".join(f"{x:.2f}" for x in load) for load in results["load_average"]) + ".",
         "",
         "| figure | measured | baseline (same run) | ratio |",
         "| --- | --- | --- | --- |",
@@ -124,12 +169,30 @@ def report(results: dict) -> str:
         "",
         "Beyond the publish itself, per chunk of 100 co-producers: one Query of the backings, one "
         "BatchGetItem of the users, one or two TransactWriteItems that claim its messages (100 "
-        "conditional updates each), one BatchWriteItem per 25 messages sent, and the next chunk "
-        "(marker read, SQS message, marker put, receive, delete). The wall-time ratio is mostly "
-        "DynamoDB Local's speed on the claims and records; chunks run one after the other here, in "
-        "parallel on Lambda.",
+        "conditional updates each) and one per claim transaction that holds SMS (their daily units), "
+        "one BatchWriteItem per 25 messages sent, and the next chunk (marker read, SQS message, marker "
+        "put, receive, delete). The messages of a claim transaction go to the senders as soon as it is "
+        "written; the next claims, the records and the next chunk's queueing run meanwhile (the "
+        f"handler's thread and {results['writers']} writer threads). Same concurrency: the raw publishes "
+        f"run on {results['threads']} threads, the fan-out's publishes on its {results['threads']} senders "
+        "(`SENDERS`). Chunks run one after the other here, in parallel on Lambda.",
+        *_profile_lines(fan.get("profile")),
         f"<!-- /bench:{MARK} -->",
     ])
+
+
+def _profile_lines(profile: dict | None) -> list[str]:
+    if not profile:
+        return []
+    seconds = profile["seconds"] or 1.0
+
+    def line(frame: str, spent: float) -> str:
+        return f"  - `{frame}`: {spent:.1f} s ({spent / seconds:.0%})"
+
+    return ["", f"Profile of the fan-out (`BENCH_PROFILE=1`, pyinstrument, the thread that handles the chunks; "
+                f"{profile['seconds']:.1f} s sampled):",
+            "- by self time:", *[line(f, t) for f, t in profile["self"]],
+            "- by total time (the platform's functions under the handler):", *[line(f, t) for f, t in profile["total"]]]
 
 
 def write_section(path: Path, section: str) -> None:
@@ -140,6 +203,7 @@ def write_section(path: Path, section: str) -> None:
 
 
 def main() -> None:
+    load = os.getloadavg()
     with stack.running(emulator=True):
         from chalicelib.services import notifications
 
@@ -150,7 +214,8 @@ def main() -> None:
         sms = len(range(0, N, SMS_EVERY))
         raw = raw_publishes(counter, emails, sms)
         results = {"fan_out": fan, "raw": raw, "messages": {"email": emails, "sms": sms, "total": emails + sms},
-                   "chunk_size": notifications.CHUNK_SIZE, "threads": notifications.SENDERS}
+                   "chunk_size": notifications.CHUNK_SIZE, "threads": notifications.SENDERS,
+                   "writers": notifications.WRITERS, "load_average": (load, os.getloadavg())}
     write_section(Path(__file__).resolve().parents[1] / "BENCHMARKS.md", report(results))
     json.dump(results, sys.stdout, indent=2)
     print()

@@ -9,12 +9,13 @@ turn the answer into their named outcome ("already counted", "seat taken"); any 
 
 from __future__ import annotations
 
-from typing import Any, Callable
+from typing import Any, Callable, Sequence, TypeVar
 
 from pynamodb.exceptions import PynamoDBException, TransactWriteError
 
 CONDITION_FAILED = "ConditionalCheckFailedException"
 ITEM_CONDITION_FAILED = "ConditionalCheckFailed"
+T = TypeVar("T")
 
 
 def is_condition_failure(exc: BaseException) -> bool:
@@ -43,3 +44,37 @@ def failed_items(exc: TransactWriteError) -> set[int]:
 def item_failed(exc: TransactWriteError, position: int) -> bool:
     """True when the item at `position` of the cancelled transaction failed its condition."""
     return position in failed_items(exc)
+
+
+def write_each_that_holds(items: Sequence[T], add: Callable[[Any, T, int], None], *, per_transaction: int = 100,
+                          attempts: int, wait: Callable[[int], Any], what: str) -> list[T]:
+    """Write `items` conditionally, `per_transaction` per TransactWriteItems (`add(write, item,
+    now)` adds one item's write): an item whose condition does not hold is left out and the
+    others written again; a transaction cancelled for another reason (a concurrent one on the
+    same items) waits (`wait(attempt)`), then again. The items written, in their order; raises
+    when some could not be written in `attempts`."""
+    from chalicelib import clock
+    from chalicelib.adapters.tables.base import transaction
+
+    done: list[T] = []
+    for start in range(0, len(items), per_transaction):
+        pending = list(items[start:start + per_transaction])
+        for attempt in range(attempts):
+            if not pending:
+                break
+            now = clock.epoch()
+            try:
+                with transaction() as write:
+                    for item in pending:
+                        add(write, item, now)
+                done += pending
+                pending = []
+            except TransactWriteError as exc:
+                refused = failed_items(exc)
+                if refused:
+                    pending = [item for i, item in enumerate(pending) if i not in refused]
+                else:
+                    wait(attempt)
+        if pending:
+            raise RuntimeError(f"could not write {len(pending)} {what}")
+    return done

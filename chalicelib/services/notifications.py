@@ -11,7 +11,8 @@
    anything is sent (100 claims per transaction; the ones whose condition fails are left
    out): `sent` is final, `sending` is leased (a crashed sender's claim lapses), `failed` may
    be claimed again. A stream batch or queue message delivered again sends nothing twice.
-   Sent messages are recorded 25 per BatchWriteItem.
+   Sent messages are recorded 25 per BatchWriteItem. Claims, sends and records overlap: a
+   transaction's claims go to the senders as soon as written (see `deliver`).
 4. Sending backs off and retries throttling and server errors; a message that still fails
    is recorded `failed` (visible in `GET /admin/notifications?status=failed`) and reported to
    SQS, which redelivers it and, after `max_receive_count` receives, dead-letters it.
@@ -23,14 +24,14 @@ from __future__ import annotations
 
 import json
 import time
-from concurrent.futures import ThreadPoolExecutor
+from concurrent.futures import ThreadPoolExecutor, as_completed
 from typing import Any, Callable, Mapping
 
-from pynamodb.exceptions import DoesNotExist, TransactWriteError
+from pynamodb.exceptions import DoesNotExist
 
 from chalicelib import clock, paging, retry, signing
 from chalicelib.adapters import channels, streams
-from chalicelib.adapters.conditions import failed_items
+from chalicelib.adapters.conditions import write_each_that_holds
 from chalicelib.adapters.tables import BackingRecord, DeliveryRecord, UserRecord, transaction
 from chalicelib.adapters.tables.base import find as tables_find
 from chalicelib.auth import Caller
@@ -46,9 +47,11 @@ SEND_ATTEMPTS = 4  # per message and per delivery of the queue message
 BACKOFF_SECONDS = 0.2  # first wait; doubled each attempt, with full jitter
 LEASE_SECONDS = 120  # a claim older than this is a crashed sender's
 CLAIMS_PER_TRANSACTION = 100  # TransactWriteItems' limit
+RECORDS_PER_BATCH = 25  # BatchWriteItem's limit
 CLAIM_ATTEMPTS = 10
 BACKOFF_CAP_SECONDS = BACKOFF_SECONDS * 2 ** (CLAIM_ATTEMPTS - 1)  # the last claim's wait: no wait is cut short
 SENDERS = 8  # concurrent sends per chunk
+WRITERS = 2  # concurrent record writes (and the next chunk's queueing) beside the sends
 KEEP_DAYS = 180
 UNSUBSCRIBE = "unsubscribe"
 
@@ -125,14 +128,14 @@ def _queue_next(event: events.Event, cursor: dict[str, Any], number: int) -> Non
 
 
 def deliver_chunk(event: events.Event, cursor: dict[str, Any] | None, number: int) -> dict[str, int]:
-    """Send the event to one page of its audience; queue the next page first."""
+    """Send the event to one page of its audience; queue the next page once its first
+    messages are handed to the senders."""
     user_ids, next_cursor = _page(event, cursor)
-    if next_cursor:
-        _queue_next(event, next_cursor, number + 1)
     users = _users(user_ids)
     jobs = [(user, channel) for user in users for channel in contacts.channels_for(event.event_type)
             if wants(user, channel)]
-    counts = deliver(event, jobs)
+    queue_next = (lambda: _queue_next(event, next_cursor, number + 1)) if next_cursor else None
+    counts = deliver(event, jobs, meanwhile=queue_next)
     if counts["failed"]:
         raise RuntimeError(f"{counts['failed']} of {len(jobs)} messages of {event.event_id} failed")
     return counts
@@ -169,32 +172,20 @@ def _claimable(now: int):
 def claim(event_id: str, jobs: list[Job]) -> list[Job]:
     """Take the right to send each job, 100 per transaction. A job whose condition fails was
     sent already, or someone else is sending it now: it is left out."""
-    claimed: list[Job] = []
-    for start in range(0, len(jobs), CLAIMS_PER_TRANSACTION):
-        pending = jobs[start:start + CLAIMS_PER_TRANSACTION]
-        for attempt in range(CLAIM_ATTEMPTS):
-            if not pending:
-                break
-            now = clock.epoch()
-            try:
-                with transaction() as write:
-                    for user, channel in pending:
-                        write.update(DeliveryRecord(event_id, f"{user.user_id}#{channel}"), actions=[
-                            DeliveryRecord.status.set("sending"), DeliveryRecord.user_id.set(user.user_id),
-                            DeliveryRecord.channel.set(channel), DeliveryRecord.lease_until.set(now + LEASE_SECONDS),
-                            DeliveryRecord.updated_at.set(clock.iso()), DeliveryRecord.expires_at.set(_expiry()),
-                        ], condition=_claimable(now))
-                claimed += pending
-                pending = []
-            except TransactWriteError as exc:
-                taken = failed_items(exc)
-                if taken:
-                    pending = [job for i, job in enumerate(pending) if i not in taken]
-                else:  # a concurrent transaction on the same items: wait, then again
-                    retry.pause(attempt, base=BACKOFF_SECONDS, cap=BACKOFF_CAP_SECONDS, sleep=sleep)
-        if pending:
-            raise RuntimeError(f"could not claim {len(pending)} messages of {event_id}")
-    return claimed
+    def add(write: Any, job: Job, now: int) -> None:
+        user, channel = job
+        write.update(DeliveryRecord(event_id, f"{user.user_id}#{channel}"), actions=[
+            DeliveryRecord.status.set("sending"), DeliveryRecord.user_id.set(user.user_id),
+            DeliveryRecord.channel.set(channel), DeliveryRecord.lease_until.set(now + LEASE_SECONDS),
+            DeliveryRecord.updated_at.set(clock.iso()), DeliveryRecord.expires_at.set(_expiry()),
+        ], condition=_claimable(now))
+
+    return write_each_that_holds(jobs, add, per_transaction=CLAIMS_PER_TRANSACTION, attempts=CLAIM_ATTEMPTS,
+                                 wait=_pause, what=f"messages of {event_id} (claims)")
+
+
+def _pause(attempt: int) -> None:
+    retry.pause(attempt, base=BACKOFF_SECONDS, cap=BACKOFF_CAP_SECONDS, sleep=sleep)
 
 
 def _mark_sent(event_id: str, sent: list[tuple[UserRecord, str, str]]) -> None:
@@ -243,37 +234,72 @@ def with_backoff(send: Callable[[], str]) -> str:
         except channels.SendError as exc:
             if not exc.retryable or attempt == SEND_ATTEMPTS - 1:
                 raise
-            retry.pause(attempt, base=BACKOFF_SECONDS, cap=BACKOFF_CAP_SECONDS, sleep=sleep)
+            _pause(attempt)
     raise AssertionError("unreachable")
 
 
-def deliver(event: events.Event, jobs: list[Job]) -> dict[str, int]:
+def deliver(event: events.Event, jobs: list[Job], *, meanwhile: Callable[[], None] | None = None) -> dict[str, int]:
     """Claim, send (SENDERS at a time, each with backoff), record. Counts of "sent",
-    "skipped" (sent already, or being sent) and "failed" (recorded, retried later)."""
-    claimed = claim(event.event_id, jobs)
+    "skipped" (sent already, or being sent) and "failed" (recorded, retried later).
 
-    def send(job: Job) -> tuple[Job, str | None, str | None]:
-        sms = job[1] == "sms"
-        if sms and not sms_budget.take(job[0].user_id):  # once per message, not per attempt
-            return job, None, None
+    Pipelined: the jobs are claimed a transaction (100) at a time, with their SMS units
+    (one transaction), and handed to the senders as soon as claimed; this thread claims the
+    next ones while the senders send, and WRITERS threads run `meanwhile` (the next chunk's
+    queueing) and record the sent messages 25 at a time. A message is sent only once its
+    claim is written, and recorded after it went out; an error stops the claims, waits for
+    the messages handed over and records them before it is raised."""
+    sent: list[tuple[UserRecord, str, str]] = []
+    failed: list[tuple[Job, str]] = []
+    over_budget: list[Job] = []
+    claimed = 0
+    errors: list[BaseException] = []
+    with ThreadPoolExecutor(max_workers=SENDERS) as pool, ThreadPoolExecutor(max_workers=WRITERS) as writers:
+        sending, writing = [], []
         try:
-            return job, with_backoff(lambda: _send(event, *job)), None
-        except channels.SendError as exc:
-            if sms:
-                sms_budget.give_back(job[0].user_id)  # nothing went out
-            return job, None, str(exc)
-
-    with ThreadPoolExecutor(max_workers=SENDERS) as pool:
-        results = list(pool.map(send, claimed))
-    sent = [(user, channel, message_id) for (user, channel), message_id, _ in results if message_id]
-    _mark_sent(event.event_id, sent)
-    failed = [(job, error) for job, _, error in results if error]
-    for (user, channel), error in failed:
-        _mark_failed(event.event_id, user, channel, error)
-    over_budget = [job for job, message_id, error in results if not message_id and not error]
+            for start in range(0, max(len(jobs), 1), CLAIMS_PER_TRANSACTION):
+                mine = claim(event.event_id, jobs[start:start + CLAIMS_PER_TRANSACTION])
+                claimed += len(mine)
+                budget = sms_budget.take_many([user.user_id for user, channel in mine if channel == "sms"],
+                                              attempts=CLAIM_ATTEMPTS, wait=_pause)
+                over_budget += [job for job in mine if job[1] == "sms" and job[0].user_id not in budget]
+                sending += [pool.submit(_send_one, event, job) for job in mine
+                            if job[1] != "sms" or job[0].user_id in budget]
+                if start == 0 and meanwhile is not None:
+                    writing.append(writers.submit(meanwhile))
+        except Exception as exc:  # raised once what was handed over is recorded
+            errors.append(exc)
+        for done in as_completed(sending):
+            try:
+                job, message_id, failure = done.result()
+            except Exception as exc:
+                errors.append(exc)
+                continue
+            if message_id:
+                sent.append((job[0], job[1], message_id))
+                if len(sent) % RECORDS_PER_BATCH == 0:
+                    writing.append(writers.submit(_mark_sent, event.event_id, sent[-RECORDS_PER_BATCH:]))
+            elif failure:
+                failed.append((job, failure))
+        writing.append(writers.submit(_mark_sent, event.event_id, sent[len(sent) - len(sent) % RECORDS_PER_BATCH:]))
+        errors += [exc for exc in (w.exception() for w in writing) if exc is not None]
+    for (user, channel), failure in failed:
+        _mark_failed(event.event_id, user, channel, failure)
     _mark_over_budget(event.event_id, over_budget)
-    return {"sent": len(sent), "skipped": len(jobs) - len(claimed), "failed": len(failed),
+    if errors:
+        raise errors[0]
+    return {"sent": len(sent), "skipped": len(jobs) - claimed, "failed": len(failed),
             "over_budget": len(over_budget)}
+
+
+def _send_one(event: events.Event, job: Job) -> tuple[Job, str | None, str | None]:
+    """(job, message id, None) once sent; (job, None, error) when it could not be: an SMS's unit
+    of the day's budget is given back then (nothing went out)."""
+    try:
+        return job, with_backoff(lambda: _send(event, *job)), None
+    except channels.SendError as exc:
+        if job[1] == "sms":
+            sms_budget.give_back(job[0].user_id)
+        return job, None, str(exc)
 
 
 def _mark_over_budget(event_id: str, jobs: list[Job]) -> None:

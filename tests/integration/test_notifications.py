@@ -335,3 +335,33 @@ def test_sms_per_coproducer_per_day_are_capped(local_services, monkeypatch):
     with clock.frozen(day + timedelta(days=1)):
         assert stage_changed("released")["sent"] == 1  # a new day
     assert sum(n for (to, _), n in sent_to()[1].items() if to == phone) == 3
+
+
+def test_a_chunk_that_fails_midway_records_what_it_sent_and_its_retry_sends_nothing_twice(local_services,
+                                                                                         monkeypatch):
+    from chalicelib.adapters.tables import UserRecord
+
+    monkeypatch.setattr(notifications, "CLAIMS_PER_TRANSACTION", 2)  # 5 jobs: claims of 2, 2, 1
+    people = [coproducer("en", email=True, sms=False) for _ in range(5)]
+    event = events.Event(events.STAGE_CHANGED, uuid.uuid4().hex, "2026-11-27T10:00:00.000000Z",
+                         events.Audience(events.COPRODUCERS), None,
+                         data={"title": "T", "stage": "shooting", "previous_stage": "pre_production"})
+    jobs = [(UserRecord.get(user.user_id), "email") for user, _, _ in people]
+    real_claim, calls = notifications.claim, []
+
+    def claim_then_fail(event_id, some):
+        calls.append(len(some))
+        if len(calls) == 2:
+            raise RuntimeError("DynamoDB went away")
+        return real_claim(event_id, some)
+
+    monkeypatch.setattr(notifications, "claim", claim_then_fail)
+    with pytest.raises(RuntimeError, match="went away"):
+        notifications.deliver(event, jobs)
+    records = {r.recipient: r.status for r in DeliveryRecord.query(event.event_id, consistent_read=True)}
+    first = {f"{user.user_id}#email" for user, _ in jobs[:2]}
+    assert records == dict.fromkeys(first, "sent")  # sent before the error, recorded all the same
+    monkeypatch.setattr(notifications, "claim", real_claim)
+    assert notifications.deliver(event, jobs) == {"sent": 3, "skipped": 2, "failed": 0, "over_budget": 0}
+    emails, _ = sent_to()
+    assert [sum(n for (to, _), n in emails.items() if to == address) for _, address, _ in people] == [1] * 5
