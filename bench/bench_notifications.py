@@ -8,28 +8,25 @@ same run, from the same number of threads. Rewrites only its section of BENCHMAR
 
 N defaults to 100,000, as the platform's target (about 12 minutes on the emulators of a shared
 2-core machine); BENCH_NOTIFY_N=5000 gives the same per-co-producer figures in a minute.
-BENCH_PROFILE=1 profiles the fan-out (pyinstrument, the thread that handles the chunks) and adds
-the frames that take the most time, by self and by total time, to the section.
+BENCH_PROFILE=1 fans out once more, to PROFILE_N co-producers outside the timed run, with every
+thread sampled by py-spy (the handler, its senders and writers), and summarises it in the section.
 """
 
 from __future__ import annotations
 
-import json
 import os
-import re
-import sys
 import time
 import uuid
 from collections import Counter
+from datetime import date
 from concurrent.futures import ThreadPoolExecutor
-from pathlib import Path
 
 from bench import stack  # sets the environment first
+from bench.report import publish
 
 N = int(os.environ.get("BENCH_NOTIFY_N", "100000"))
 PROFILE = os.environ.get("BENCH_PROFILE") == "1"
-TOP_FRAMES = 5
-WRAPPER = 0.95
+PROFILE_N = min(N, 5_000)
 SMS_EVERY = 2  # one co-producer in two also wants SMS
 MARK = "notifications"
 
@@ -48,11 +45,11 @@ def _hook_all(counter: Counter) -> None:
         client.meta.events.register("before-call", hook)
 
 
-def _audience(film_id: str) -> None:
+def _audience(film_id: str, n: int) -> None:
     from chalicelib.adapters.tables import BackingRecord, UserRecord
 
     with UserRecord.batch_write() as users, BackingRecord.batch_write() as backings:
-        for i in range(N):
+        for i in range(n):
             user_id = f"bench-{film_id[:6]}-{i:06d}"
             users.save(UserRecord(user_id, email=f"{user_id}@example.org", phone=f"+3361{i:07d}",
                                   locale="en" if i % 3 == 0 else "fr", notify_email=True,
@@ -61,13 +58,13 @@ def _audience(film_id: str) -> None:
             backings.save(BackingRecord(film_id, user_id, confirmed_cents=1000))
 
 
-def fan_out(counter: Counter) -> dict:
+def fan_out(counter: Counter, n: int = N) -> dict:
     from chalicelib.adapters import channels
     from chalicelib.domain import events
     from devstack.pump import Pump, app_handlers
 
     film_id = uuid.uuid4().hex
-    _audience(film_id)
+    _audience(film_id, n)
     event = events.Event(events.FUNDING_MILESTONE, "50", "2026-11-27T10:00:00.000000Z",
                          events.Audience(events.COPRODUCERS), film_id,
                          {"title": "Les Heures claires", "percent": 50, "raised_cents": 1_000_000,
@@ -75,49 +72,20 @@ def fan_out(counter: Counter) -> dict:
     handlers = app_handlers()
     pump = Pump({"send_notifications": handlers["send_notifications"]})
     counter.clear()
-    profiler = _profiler()
     started = time.perf_counter()
     channels.publish_event(event.to_json(), {"event_type": event.event_type, "film_id": film_id})
     pump.drain()
     seconds = time.perf_counter() - started
-    profile = _summary(profiler) if profiler else None
-    return {"seconds": seconds, "requests": dict(counter), "total": sum(counter.values()), "profile": profile}
+    return {"seconds": seconds, "requests": dict(counter), "total": sum(counter.values())}
 
 
-def _profiler():
-    if not PROFILE:
-        return None
-    from pyinstrument import Profiler
+def profiled_fan_out(counter: Counter) -> dict:
+    """One more fan-out, to PROFILE_N co-producers, outside the timed run, every thread sampled."""
+    from bench import profiles
 
-    profiler = Profiler(interval=0.005, async_mode="disabled")
-    profiler.start()
-    return profiler
-
-
-def _summary(profiler) -> dict:
-    """The frames of the profiled thread that take the most time: by self time (where it
-    waits or computes) and by total time (the platform's own functions under the handler's
-    wrappers: those that take less than WRAPPER of the whole)."""
-    profiler.stop()
-    root = profiler.last_session.root_frame()
-    if root is None:
-        return {"seconds": 0.0, "self": [], "total": []}
-    self_time: Counter = Counter()
-    total_time: Counter = Counter()
-    platform = str(stack.ROOT / "chalicelib")
-
-    def walk(frame, outer: frozenset) -> None:
-        key = f"{frame.function} ({frame.file_path_short}:{frame.line_no})"
-        self_time[key] += frame.total_self_time
-        if key not in outer and (frame.file_path or "").startswith(platform):
-            total_time[key] += frame.time  # the outermost call of a recursion only
-        for child in frame.children:
-            if not child.is_synthetic:  # "[self]": in its parent's self time already
-                walk(child, outer | {key})
-
-    walk(root, frozenset())
-    total = [(k, v) for k, v in total_time.most_common() if v < WRAPPER * root.time]
-    return {"seconds": root.time, "self": self_time.most_common(TOP_FRAMES), "total": total[:TOP_FRAMES + 2]}
+    with profiles.sampled() as profile:
+        run = fan_out(counter, PROFILE_N)
+    return {"coproducers": PROFILE_N, "seconds": run["seconds"], "summary": profiles.summary(profile)}
 
 
 def raw_publishes(counter: Counter, emails: int, sms: int) -> dict:
@@ -147,8 +115,7 @@ def report(results: dict) -> str:
     per_user = fan["total"] / N
     raw_per_user = raw["total"] / N
     return "\n".join([
-        f"<!-- bench:{MARK} -->",
-        "## Notifications",
+        f"## Notifications ({date.today().isoformat()})",
         "",
         f"One funding milestone fanned out to N = {N:,} co-producers ({messages['email']:,} emails, "
         f"{messages['sms']:,} SMS: every co-producer by email, one in {SMS_EVERY} also by SMS), "
@@ -176,30 +143,16 @@ def report(results: dict) -> str:
         f"handler's thread and {results['writers']} writer threads). Same concurrency: the raw publishes "
         f"run on {results['threads']} threads, the fan-out's publishes on its {results['threads']} senders "
         "(`SENDERS`). Chunks run one after the other here, in parallel on Lambda.",
-        *_profile_lines(fan.get("profile")),
-        f"<!-- /bench:{MARK} -->",
+        *_profile_lines(results.get("profile")),
     ])
 
 
 def _profile_lines(profile: dict | None) -> list[str]:
     if not profile:
         return []
-    seconds = profile["seconds"] or 1.0
-
-    def line(frame: str, spent: float) -> str:
-        return f"  - `{frame}`: {spent:.1f} s ({spent / seconds:.0%})"
-
-    return ["", f"Profile of the fan-out (`BENCH_PROFILE=1`, pyinstrument, the thread that handles the chunks; "
-                f"{profile['seconds']:.1f} s sampled):",
-            "- by self time:", *[line(f, t) for f, t in profile["self"]],
-            "- by total time (the platform's functions under the handler):", *[line(f, t) for f, t in profile["total"]]]
-
-
-def write_section(path: Path, section: str) -> None:
-    text = path.read_text() if path.exists() else "# Benchmarks\n"
-    pattern = re.compile(rf"<!-- bench:{MARK} -->.*?<!-- /bench:{MARK} -->", re.S)
-    text = pattern.sub(lambda _: section, text) if pattern.search(text) else text.rstrip() + "\n\n" + section
-    path.write_text(text.rstrip() + "\n")
+    return ["", f"Profile of one more fan-out to {profile['coproducers']:,} co-producers (`BENCH_PROFILE=1`, outside the "
+                f"timed run; {profile['seconds']:.1f} s wall): the handler's thread, its senders and its writers.", "",
+            *profile["summary"]]
 
 
 def main() -> None:
@@ -216,9 +169,9 @@ def main() -> None:
         results = {"fan_out": fan, "raw": raw, "messages": {"email": emails, "sms": sms, "total": emails + sms},
                    "chunk_size": notifications.CHUNK_SIZE, "threads": notifications.SENDERS,
                    "writers": notifications.WRITERS, "load_average": (load, os.getloadavg())}
-    write_section(Path(__file__).resolve().parents[1] / "BENCHMARKS.md", report(results))
-    json.dump(results, sys.stdout, indent=2)
-    print()
+        if PROFILE:
+            results["profile"] = profiled_fan_out(counter)
+    publish(MARK, report(results), results)
 
 
 if __name__ == "__main__":

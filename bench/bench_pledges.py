@@ -16,7 +16,7 @@ from collections import Counter
 from datetime import date
 
 from bench import stack  # sets the environment first
-from bench.report import write_section
+from bench.report import publish
 
 PLEDGES = 300
 GETS = 300
@@ -276,9 +276,7 @@ def main() -> None:
         results = {"requests_per_pledge": requests_per_pledge(), "confirm_throughput": confirm_throughput()}
         if "get" in rows:
             results["get_film"] = get_film_latency()
-    write_section("pledges", report(results))
-    json.dump(results, sys.stdout, indent=2)
-    print()
+    publish("pledges", report(results), results)
 
 
 if __name__ == "__main__":

@@ -69,11 +69,8 @@ def _longest_invocation(results: dict[str, Any]) -> float | None:
     return max(max(float(r["first_invocation_seconds"]), float(r["longest_page_seconds"])) for r in runs)
 
 
-def _requests_per_pledge(results: dict[str, Any]) -> float | None:
-    paths = _get(results, "requests_per_pledge", "paths")
-    if isinstance(paths, dict) and paths:  # one figure per way of paying: the fewest is the web client's
-        return min(float(path["total"]) for path in paths.values())
-    return _get(results, "requests_per_pledge", "total")
+def _requests_per_pledge(path: str) -> Callable[[dict[str, Any]], float | None]:
+    return lambda r: _get(r, "requests_per_pledge", path, "total")
 
 
 def _fan_out_ratio(results: dict[str, Any]) -> float | None:
@@ -86,8 +83,11 @@ def _ratio(value: float) -> str:
 
 
 ROWS = (
-    Row("DynamoDB requests per confirmed pledge (request + webhook)", "4.02 (12.02 counted the same way)", "pledges",
-        _requests_per_pledge, lambda v: f"{v:.2f}", at_most=2, target="<= 2"),
+    Row("DynamoDB requests per confirmed pledge (request + webhook), paid in the browser (the web client)",
+        "not measured (the issue: 4.02)", "pledges", _requests_per_pledge("browser"), lambda v: f"{v:.2f}",
+        at_most=2, target="<= 2"),
+    Row("DynamoDB requests per confirmed pledge (request + webhook), card confirmed by the server", "12.02; 7 before the PaymentIntent was opened first",
+        "pledges", _requests_per_pledge("server"), lambda v: f"{v:.2f}", at_most=2, target="<= 2"),
     Row("`contributions.confirm` vs raw TransactWriteItems", "0.49", "pledges",
         lambda r: _get(r, "confirm_throughput", "ratio_service_to_raw"), _ratio, at_least=0.85, target=">= 0.85"),
     Row("`GET /films/{film_id}` in process vs a bare GetItem route", "2.03", "pledges",

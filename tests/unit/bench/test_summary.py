@@ -36,7 +36,7 @@ def test_a_missing_figure_is_not_measured(tmp_path):
 
 def test_at_least_targets_and_derived_figures(tmp_path):
     _write(tmp_path, "pledges", {"run": "r1", "confirm_throughput": {"ratio_service_to_raw": 0.84},
-                                 "requests_per_pledge": {"paths": {"browser": {"total": 2}, "card": {"total": 3}}}})
+                                 "requests_per_pledge": {"browser": {"total": 2}, "server": {"total": 3}}})
     _write(tmp_path, "notifications", {"run": "r1", "fan_out": {"seconds": 110.0}, "raw": {"seconds": 100.0}})
     _write(tmp_path, "royalties", {"run": "r1", "paged": [
         {"workers": 1, "seconds": 10.0, "first_invocation_seconds": 1.0, "longest_page_seconds": 2.0},
@@ -44,7 +44,10 @@ def test_at_least_targets_and_derived_figures(tmp_path):
         {"workers": 1, "seconds": 12.0, "first_invocation_seconds": 1.0, "longest_page_seconds": 1.0}]})
     table = summary.rows("r1", tmp_path)
     assert _row(table, "`contributions.confirm`")[4] == "not met"
-    assert _row(table, "DynamoDB requests per confirmed pledge")[2:] == ["2.00", "<= 2", "met"]
+    assert _row(table, "DynamoDB requests per confirmed pledge (request + webhook), paid in the browser")[2:] == [
+        "2.00", "<= 2", "met"]
+    assert _row(table, "DynamoDB requests per confirmed pledge (request + webhook), card")[2:] == [
+        "3.00", "<= 2", "not met"]
     assert _row(table, "one milestone's fan-out")[2:] == ["1.10", "<= 1.15", "met"]
     assert _row(table, "one film's royalty run in pages, wall")[2] == f"{3.0 / 11.0:.2f}"
     assert _row(table, "one film's royalty run in pages, longest")[2] == "2.0 s"
