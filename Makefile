@@ -83,9 +83,11 @@ clean: infra-clean
 	rm -rf $(VENV) node_modules .pytest_cache .chalice/deployments web/node_modules web/dist
 
 # Every bench/bench_*.py, each rewriting its own section of BENCHMARKS.md, all stamped with one
-# run id; then the targets' table, read from this run's figures only.
+# run id; then the targets' table, read from this run's figures only. The profiles (BENCH_PROFILE=1,
+# the default here) are runs of their own, outside the timed ones.
 bench: setup
 	@set -e; export BENCH_RUN="$$(date -u +%Y-%m-%dT%H:%MZ) at $$(git rev-parse --short HEAD 2>/dev/null || echo unknown)"; \
+	export BENCH_PROFILE="$${BENCH_PROFILE:-1}"; \
 	for module in $(basename $(notdir $(wildcard bench/bench_*.py))); do \
 		echo "== $$module"; $(PY) -m bench.$$module; done; \
 	echo "== summary"; $(PY) -m bench.summary
