@@ -76,6 +76,10 @@ class MoneyContract:
         assert store.pledges.update(pid, {"lease_until": 99}, PledgeIf(statuses=("pending",), lease_until=0))
         assert not store.pledges.update(pid, {"lease_until": 7}, PledgeIf(intent="pi_1", amount_cents=2499))
         assert store.pledges.update(pid, {"updated_at": LATER}, PledgeIf(intent="pi_1", amount_cents=2500))
+        owner = (store.pledges.get(pid).film_id, store.pledges.get(pid).user_id)
+        assert not store.pledges.update(pid, {"lease_until": 7}, PledgeIf(owner=(owner[0], "someone-else")))
+        assert not store.pledges.update(pid, {"lease_until": 7}, PledgeIf(owner=("another-film", owner[1])))
+        assert store.pledges.update(pid, {"updated_at": LATER}, PledgeIf(owner=owner))
         assert store.pledges.update(pid, {"status": "canceled", "client_secret": None},
                                     PledgeIf(statuses=("pending",), intent=ANY))
         after = store.pledges.get(pid)

@@ -45,12 +45,14 @@ def confirm(pledge: Any, *, payment_intent_id: str | None = None, client_secret:
 
     `event`: the record of the Stripe event that reports the payment, put in the same
     transaction. The pledge is then not read first: the transaction's conditions (still
-    waiting, naming `payment_intent_id`, of `pledge.amount_cents`) are the check, and a
+    waiting, naming `payment_intent_id`, of `pledge.amount_cents`, of `pledge.film_id` and
+    `pledge.user_id`: the totals it moves are theirs) are the check, and a
     refusal raises EventApplied or PledgeDiffers."""
     amount = int(pledge.amount_cents)
     when = PledgeIf(statuses=rules.sources_of("confirmed"))
     if event is not None:
-        when = PledgeIf(statuses=rules.sources_of("confirmed"), intent=payment_intent_id, amount_cents=amount)
+        when = PledgeIf(statuses=rules.sources_of("confirmed"), intent=payment_intent_id, amount_cents=amount,
+                        owner=(pledge.film_id, pledge.user_id))
     joins_film, joins_platform = True, True  # the common case: a first pledge
     for attempt in range(MAX_ATTEMPTS):
         now = clock.iso()

@@ -5,7 +5,7 @@ the charge's cumulative amount), so a duplicate that slips past the event-id che
 event that arrives before the one it follows, changes nothing twice.
 
 `payment_intent.succeeded` is one transaction: the confirmation, conditioned on the pledge
-naming the event's PaymentIntent and amount, with the event's record put if absent; only a
+naming the event's PaymentIntent, amount, film and co-producer, with the event's record put if absent; only a
 refused transaction reads (the pledge counted already, or the handler below decides).
 """
 

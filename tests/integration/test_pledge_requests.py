@@ -85,6 +85,20 @@ def test_a_payment_of_another_amount_than_the_pledges_is_not_counted():
     assert _raised(film["film_id"]) == 0
 
 
+def test_a_payment_whose_metadata_names_another_film_or_user_is_not_counted_to_them():
+    """The signed event's metadata says where the money goes: the one transaction counts it
+    only if the pledge it names belongs to that film and co-producer as well."""
+    film, other = factories.make_film(), factories.make_film()
+    made, _ = pledges.create(factories.member(), film["film_id"], uuid.uuid4().hex, 2500, None)
+    intent = stripe.intent(made["payment_intent_id"])
+    for metadata in ({**intent["metadata"], "film_id": other["film_id"]},
+                     {**intent["metadata"], "user_id": "someone-else"}):
+        assert _deliver(dict(intent, status="succeeded", metadata=metadata)) == {"received": True}
+        assert _raised(other["film_id"]) == 0
+    assert _raised(film["film_id"]) == 2500  # counted once, to its own film, by the pledge's handler
+    assert PledgeRecord.get(made["pledge_id"], consistent_read=True).status == "confirmed"
+
+
 def _raised(film_id: str) -> int:
     from chalicelib.adapters import counters
 

@@ -53,6 +53,8 @@ def pledge_condition(when: PledgeIf | None) -> Any:
         parts.append(PledgeRecord.amount_refunded_cents == when.refunded_cents)
     if when.amount_cents is not None:
         parts.append(PledgeRecord.amount_cents == when.amount_cents)
+    if when.owner is not None:
+        parts += [PledgeRecord.film_id == when.owner[0], PledgeRecord.user_id == when.owner[1]]
     return _all(parts)
 
 

@@ -50,6 +50,8 @@ def pledge_holds(pledge: Any | None, when: PledgeIf | None) -> bool:
         return False
     if when.amount_cents is not None and getattr(pledge, "amount_cents", None) != when.amount_cents:
         return False
+    if when.owner is not None and (getattr(pledge, "film_id", None), getattr(pledge, "user_id", None)) != when.owner:
+        return False
     return True
 
 

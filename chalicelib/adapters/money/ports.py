@@ -33,7 +33,8 @@ class PledgeIf:
     """What a pledge must hold for a write to go through (every field set must hold).
 
     `intent`: ANY, None (no PaymentIntent recorded) or the one recorded; `intent_or_none`
-    accepts none recorded as well. `amount_cents`: the pledge's amount is exactly that."""
+    accepts none recorded as well. `amount_cents`: the pledge's amount is exactly that.
+    `owner`: the pledge is of that (film_id, user_id)."""
 
     statuses: tuple[str, ...] | None = None
     intent: str | None = ANY
@@ -41,6 +42,7 @@ class PledgeIf:
     lease_until: int | None = None
     refunded_cents: int | None = None
     amount_cents: int | None = None
+    owner: tuple[str, str] | None = None
 
 
 @dataclass(frozen=True)
