@@ -259,7 +259,7 @@ PLEDGE_PATH_NOTES = [
     "records it (it is still confirmed only after that transaction: by the server, or by the browser, which gets",
     "the client secret in the answer); Stripe's `payment_intent.succeeded` is one transaction, its `stripe_events`",
     "record a conditional Put in the confirmation and the pledge not read first (the transaction's conditions",
-    "name the PaymentIntent and the amount of the signed event). On the server's path the webhook comes after",
+    "name the PaymentIntent, the amount, the film and the co-producer of the signed event). On the server's path the webhook comes after",
     "the count: its transaction is refused and one pledge read says it was counted (2 requests, nothing",
     "written). The gap to 2 on the browser's path is the pledge limits' Query (a per-user count of waiting",
     "pledges and a decline block, checked in the first transaction and moved by every status change out of",
