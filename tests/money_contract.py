@@ -12,7 +12,7 @@ import uuid
 
 import pytest
 
-from chalicelib.adapters.money import ANY, FilmTakes, Held, PledgeIf, Refused, RefundIf
+from chalicelib.adapters.money import ANY, FilmTakes, Held, PledgeIf, Refused, RefundIf, WaitingIf
 
 NOW = "2026-03-01T10:00:00+00:00"
 LATER = "2026-03-02T10:00:00+00:00"
@@ -31,14 +31,14 @@ def _pledge(store, film_id: str, user_id: str, **extra):
     return store.pledges.create(pledge_id, **fields)
 
 
-def _confirm(uow, pledge, *, joins: bool = True, cents: int = 2500) -> None:
+def _confirm(uow, pledge, *, joins: bool = True, cents: int = 2500, leaves_waiting: str | None = None) -> None:
     """The writes of a confirmed pledge (services/contributions.py confirm)."""
     uow.check_film_takes_money(pledge.film_id)
     uow.update_pledge(pledge.pledge_id, {"status": "confirmed", "confirmed_at": NOW, "lease_until": 0},
                       PledgeIf(statuses=("pending", "requires_action", "failed")))
     uow.move_totals(pledge.film_id, pledge.user_id, cents, NOW, film=Held.joining(joins),
                     platform=Held.joining(joins), film_members=int(joins), platform_members=int(joins),
-                    first_confirmed=True)
+                    first_confirmed=True, leaves_waiting=leaves_waiting)
 
 
 class MoneyContract:
@@ -257,6 +257,60 @@ class MoneyContract:
         with pytest.raises(Refused) as refused:
             self._open_pledge(store, film, first.pledge_id, FilmTakes(amount_cents=999, today="2026-03-01"))
         assert refused.value.names == {"film", "pledge"}
+
+    # -- the pledge limits' hint on the user's record ---------------------------------------
+
+    def _wait(self, store, user, pledge_id, when=None, waiting=None):
+        with store.unit_of_work() as uow:
+            uow.add_waiting(user, pledge_id, when, waiting)
+            uow.commit()
+
+    def test_a_pledge_joins_the_waiting_ones_only_while_the_hint_holds(self, store):
+        user, when = _id("u"), WaitingIf(fewer_than=2, declined_before=NOW)
+        self._wait(store, user, "p1", when)
+        self._wait(store, user, "p1", when)  # the same pledge again: still one
+        self._wait(store, user, "p2", when)
+        assert store.totals.user(user).waiting_pledges == {"p1", "p2"}
+        with pytest.raises(Refused) as refused:
+            self._wait(store, user, "p3", when)
+        assert refused.value.names == {"limits"}
+        store.pledges.left_waiting(user, "p1")
+        store.pledges.left_waiting(user, "p1")  # taken out twice: nothing more
+        self._wait(store, user, "p3", when)
+        assert store.totals.user(user).waiting_pledges == {"p2", "p3"}
+        self._wait(store, user, "p4", None, waiting=["p9"])  # written again from the precise check
+        assert store.totals.user(user).waiting_pledges == {"p9", "p4"}
+        for pledge_id in ("p9", "p4"):
+            store.pledges.left_waiting(user, pledge_id)
+        assert not store.totals.user(user).waiting_pledges
+
+    def test_a_decline_since_the_look_back_refuses_the_hint_and_a_later_one_stays(self, store):
+        user = _id("u")
+        self._wait(store, user, "p1")
+        store.pledges.note_decline(user, LATER)
+        store.pledges.note_decline(user, NOW)  # an earlier decline noted late: the later stays
+        assert store.totals.user(user).declined_at == LATER
+        with pytest.raises(Refused) as refused:
+            self._wait(store, user, "p2", WaitingIf(fewer_than=5, declined_before=LATER))
+        assert refused.value.names == {"limits"}
+        self._wait(store, user, "p2", WaitingIf(fewer_than=5, declined_before="2026-03-03T00:00:00+00:00"))
+        assert store.totals.user(user).waiting_pledges == {"p1", "p2"}
+
+    def test_the_hint_of_a_user_without_a_record_is_not_written_outside_a_pledge(self, store):
+        user = _id("u")
+        store.pledges.left_waiting(user, "p1")
+        store.pledges.note_decline(user, NOW)
+        assert store.totals.user(user) is None
+
+    def test_a_confirmed_pledge_leaves_the_waiting_ones_in_the_same_write(self, store, film):
+        pledge = _pledge(store, film, _id("u"))
+        self._wait(store, pledge.user_id, pledge.pledge_id)
+        self._wait(store, pledge.user_id, "other")
+        with store.unit_of_work() as uow:
+            _confirm(uow, pledge, leaves_waiting=pledge.pledge_id)
+            uow.commit()
+        assert store.totals.user(pledge.user_id).waiting_pledges == {"other"}
+        assert int(store.totals.user(pledge.user_id).confirmed_cents) == 2500
 
     # -- refunds --------------------------------------------------------------------------
 

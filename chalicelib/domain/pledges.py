@@ -23,6 +23,7 @@ TRANSITIONS: dict[str, frozenset[str]] = {
     "refunded": frozenset(),
 }
 CANCELABLE = ("pending", "requires_action", "failed")
+WAITING = ("pending", "requires_action")  # waiting for the payment: what the pledge limits count
 COUNTED = ("confirmed", "refunded")  # statuses whose money went through the counters
 UNCOUNTED = ("pending", "requires_action", "failed")  # may still be paid; nothing counted yet
 # `canceled -> refunded`: a payment that succeeded on a canceled pledge's PaymentIntent (a

@@ -135,7 +135,7 @@ def _settle(pledge: PledgeRecord) -> None:
         checkpoint("close.intent_canceled")
         if intent.status == "succeeded":  # paid meanwhile: confirm sees the film closed and refunds it
             contributions.confirm(pledge, payment_intent_id=pledge.payment_intent_id)
-        elif intent.status == "canceled" and contributions.move(pledge.pledge_id, "canceled",
+        elif intent.status == "canceled" and contributions.move(pledge.pledge_id, "canceled", user_id=pledge.user_id,
                                                                 intent=pledge.payment_intent_id, lease_until=0):
             CampaignCloseRecord(pledge.film_id).update(actions=[CampaignCloseRecord.canceled_pledges.add(1)])
     # A pending pledge without a PaymentIntent is still being created: if its payment ever

@@ -69,7 +69,8 @@ def confirm(pledge: Any, *, payment_intent_id: str | None = None, client_secret:
                 uow.add_entry(event)
             uow.move_totals(pledge.film_id, pledge.user_id, amount, now, film=Held.joining(joins_film),
                             platform=Held.joining(joins_platform), film_members=int(joins_film),
-                            platform_members=int(joins_platform), first_confirmed=True)
+                            platform_members=int(joins_platform), first_confirmed=True,
+                            leaves_waiting=pledge.pledge_id)
             uow.add_event(messagebus.PledgeCounted(pledge.film_id, now))
             try:
                 uow.commit()
@@ -147,21 +148,42 @@ def refund_uncounted(pledge_id: str, total_refunded_cents: int, payment_intent_i
     }
     if payment_intent_id:
         changes["payment_intent_id"] = payment_intent_id
-    return pledges.update(pledge_id, changes, PledgeIf(statuses=tuple(rules.REFUNDABLE_UNCOUNTED)))
+    if not pledges.update(pledge_id, changes, PledgeIf(statuses=tuple(rules.REFUNDABLE_UNCOUNTED))):
+        return False
+    pledges.left_waiting(pledge.user_id, pledge_id)
+    return True
 
 
-def move(pledge_id: str, target: str, *, intent: str | None = ANY, **attributes: Any) -> bool:
+def move(pledge_id: str, target: str, *, user_id: str, intent: str | None = ANY, **attributes: Any) -> bool:
     """Move a pledge that carries no counted money (failed, canceled, requires_action).
 
-    `intent`: the PaymentIntent the move was decided on (None: none recorded); the move only
-    happens if the pledge still names that one, so a PaymentIntent recorded meanwhile is
-    never left uncanceled behind a canceled pledge. False when the status had moved on.
+    `user_id`: the pledge's co-producer, whose pledge limits' hint follows the move (a decline
+    noted first, a pledge that no longer waits taken out after). `intent`: the PaymentIntent
+    the move was decided on (None: none recorded); the move only happens if the pledge still
+    names that one, so a PaymentIntent recorded meanwhile is never left uncanceled behind a
+    canceled pledge. False when the status had moved on.
     """
-    changes = {"status": target, "updated_at": clock.iso()}
+    now = clock.iso()
+    changes = {"status": target, "updated_at": now}
     if target in rules.SETTLED:
         changes.update(SETTLED)
     changes.update(attributes)  # None removes
-    return money.store().pledges.update(pledge_id, changes, PledgeIf(statuses=rules.sources_of(target), intent=intent))
+    return update_waiting(user_id, pledge_id, changes, PledgeIf(statuses=rules.sources_of(target), intent=intent))
+
+
+def update_waiting(user_id: str, pledge_id: str, changes: dict[str, Any], when: PledgeIf) -> bool:
+    """Write `changes` to a pledge that may be waiting for its payment (if `when` holds), its
+    user's limits' hint following: a decline (status failed) noted before the pledge says so,
+    the pledge taken out of the waiting ones once its status no longer waits."""
+    pledges = money.store().pledges
+    status = changes.get("status")
+    if status == "failed":
+        pledges.note_decline(user_id, changes.get("updated_at") or clock.iso())
+    if not pledges.update(pledge_id, changes, when):
+        return False
+    if status is not None and status not in rules.WAITING:
+        pledges.left_waiting(user_id, pledge_id)
+    return True
 
 
 def refund(pledge_id: str, total_refunded_cents: int) -> int:

@@ -24,7 +24,7 @@ from chalicelib.config import settings
 from chalicelib.domain import pledges as rules
 from chalicelib.domain.errors import RuleBroken
 from chalicelib.domain.films import PLATFORM_MIN_PLEDGE_CENTS
-from chalicelib.errors import ApiError, BadRequest, Conflict, Forbidden, NotFound, Unprocessable
+from chalicelib.errors import ApiError, BadRequest, Conflict, Forbidden, NotFound, TooManyRequests, Unprocessable
 from chalicelib.lazy import referrals  # loaded by the first pledge that comes through a share code
 from chalicelib.observability import logger
 from chalicelib.services import contributions, films, pledge_limits, refunds
@@ -73,7 +73,6 @@ def create(caller: Caller, film_id: str, idempotency_key: str | None, amount_cen
     kept on the pledge when it is a known code of the film and not the pledger's own."""
     key = rules.check_idempotency_key(idempotency_key)
     pledge_id = rules.pledge_id_for(caller.user_id, key)
-    pledge_limits.check(caller, pledge_id)  # too many waiting or declined: 429 (never for a replay)
     fingerprint = rules.request_fingerprint(film_id, amount_cents, payment_method_id)
     now = clock.iso()
     fields = dict(
@@ -98,24 +97,45 @@ def create(caller: Caller, film_id: str, idempotency_key: str | None, amount_cen
     fields.update(payment_intent_id=intent.id, client_secret=intent.client_secret)
     if not payment_method_id:
         fields["lease_until"] = 0  # the browser confirms it: nothing left for this request to do
-    # The film's state and the idempotency record in one transaction (one request when new).
-    try:
-        opened = _open(pledge_id, film_id, amount_cents, fields)
-    except Refused as refused:
-        if "pledge" in refused.names:  # a duplicate (whatever the film says now): its answer
-            return _duplicate(pledge_id, caller, fingerprint, payment_method_id, intent)
-        # The film refused it (its reason is read below), or a concurrent transaction on the
-        # film won: the two requests below decide it alike.
-    else:
+    # The film's state, the pledge limits' hint and the idempotency record in one transaction
+    # (one request when new). The hint refusing runs the precise check, then writes it again.
+    waiting: list[str] | None = None
+    while True:
+        try:
+            opened = _open(pledge_id, film_id, amount_cents, fields, waiting)
+        except Refused as refused:
+            if "pledge" in refused.names:  # a duplicate (whatever the film says now): its answer
+                return _duplicate(pledge_id, caller, fingerprint, payment_method_id, intent)
+            if "limits" in refused.names and waiting is None:
+                waiting = _within_limits(caller, pledge_id, intent)  # too many: 429
+                continue
+            # The film refused it (its reason is read below), or a concurrent transaction on the
+            # film won: the two requests below decide it alike.
+            break
         refunds.checkpoint("pledge.opened")
         return view(_pay(opened, payment_method_id, intent)), True
     answer = _refusal(pledge_id, film_id, amount_cents, caller, fingerprint, payment_method_id, intent)
     if answer is not None:
         return answer
+    if waiting is None:
+        waiting = _within_limits(caller, pledge_id, intent)
     pledge = money.store().pledges.create(pledge_id, **fields)
     if pledge is not None:
+        with money.store().unit_of_work() as uow:  # the hint, written again from the precise check
+            uow.add_waiting(caller.user_id, pledge_id, waiting=waiting)
+            uow.commit()
         return view(_pay(pledge, payment_method_id, intent)), True
     return _duplicate(pledge_id, caller, fingerprint, payment_method_id, intent)
+
+
+def _within_limits(caller: Caller, pledge_id: str, intent: payments.Intent) -> list[str]:
+    """The precise limits check (pledge_limits.py): the user's waiting pledges, or 429 with the
+    PaymentIntent opened for the refused pledge canceled."""
+    try:
+        return pledge_limits.check(caller, pledge_id)
+    except TooManyRequests:
+        _drop_unrecorded(intent, None)
+        raise
 
 
 def _open_intent(pledge_id: str, film_id: str, user_id: str, amount_cents: int,
@@ -162,14 +182,18 @@ def _within_platform_bounds(amount_cents: int) -> bool:
     return PLATFORM_MIN_PLEDGE_CENTS <= amount_cents <= settings().max_pledge_cents
 
 
-def _open(pledge_id: str, film_id: str, amount_cents: int, fields: dict[str, Any]) -> Any:
+def _open(pledge_id: str, film_id: str, amount_cents: int, fields: dict[str, Any],
+          waiting: list[str] | None) -> Any:
     """The new pledge, written only if the film takes it (open, deadline not passed, amount at
-    least its minimum) and no pledge has its id: one TransactWriteItems, or Refused."""
+    least its minimum), no pledge has its id and the user's limits' hint lets it wait for its
+    payment: one TransactWriteItems, or Refused. `waiting`: the user's waiting pledges found
+    by the precise check, written as the hint in place of its condition."""
     storage = money.store()
     pledge = storage.pledges.new(pledge_id, **fields)
     with storage.unit_of_work() as uow:
         uow.check_film_takes_pledge(film_id, FilmTakes(amount_cents=amount_cents, today=clock.today().isoformat()))
         uow.add_pledge(pledge)
+        uow.add_waiting(pledge.user_id, pledge_id, pledge_limits.hint() if waiting is None else None, waiting)
         uow.commit()
     return pledge
 
@@ -304,7 +328,7 @@ def settle_intent(pledge: Any, intent: payments.Intent) -> Any:
             return pledge
         return _load(pledge.pledge_id) or pledge
     if status == "canceled":
-        contributions.move(pledge.pledge_id, "canceled", intent=intent.id, lease_until=0)
+        contributions.move(pledge.pledge_id, "canceled", user_id=pledge.user_id, intent=intent.id, lease_until=0)
         return _load(pledge.pledge_id) or pledge
     changes: dict[str, Any] = {"lease_until": 0, "updated_at": clock.iso()}
     if intent.client_secret:
@@ -315,7 +339,8 @@ def settle_intent(pledge: Any, intent: payments.Intent) -> Any:
         changes.update(contributions.SETTLED)
     if intent.error_code:
         changes.update(failure_code=intent.error_code, failure_message=intent.error_message or intent.error_code)
-    if not money.store().pledges.update(pledge.pledge_id, changes, PledgeIf(statuses=("pending",), intent=intent.id)):
+    if not contributions.update_waiting(pledge.user_id, pledge.pledge_id, changes,
+                                        PledgeIf(statuses=("pending",), intent=intent.id)):
         # Canceled meanwhile (or settled by an early webhook): make Stripe agree.
         current = _load(pledge.pledge_id)
         if current is not None and current.status == "canceled" and intent.id:
@@ -365,7 +390,8 @@ def cancel(caller: Caller, pledge_id: str) -> dict[str, Any]:
                 raise Conflict(f"pledge {pledge_id}'s payment is {intent.status}: it cannot be canceled now",
                                code="not_cancelable", field="pledge_id")
         # Conditioned on the PaymentIntent read: one recorded meanwhile is canceled first.
-        if contributions.move(pledge_id, "canceled", intent=pledge.payment_intent_id, lease_until=0):
+        if contributions.move(pledge_id, "canceled", user_id=pledge.user_id, intent=pledge.payment_intent_id,
+                             lease_until=0):
             break
         pledge = get_own(caller, pledge_id)
         if pledge.status == "canceled":

@@ -63,7 +63,7 @@ def _cancel(pledge: PledgeRecord, intent: payments.Intent) -> tuple[str, str]:
     canceled = payments.cancel_intent(intent.id)
     checkpoint("reconcile.intent_canceled")
     if canceled.status == "canceled":
-        contributions.move(pledge.pledge_id, "canceled", intent=intent.id, lease_until=0,
+        contributions.move(pledge.pledge_id, "canceled", user_id=pledge.user_id, intent=intent.id, lease_until=0,
                            failure_code="abandoned", failure_message="the payment was never completed")
         return Outcome.REPAIRED, "canceled"
     return _follow(pledge, canceled)
@@ -88,7 +88,7 @@ def _without_intent(pledge: PledgeRecord) -> tuple[str, str, str]:
             return Outcome.UNREPAIRED, "succeeded", "paid on a PaymentIntent the pledge does not name"
         if intent.status not in ("canceled",):
             payments.cancel_intent(intent.id)
-    contributions.move(pledge.pledge_id, "canceled", intent=None, lease_until=0,
+    contributions.move(pledge.pledge_id, "canceled", user_id=pledge.user_id, intent=None, lease_until=0,
                        failure_code="abandoned", failure_message="the payment was never started")
     return Outcome.REPAIRED, "no payment intent", "canceled"
 

@@ -70,7 +70,7 @@ def _failed(intent: dict[str, Any]) -> None:
     pledge = _intent_pledge(intent)
     if pledge is not None:
         error = intent.get("last_payment_error") or {}
-        contributions.move(pledge.pledge_id, "failed", intent=intent.get("id"), lease_until=0,
+        contributions.move(pledge.pledge_id, "failed", user_id=pledge.user_id, intent=intent.get("id"), lease_until=0,
                            failure_code=error.get("code") or "payment_failed",
                            failure_message=error.get("message") or "the payment failed")
 
@@ -78,7 +78,8 @@ def _failed(intent: dict[str, Any]) -> None:
 def _canceled(intent: dict[str, Any]) -> None:
     pledge = _intent_pledge(intent)
     if pledge is not None:
-        contributions.move(pledge.pledge_id, "canceled", intent=intent.get("id"), lease_until=0)
+        contributions.move(pledge.pledge_id, "canceled", user_id=pledge.user_id, intent=intent.get("id"),
+                           lease_until=0)
 
 
 def _refunded(charge: dict[str, Any]) -> None:

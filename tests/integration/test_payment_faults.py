@@ -75,7 +75,7 @@ def test_the_webhook_of_a_payment_on_a_canceled_pledge_refunds_it(monkeypatch):
     assert made["status"] == "requires_action"
     # The platform's record says canceled (a cancel whose Stripe call was lost), while the
     # customer completes 3-D Secure in the browser: Stripe charges the card.
-    assert contributions.move(made["pledge_id"], "canceled")
+    assert contributions.move(made["pledge_id"], "canceled", user_id=user.user_id)
     from chalicelib.adapters import payments
 
     payments.client().raw_request("post", f"/v1/payment_intents/{made['payment_intent_id']}/_authenticate",

@@ -9,10 +9,16 @@ import contextlib
 import json
 import uuid
 from collections import Counter
+from datetime import timedelta
 from typing import Iterator
 
+import pytest
+
+from chalicelib import clock
 from chalicelib.adapters import tables
-from chalicelib.adapters.tables import PledgeRecord, StripeEventRecord
+from chalicelib.adapters.tables import PledgeRecord, StripeEventRecord, UserRecord
+from chalicelib.domain import abuse, pledges as pledge_rules
+from chalicelib.errors import TooManyRequests
 from chalicelib.services import pledges, stripe_events
 from tests import factories, stripe_helpers as stripe
 
@@ -51,8 +57,7 @@ def test_the_browsers_pledge_is_written_in_one_transaction_and_counted_by_the_we
     with counted() as request:
         made, _ = pledges.create(user, film["film_id"], uuid.uuid4().hex, 2500, None)
     assert made["status"] == "pending" and made["payment_intent_id"] and made["client_secret"]
-    assert request["TransactWriteItems"] == 1 and not request["UpdateItem"] and not request["PutItem"]
-    assert sum(request.values()) - request["Query"] == 1  # the pledge limits' Query aside
+    assert dict(request) == {"TransactWriteItems": 1}  # the film, the pledge and the limits' hint
     paid = dict(stripe.intent(made["payment_intent_id"]), status="succeeded")
     event_id = f"evt_{uuid.uuid4().hex}"
     with counted() as webhook:
@@ -97,6 +102,69 @@ def test_a_payment_whose_metadata_names_another_film_or_user_is_not_counted_to_t
         assert _raised(other["film_id"]) == 0
     assert _raised(film["film_id"]) == 2500  # counted once, to its own film, by the pledge's handler
     assert PledgeRecord.get(made["pledge_id"], consistent_read=True).status == "confirmed"
+
+
+def _waiting(user) -> set:
+    record = UserRecord.get(user.user_id, consistent_read=True)
+    return set(record.waiting_pledges or ())
+
+
+def test_the_pledge_limits_cost_a_query_only_when_their_hint_refuses():
+    """The limits' hint is a condition of the transaction that writes the pledge: the precise
+    Query runs only when it refuses, and a refused pledge's PaymentIntent is canceled."""
+    film = factories.make_film()["film_id"]
+    user = factories.member()
+    made = []
+    for _ in range(abuse.MAX_PENDING):
+        with counted() as request:
+            made.append(pledges.create(user, film, uuid.uuid4().hex, 1000, None)[0])
+        assert dict(request) == {"TransactWriteItems": 1}
+    assert _waiting(user) == {p["pledge_id"] for p in made}
+    key = uuid.uuid4().hex
+    with counted() as request, pytest.raises(TooManyRequests) as refused:
+        pledges.create(user, film, key, 1000, None)
+    assert refused.value.code == "too_many_pending"
+    assert dict(request) == {"TransactWriteItems": 1, "Query": 1, "GetItem": 1}  # the Query, then "not a replay"
+    assert [i["status"] for i in stripe.intents_for(pledge_rules.pledge_id_for(user.user_id, key))] == ["canceled"]
+    assert PledgeRecord.count(pledge_rules.pledge_id_for(user.user_id, key)) == 0
+    pledges.cancel(user, made[0]["pledge_id"])
+    assert made[0]["pledge_id"] not in _waiting(user)
+    with counted() as request:
+        pledges.create(user, film, uuid.uuid4().hex, 1000, None)
+    assert dict(request) == {"TransactWriteItems": 1}
+
+
+def test_a_pledge_that_leaves_waiting_leaves_the_hint_and_a_stale_hint_is_written_again():
+    film = factories.make_film()["film_id"]
+    user = factories.member()
+    paid, _ = pledges.create(user, film, uuid.uuid4().hex, 1000, stripe.card())
+    assert paid["status"] == "confirmed" and _waiting(user) == set()
+    stale = {f"gone-{i}" for i in range(abuse.MAX_PENDING)}  # pledges that left without being taken out
+    UserRecord(user.user_id).update(actions=[UserRecord.waiting_pledges.set(stale)])
+    with counted() as request:
+        made, _ = pledges.create(user, film, uuid.uuid4().hex, 1000, None)
+    assert made["status"] == "pending"
+    assert dict(request) == {"TransactWriteItems": 2, "Query": 1}  # refused, checked, written again
+    assert _waiting(user) == {made["pledge_id"]}
+    with counted() as request:
+        pledges.create(user, film, uuid.uuid4().hex, 1000, None)
+    assert dict(request) == {"TransactWriteItems": 1}
+
+
+def test_a_decline_makes_the_next_pledges_run_the_precise_check_until_it_can_no_longer_block():
+    film = factories.make_film()["film_id"]
+    user = factories.member()
+    start = clock.now()
+    with clock.frozen(start):
+        declined, _ = pledges.create(user, film, uuid.uuid4().hex, 1000, stripe.card(stripe.DECLINED))
+    assert declined["status"] == "failed" and _waiting(user) == set()
+    assert UserRecord.get(user.user_id, consistent_read=True).declined_at >= declined["created_at"]
+    with clock.frozen(start + abuse.LOOK_BACK - timedelta(minutes=1)), counted() as request:
+        pledges.create(user, film, uuid.uuid4().hex, 1000, None)
+    assert request["Query"] == 1
+    with clock.frozen(start + abuse.LOOK_BACK + timedelta(minutes=1)), counted() as request:
+        pledges.create(user, film, uuid.uuid4().hex, 1000, None)
+    assert dict(request) == {"TransactWriteItems": 1}
 
 
 def _raised(film_id: str) -> int:

@@ -5,9 +5,9 @@ the in-memory twin."""
 from __future__ import annotations
 
 from chalicelib.adapters.money import dynamodb
-from chalicelib.adapters.money.ports import ANY, FilmTakes, Held, PledgeIf, Refused, RefundIf, Store, UnitOfWork
+from chalicelib.adapters.money.ports import ANY, FilmTakes, Held, PledgeIf, Refused, RefundIf, Store, UnitOfWork, WaitingIf
 
-__all__ = ["ANY", "FilmTakes", "Held", "PledgeIf", "Refused", "RefundIf", "Store", "UnitOfWork", "store", "use"]
+__all__ = ["ANY", "FilmTakes", "Held", "PledgeIf", "Refused", "RefundIf", "Store", "UnitOfWork", "WaitingIf", "store", "use"]
 
 _store: Store | None = None
 _dynamodb = dynamodb.Store()

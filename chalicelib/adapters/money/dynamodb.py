@@ -12,10 +12,11 @@ from __future__ import annotations
 from typing import Any, Callable
 
 from pynamodb.exceptions import DoesNotExist, TransactWriteError
+from pynamodb.expressions.condition import size
 
 from chalicelib.adapters import conditions, counters, funding_days
 from chalicelib.adapters.money import ports
-from chalicelib.adapters.money.ports import ANY, FilmTakes, Held, PledgeIf, Refused, RefundIf
+from chalicelib.adapters.money.ports import ANY, FilmTakes, Held, PledgeIf, Refused, RefundIf, WaitingIf
 from chalicelib.adapters.tables import (BackingRecord, CampaignCloseRecord, FilmRecord, LedgerRecord, PayoutRecord,
                                         PledgeRecord, RefundRecord, UserRecord, find, transaction)
 
@@ -68,6 +69,12 @@ def total_condition(attribute: Any, held: Held) -> Any:
     return attribute == held.exactly
 
 
+def waiting_condition(when: WaitingIf) -> Any:
+    waiting, declined = UserRecord.waiting_pledges, UserRecord.declined_at
+    return ((waiting.does_not_exist() | (size(waiting) < when.fewer_than))
+            & (declined.does_not_exist() | (declined < when.declined_before)))
+
+
 def refund_condition(when: RefundIf | None) -> Any:
     if when is None:
         return None
@@ -117,6 +124,16 @@ class Pledges(ports.Pledges):
     def of_user(self, user_id: str, *, limit: int, last_key: dict[str, Any] | None) -> Pages:
         return Pages(PledgeRecord.by_user.query(user_id, scan_index_forward=False, limit=limit,
                                                 last_evaluated_key=last_key))
+
+    def left_waiting(self, user_id: str, pledge_id: str) -> None:
+        conditions.written(lambda: UserRecord(user_id).update(
+            actions=[UserRecord.waiting_pledges.delete({pledge_id})], condition=UserRecord.user_id.exists()))
+
+    def note_decline(self, user_id: str, at: str) -> None:
+        conditions.written(lambda: UserRecord(user_id).update(
+            actions=[UserRecord.declined_at.set(at)],
+            condition=UserRecord.user_id.exists() & (UserRecord.declined_at.does_not_exist()
+                                                     | (UserRecord.declined_at < at))))
 
 
 class Totals(ports.Totals):
@@ -293,6 +310,13 @@ class UnitOfWork(ports.UnitOfWork):
     def add_pledge(self, pledge: Any) -> None:
         self._stage("put", "pledge", lambda w: w.save(pledge, condition=PledgeRecord.pledge_id.does_not_exist()))
 
+    def add_waiting(self, user_id: str, pledge_id: str, when: WaitingIf | None = None,
+                    waiting: Any = None) -> None:
+        action: Any = (UserRecord.waiting_pledges.add({pledge_id}) if waiting is None
+                       else UserRecord.waiting_pledges.set({*waiting, pledge_id}))
+        condition = waiting_condition(when) if when is not None else None
+        self._stage("update", "limits", lambda w: w.update(UserRecord(user_id), actions=[action], condition=condition))
+
     def update_pledge(self, pledge_id: str, changes: dict[str, Any], when: PledgeIf,
                       history: str | None = None) -> None:
         actions = _changes(PledgeRecord, changes)
@@ -303,7 +327,8 @@ class UnitOfWork(ports.UnitOfWork):
                                                             condition=condition))
 
     def move_totals(self, film_id: str, user_id: str, delta: int, now: str, *, film: Held, platform: Held,
-                    film_members: int, platform_members: int, first_confirmed: bool = False) -> None:
+                    film_members: int, platform_members: int, first_confirmed: bool = False,
+                    leaves_waiting: str | None = None) -> None:
         backing: list[Any] = [BackingRecord.confirmed_cents.add(delta)]
         if first_confirmed:
             backing.append(BackingRecord.first_confirmed_at.set(BackingRecord.first_confirmed_at | now))
@@ -311,9 +336,11 @@ class UnitOfWork(ports.UnitOfWork):
         self._stage("update", "backing", lambda w: w.update(
             BackingRecord(film_id, user_id), actions=backing,
             condition=total_condition(BackingRecord.confirmed_cents, film)))
+        user: list[Any] = [UserRecord.confirmed_cents.add(delta)]
+        if leaves_waiting is not None:
+            user.append(UserRecord.waiting_pledges.delete({leaves_waiting}))
         self._stage("update", "user", lambda w: w.update(
-            UserRecord(user_id), actions=[UserRecord.confirmed_cents.add(delta)],
-            condition=total_condition(UserRecord.confirmed_cents, platform)))
+            UserRecord(user_id), actions=user, condition=total_condition(UserRecord.confirmed_cents, platform)))
         if delta or film_members:
             self._stage("update", "film counter", lambda w: counters.add_in(
                 w, counters.film_counter(film_id), raised_cents=delta, coproducer_count=film_members))

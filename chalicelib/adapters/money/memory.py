@@ -11,7 +11,7 @@ import copy
 from typing import Any, Callable, Iterator
 
 from chalicelib.adapters.money import ports
-from chalicelib.adapters.money.ports import ANY, FilmTakes, Held, PledgeIf, Refused, RefundIf
+from chalicelib.adapters.money.ports import ANY, FilmTakes, Held, PledgeIf, Refused, RefundIf, WaitingIf
 from chalicelib.adapters.tables import (BackingRecord, CampaignCloseRecord, FilmRecord, LedgerRecord, PayoutRecord,
                                         PledgeRecord, RefundRecord, UserRecord)
 from chalicelib.adapters.counters import FIELDS
@@ -143,6 +143,16 @@ class Pledges(ports.Pledges):
                       key=lambda p: p.created_key, reverse=True)
         return Pages(mine, lambda p: {"pledge_id": p.pledge_id, "user_id": p.user_id, "created_key": p.created_key},
                      limit, last_key)
+
+    def left_waiting(self, user_id: str, pledge_id: str) -> None:
+        user = self._s.users.get(user_id)
+        if user is not None:
+            user.waiting_pledges = (user.waiting_pledges or set()) - {pledge_id} or None
+
+    def note_decline(self, user_id: str, at: str) -> None:
+        user = self._s.users.get(user_id)
+        if user is not None and (user.declined_at is None or user.declined_at < at):
+            user.declined_at = at
 
 
 class Totals(ports.Totals):
@@ -356,6 +366,19 @@ class UnitOfWork(ports.UnitOfWork):
         self._stage("pledge", lambda: pledge.pledge_id not in self._s.pledges,
                     lambda: self._s.pledges.__setitem__(pledge.pledge_id, _copy(pledge)))
 
+    def add_waiting(self, user_id: str, pledge_id: str, when: WaitingIf | None = None,
+                    waiting: Any = None) -> None:
+        def holds() -> bool:
+            user = self._s.users.get(user_id)
+            return when is None or (when.holds(None, None) if user is None
+                                    else when.holds(user.waiting_pledges, user.declined_at))
+
+        def apply() -> None:
+            user = self._s.users.setdefault(user_id, UserRecord(user_id))
+            user.waiting_pledges = {*(user.waiting_pledges or () if waiting is None else waiting), pledge_id}
+
+        self._stage("limits", holds, apply)
+
     def update_pledge(self, pledge_id: str, changes: dict[str, Any], when: PledgeIf,
                       history: str | None = None) -> None:
         def apply() -> None:
@@ -367,7 +390,8 @@ class UnitOfWork(ports.UnitOfWork):
         self._stage("pledge", lambda: pledge_holds(self._s.pledges.get(pledge_id), when), apply)
 
     def move_totals(self, film_id: str, user_id: str, delta: int, now: str, *, film: Held, platform: Held,
-                    film_members: int, platform_members: int, first_confirmed: bool = False) -> None:
+                    film_members: int, platform_members: int, first_confirmed: bool = False,
+                    leaves_waiting: str | None = None) -> None:
         key = (film_id, user_id)
 
         def backing_holds() -> bool:
@@ -388,6 +412,8 @@ class UnitOfWork(ports.UnitOfWork):
         def apply_user() -> None:
             user = self._s.users.setdefault(user_id, UserRecord(user_id))
             user.confirmed_cents = int(user.confirmed_cents or 0) + delta
+            if leaves_waiting is not None:
+                user.waiting_pledges = (user.waiting_pledges or set()) - {leaves_waiting} or None
 
         def apply_counters() -> None:
             self._add(f"film#{film_id}", raised_cents=delta, coproducer_count=film_members)

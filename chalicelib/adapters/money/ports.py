@@ -20,7 +20,7 @@ ANY = "<any>"  # a condition on the PaymentIntent that accepts whatever the pled
 
 class Refused(Exception):
     """A unit of work was not written: `names` are its writes whose condition did not hold
-    ("film", "pledge", "backing", "user", "entry", "refund"); empty when it lost to a
+    ("film", "pledge", "limits", "backing", "user", "entry", "refund"); empty when it lost to a
     concurrent transaction (read again and retry)."""
 
     def __init__(self, names: Iterable[str] = ()):
@@ -91,6 +91,18 @@ class FilmTakes:
 
 
 @dataclass(frozen=True)
+class WaitingIf:
+    """What a user's pledge limits' hint must hold for one more pledge to wait for its payment:
+    fewer than `fewer_than` pledges waiting, no payment declined at or after `declined_before`."""
+
+    fewer_than: int
+    declined_before: str
+
+    def holds(self, waiting: Iterable[str] | None, declined_at: str | None) -> bool:
+        return len(set(waiting or ())) < self.fewer_than and (declined_at is None or declined_at < self.declined_before)
+
+
+@dataclass(frozen=True)
 class RefundIf:
     """What a refund record must hold: its status is (`status`) or is not (`status_not`), its
     lease ended before `lease_before`."""
@@ -134,6 +146,15 @@ class Pledges(ABC):
     @abstractmethod
     def of_user(self, user_id: str, *, limit: int, last_key: dict[str, Any] | None) -> Pages:
         """The user's pledges, newest first."""
+
+    @abstractmethod
+    def left_waiting(self, user_id: str, pledge_id: str) -> None:
+        """Take the pledge out of its user's waiting pledges (nothing when it is not there, or
+        the user has no record: an erased one is not written again)."""
+
+    @abstractmethod
+    def note_decline(self, user_id: str, at: str) -> None:
+        """The user's last declined payment is at `at` (a later one already noted stays)."""
 
 
 class Totals(ABC):
@@ -306,16 +327,24 @@ class UnitOfWork(ABC):
         """Write "pledge": a new pledge, refused when one with its id exists already."""
 
     @abstractmethod
+    def add_waiting(self, user_id: str, pledge_id: str, when: WaitingIf | None = None,
+                    waiting: Iterable[str] | None = None) -> None:
+        """Write "limits": the pledge joins its user's waiting pledges, if `when` holds; with
+        `waiting` (the pledges found waiting), those and the pledge become the user's set."""
+
+    @abstractmethod
     def update_pledge(self, pledge_id: str, changes: dict[str, Any], when: PledgeIf,
                       history: str | None = None) -> None:
         """Write "pledge": `changes` (None removes); `history` appended to its refund history."""
 
     @abstractmethod
     def move_totals(self, film_id: str, user_id: str, delta: int, now: str, *, film: Held, platform: Held,
-                    film_members: int, platform_members: int, first_confirmed: bool = False) -> None:
+                    film_members: int, platform_members: int, first_confirmed: bool = False,
+                    leaves_waiting: str | None = None) -> None:
         """Writes "backing" and "user" (conditioned on `film` and `platform`), then the film's
         and the platform's counters and the film's funding day of `now`, all by `delta` cents
-        and by the co-producers joining (+1) or leaving (-1)."""
+        and by the co-producers joining (+1) or leaving (-1). `leaves_waiting`: a pledge taken
+        out of the user's waiting pledges in the same write."""
 
     @abstractmethod
     def add_entry(self, entry: Any) -> None:

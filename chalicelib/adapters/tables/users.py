@@ -3,7 +3,7 @@ records of each choice, and the SMS each co-producer was sent per day."""
 
 from __future__ import annotations
 
-from pynamodb.attributes import BooleanAttribute, JSONAttribute, NumberAttribute, UnicodeAttribute
+from pynamodb.attributes import BooleanAttribute, JSONAttribute, NumberAttribute, UnicodeAttribute, UnicodeSetAttribute
 from pynamodb.models import Model
 
 from chalicelib.adapters.tables.base import _meta
@@ -40,6 +40,11 @@ class UserRecord(Model):
     # Optional tax details for yearly statements (PUT /me `tax_details`): full_name,
     # address_lines, postal_code, city, country. The owner and admins only; erased by DELETE /me.
     tax_details = JSONAttribute(null=True)
+    # The pledge limits' hint (services/pledge_limits.py): the ids of the user's pledges waiting
+    # for their payment (added in the transaction that writes a pledge, taken out when it
+    # leaves waiting), and the time of their last declined payment.
+    waiting_pledges = UnicodeSetAttribute(null=True)
+    declined_at = UnicodeAttribute(null=True)
 
 
 class VerificationRecord(Model):

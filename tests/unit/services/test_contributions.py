@@ -44,25 +44,26 @@ def test_a_pledge_is_counted_once_however_often_its_payment_is_announced(store, 
 def test_a_failure_announced_after_the_success_changes_nothing(store, stripe, goals):
     made = pledge(store)
     contributions.confirm(made, payment_intent_id="pi_1")
-    assert not contributions.move("p1", "failed", intent="pi_1", failure_code="card_declined", lease_until=0)
-    assert not contributions.move("p1", "canceled", intent="pi_1", lease_until=0)
+    assert not contributions.move("p1", "failed", user_id="u1", intent="pi_1", failure_code="card_declined",
+                                  lease_until=0)
+    assert not contributions.move("p1", "canceled", user_id="u1", intent="pi_1", lease_until=0)
     assert store.pledges.get("p1").status == "confirmed"
     assert totals(store)["raised"] == 2500
 
 
 def test_a_payment_that_waited_for_the_customer_counts_when_it_succeeds(store, stripe, goals):
     made = pledge(store)
-    assert contributions.move("p1", "requires_action", intent="pi_1")
+    assert contributions.move("p1", "requires_action", user_id="u1", intent="pi_1")
     assert contributions.confirm(made, payment_intent_id="pi_1") is not None
     assert totals(store)["backing"] == 2500
 
 
 def test_a_move_decided_on_another_payment_intent_does_not_happen(store):
     pledge(store, payment_intent_id="pi_new")
-    assert not contributions.move("p1", "canceled", intent=None)  # decided before pi_new was recorded
-    assert not contributions.move("p1", "canceled", intent="pi_old")
+    assert not contributions.move("p1", "canceled", user_id="u1", intent=None)  # decided before pi_new was recorded
+    assert not contributions.move("p1", "canceled", user_id="u1", intent="pi_old")
     assert store.pledges.get("p1").status == "pending"
-    assert contributions.move("p1", "canceled", intent="pi_new", lease_until=0)
+    assert contributions.move("p1", "canceled", user_id="u1", intent="pi_new", lease_until=0)
     assert store.pledges.get("p1").unsettled is None
 
 
@@ -91,7 +92,7 @@ def test_a_payment_after_the_film_stopped_taking_money_is_refunded_never_counted
 
 def test_money_on_a_pledge_canceled_meanwhile_is_refunded(store, stripe, goals):
     made = pledge(store)
-    assert contributions.move("p1", "canceled", intent="pi_1", lease_until=0)
+    assert contributions.move("p1", "canceled", user_id="u1", intent="pi_1", lease_until=0)
     assert contributions.confirm(made, payment_intent_id="pi_1") is None
     assert stripe.created == [("pi_1", 2500, "refund-p1")]
     assert store.refunds.get("p1").reason == "pledge_canceled"

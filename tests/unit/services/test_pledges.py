@@ -21,7 +21,7 @@ def test_a_payment_intent_is_recorded_once_and_never_on_a_canceled_pledge(store)
     assert pledges.record_intent(made, payments.Intent("pi_1", "requires_confirmation", "secret_1"))  # a retry
     assert not pledges.record_intent(made, payments.Intent("pi_2", "requires_confirmation", None))
     other = pledge(store, "p2", payment_intent_id=None)
-    contributions.move("p2", "canceled", intent=None)
+    contributions.move("p2", "canceled", user_id="u1", intent=None)
     assert not pledges.record_intent(other, payments.Intent("pi_3", "requires_confirmation", None))
     assert (store.pledges.get("p1").payment_intent_id, store.pledges.get("p2").payment_intent_id) == ("pi_1", None)
 
@@ -48,7 +48,7 @@ def test_a_payment_waiting_for_the_customer_keeps_the_pledge_in_reconciliation(s
 
 def test_a_pledge_canceled_before_its_payment_is_settled_stays_canceled(store, stripe):
     made = pledge(store)
-    contributions.move("p1", "canceled", intent="pi_1")
+    contributions.move("p1", "canceled", user_id="u1", intent="pi_1")
     settled = pledges.settle_intent(made, payments.Intent("pi_1", "requires_action", None))
     assert settled.status == "canceled" and stripe.canceled == ["pi_1"]
 
