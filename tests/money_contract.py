@@ -138,6 +138,24 @@ class MoneyContract:
         assert int(store.totals.backing(film, pledge.user_id).confirmed_cents) == 2500
         assert store.totals.counter(f"film#{film}")["raised_cents"] == 2500
 
+    def test_a_refused_pledge_update_hands_the_pledge_back_as_it_was(self, store, film):
+        pledge = _pledge(store, film, _id("u"), payment_intent_id="pi_1")
+        with store.unit_of_work() as uow:
+            _confirm(uow, pledge)
+            uow.commit()
+        with pytest.raises(Refused) as refused, store.unit_of_work() as uow:
+            _confirm(uow, pledge, joins=False)
+            uow.commit()
+        assert refused.value.names == {"pledge"}
+        found = refused.value.items["pledge"]
+        assert (found.pledge_id, found.status, found.payment_intent_id, int(found.amount_cents)) == (
+            pledge.pledge_id, "confirmed", "pi_1", 2500)
+        missing = _id("p")
+        with pytest.raises(Refused) as refused, store.unit_of_work() as uow:
+            uow.update_pledge(missing, {"status": "confirmed"}, PledgeIf(statuses=("pending",)))
+            uow.commit()
+        assert refused.value.names == {"pledge"} and "pledge" not in refused.value.items
+
     def test_a_film_that_no_longer_takes_money_refuses_by_name(self, store):
         film = _id("f")
         self.open_film(store, film, closing=True)

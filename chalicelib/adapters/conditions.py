@@ -41,6 +41,14 @@ def failed_items(exc: TransactWriteError) -> set[int]:
     return {i for i, reason in enumerate(reasons) if reason is not None and reason.code == ITEM_CONDITION_FAILED}
 
 
+def refused_items(exc: TransactWriteError) -> dict[int, dict[str, Any]]:
+    """The items, as they were, that the cancelled transaction's refused writes asked back
+    (ReturnValuesOnConditionCheckFailure ALL_OLD), by position; none for a missing item."""
+    reasons = exc.cancellation_reasons or []
+    return {i: reason.raw_item for i, reason in enumerate(reasons)
+            if reason is not None and reason.code == ITEM_CONDITION_FAILED and reason.raw_item}
+
+
 def item_failed(exc: TransactWriteError, position: int) -> bool:
     """True when the item at `position` of the cancelled transaction failed its condition."""
     return position in failed_items(exc)

@@ -35,7 +35,12 @@ class EventApplied(Exception):
 
 class PledgeDiffers(Exception):
     """`confirm(..., event=...)`: the pledge is not a waiting one naming this PaymentIntent and
-    amount (counted already, canceled, unknown, another PaymentIntent): read it to decide."""
+    amount (counted already, canceled, unknown, another PaymentIntent). `current`: the pledge
+    as the refused transaction found it (None: there is none), to decide with no read."""
+
+    def __init__(self, current: Any | None):
+        self.current = current
+        super().__init__("the pledge is not a waiting one for this payment")
 
 
 def confirm(pledge: Any, *, payment_intent_id: str | None = None, client_secret: str | None = None,
@@ -78,7 +83,7 @@ def confirm(pledge: Any, *, payment_intent_id: str | None = None, client_secret:
                 if "entry" in refused.names:
                     raise EventApplied() from refused
                 if "pledge" in refused.names and event is not None:
-                    raise PledgeDiffers() from refused
+                    raise PledgeDiffers(refused.items.get("pledge")) from refused
                 if "pledge" in refused.names:
                     # Already confirmed, or in a status that cannot confirm: a charge on a canceled
                     # pledge is refunded, never ignored.

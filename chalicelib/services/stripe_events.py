@@ -18,7 +18,7 @@ from pynamodb.exceptions import DoesNotExist
 
 from chalicelib import clock
 from chalicelib.adapters import payments
-from chalicelib.adapters.tables import PledgeRecord, StripeEventRecord, find
+from chalicelib.adapters.tables import PledgeRecord, StripeEventRecord
 from chalicelib.domain import pledges as pledge_rules
 from chalicelib.observability import logger, metrics
 from chalicelib.services import contributions, disputes, payout_accounts, refunds
@@ -173,8 +173,8 @@ def _succeeded_at_once(event_id: str, event_type: str, intent: dict[str, Any]) -
                                         event=_record(event_id, event_type))
     except contributions.EventApplied:
         return {"received": True, "duplicate": True}
-    except contributions.PledgeDiffers:
-        current = find(PledgeRecord, paid.pledge_id)
+    except contributions.PledgeDiffers as differs:
+        current = differs.current  # as the refused transaction found it: no read
         if (current is not None and current.payment_intent_id == paid.payment_intent_id
                 and int(current.amount_cents) == paid.amount_cents and current.status != "canceled"
                 and not pledge_rules.can_move(current.status, "confirmed")):

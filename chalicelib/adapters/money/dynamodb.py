@@ -275,10 +275,11 @@ class UnitOfWork(ports.UnitOfWork):
 
     def __init__(self) -> None:
         super().__init__()
-        self._writes: list[tuple[str, str, Callable[[Any], None]]] = []
+        self._writes: list[tuple[str, str, Callable[[Any], None], Any]] = []
 
-    def _stage(self, kind: str, name: str, add: Callable[[Any], None]) -> None:
-        self._writes.append((kind, name, add))
+    def _stage(self, kind: str, name: str, add: Callable[[Any], None], returns: Any = None) -> None:
+        """`returns`: the model of the item a refused condition hands back (ALL_OLD), if any."""
+        self._writes.append((kind, name, add, returns))
 
     def _staged(self) -> bool:
         return bool(self._writes)
@@ -292,11 +293,14 @@ class UnitOfWork(ports.UnitOfWork):
             return
         try:
             with transaction() as write:
-                for _, _, add in writes:
+                for _, _, add, _ in writes:
                     add(write)
         except TransactWriteError as exc:
             ordered = sorted(writes, key=lambda w: KIND_ORDER[w[0]])  # stable: staging order within a kind
-            raise Refused(ordered[i][1] for i in conditions.failed_items(exc) if i < len(ordered)) from exc
+            failed = [i for i in conditions.failed_items(exc) if i < len(ordered)]
+            items = {ordered[i][1]: ordered[i][3].from_raw_data(raw) for i, raw in conditions.refused_items(exc).items()
+                     if i in failed and ordered[i][3] is not None}
+            raise Refused((ordered[i][1] for i in failed), items) from exc
 
     def check_film_takes_money(self, film_id: str) -> None:
         condition = (FilmRecord.status == "open") & FilmRecord.closing_at.does_not_exist()
@@ -324,7 +328,8 @@ class UnitOfWork(ports.UnitOfWork):
             actions.append(PledgeRecord.refund_history.set((PledgeRecord.refund_history | []).append([history])))
         condition = pledge_condition(when)
         self._stage("update", "pledge", lambda w: w.update(PledgeRecord(pledge_id), actions=actions,
-                                                            condition=condition))
+                                                            condition=condition, return_values="ALL_OLD"),
+                    returns=PledgeRecord)
 
     def move_totals(self, film_id: str, user_id: str, delta: int, now: str, *, film: Held, platform: Held,
                     film_members: int, platform_members: int, first_confirmed: bool = False,

@@ -324,6 +324,7 @@ class UnitOfWork(ports.UnitOfWork):
         super().__init__()
         self._s = state
         self._writes: list[tuple[str, Callable[[], bool], Callable[[], None]]] = []
+        self._returns: dict[str, Callable[[], Any]] = {}  # what a refused write hands back
 
     def _stage(self, name: str, holds: Callable[[], bool], apply: Callable[[], None]) -> None:
         self._writes.append((name, holds, apply))
@@ -333,9 +334,11 @@ class UnitOfWork(ports.UnitOfWork):
 
     def _rollback(self) -> None:
         self._writes.clear()
+        self._returns.clear()
 
     def _commit(self) -> None:
         writes, self._writes = self._writes, []
+        returns, self._returns = self._returns, {}
         if not writes:
             return
         if self._s.conflicts:
@@ -343,7 +346,8 @@ class UnitOfWork(ports.UnitOfWork):
             raise Refused()
         refused = [name for name, holds, _ in writes if not holds()]
         if refused:
-            raise Refused(refused)
+            items = {name: read() for name, read in returns.items() if name in refused}
+            raise Refused(refused, {name: _copy(item) for name, item in items.items() if item is not None})
         for _, _, apply in writes:
             apply()
         self._s.commits += 1
@@ -388,6 +392,7 @@ class UnitOfWork(ports.UnitOfWork):
                 pledge.refund_history = [*(pledge.refund_history or []), history]
 
         self._stage("pledge", lambda: pledge_holds(self._s.pledges.get(pledge_id), when), apply)
+        self._returns["pledge"] = lambda: self._s.pledges.get(pledge_id)
 
     def move_totals(self, film_id: str, user_id: str, delta: int, now: str, *, film: Held, platform: Held,
                     film_members: int, platform_members: int, first_confirmed: bool = False,

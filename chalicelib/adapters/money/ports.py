@@ -21,10 +21,12 @@ ANY = "<any>"  # a condition on the PaymentIntent that accepts whatever the pled
 class Refused(Exception):
     """A unit of work was not written: `names` are its writes whose condition did not hold
     ("film", "pledge", "limits", "backing", "user", "entry", "refund"); empty when it lost to a
-    concurrent transaction (read again and retry)."""
+    concurrent transaction (read again and retry). `items`: for a refused pledge update, the
+    pledge as it was ("pledge"; absent when there is no such pledge), with no read of its own."""
 
-    def __init__(self, names: Iterable[str] = ()):
+    def __init__(self, names: Iterable[str] = (), items: dict[str, Any] | None = None):
         self.names = frozenset(names)
+        self.items = dict(items or {})
         super().__init__(", ".join(sorted(self.names)) or "conflict")
 
 
