@@ -24,6 +24,10 @@ TRANSITIONS: dict[str, frozenset[str]] = {
 }
 CANCELABLE = ("pending", "requires_action", "failed")
 WAITING = ("pending", "requires_action")  # waiting for the payment: what the pledge limits count
+# Who confirms a pledge's PaymentIntent (its metadata `confirmed_by`): the server, which counts
+# the pledge itself (Stripe's webhook then reads the pledge first), or the browser with the
+# client secret (the webhook counts it).
+CONFIRMED_BY_SERVER, CONFIRMED_BY_BROWSER = "server", "browser"
 COUNTED = ("confirmed", "refunded")  # statuses whose money went through the counters
 UNCOUNTED = ("pending", "requires_action", "failed")  # may still be paid; nothing counted yet
 # `canceled -> refunded`: a payment that succeeded on a canceled pledge's PaymentIntent (a

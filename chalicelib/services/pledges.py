@@ -145,7 +145,8 @@ def _open_intent(pledge_id: str, film_id: str, user_id: str, amount_cents: int,
     and Stripe answers the same PaymentIntent for 24 hours."""
     return payments.open_intent(
         amount_cents=amount_cents,
-        metadata={"film_id": film_id, "pledge_id": pledge_id, "user_id": user_id},
+        metadata={"film_id": film_id, "pledge_id": pledge_id, "user_id": user_id,
+                  "confirmed_by": rules.CONFIRMED_BY_SERVER if payment_method_id else rules.CONFIRMED_BY_BROWSER},
         payment_method_id=payment_method_id,
         idempotency_key=f"pledge-{pledge_id}",
     )

@@ -19,7 +19,8 @@ from chalicelib.adapters import tables
 from chalicelib.adapters.tables import PledgeRecord, StripeEventRecord, UserRecord
 from chalicelib.domain import abuse, pledges as pledge_rules
 from chalicelib.errors import TooManyRequests
-from chalicelib.services import pledges, stripe_events
+from chalicelib.adapters import payments
+from chalicelib.services import pledges, refunds, stripe_events
 from tests import factories, stripe_helpers as stripe
 
 
@@ -71,13 +72,49 @@ def test_the_browsers_pledge_is_written_in_one_transaction_and_counted_by_the_we
     assert _raised(film["film_id"]) == 2500
 
 
-def test_a_late_webhook_for_a_pledge_the_server_counted_is_one_refused_transaction():
-    """The refused transaction hands the pledge back as it was (ALL_OLD): no read follows."""
+def test_a_late_webhook_for_a_pledge_the_server_counted_is_one_read():
+    """The server's PaymentIntent says the server confirms it (metadata `confirmed_by`): its
+    webhook reads the pledge first, which says it was counted, cheaper than a refused transaction."""
     film = factories.make_film()
     made, _ = pledges.create(factories.member(), film["film_id"], uuid.uuid4().hex, 2500, stripe.card())
     assert made["status"] == "confirmed"
+    intent = stripe.intent(made["payment_intent_id"])
+    assert intent["metadata"]["confirmed_by"] == "server"
     with counted() as webhook:
-        assert _deliver(stripe.intent(made["payment_intent_id"])) == {"received": True}
+        assert _deliver(intent) == {"received": True}
+    assert dict(webhook) == {"GetItem": 1}
+    assert _raised(film["film_id"]) == 2500
+
+
+def test_a_payment_the_server_confirmed_but_never_counted_is_counted_by_its_webhook_once():
+    film = factories.make_film()
+    user, key = factories.member(), uuid.uuid4().hex
+
+    def crash(name):
+        if name == "pay.intent_confirmed":
+            raise ConnectionError("the server stopped after Stripe's answer")
+
+    with refunds.faults(crash), pytest.raises(ConnectionError):
+        pledges.create(user, film["film_id"], key, 2500, stripe.card())
+    (intent,) = stripe.intents_for(pledge_rules.pledge_id_for(user.user_id, key))
+    assert intent["status"] == "succeeded" and _raised(film["film_id"]) == 0
+    with counted() as webhook:
+        assert _deliver(intent) == {"received": True}
+    assert dict(webhook) == {"GetItem": 1, "TransactWriteItems": 1}
+    assert _deliver(intent) == {"received": True}
+    assert _raised(film["film_id"]) == 2500
+
+
+def test_a_webhook_for_a_browser_payment_counted_meanwhile_is_one_refused_transaction():
+    """The refused transaction hands the pledge back as it was (ALL_OLD): no read follows."""
+    film = factories.make_film()
+    made, _ = pledges.create(factories.member(), film["film_id"], uuid.uuid4().hex, 2500, None)
+    paid = dict(stripe.intent(made["payment_intent_id"]), status="succeeded")
+    assert paid["metadata"]["confirmed_by"] == "browser"
+    counted_meanwhile = payments.Intent(id=paid["id"], status="succeeded", client_secret=paid["client_secret"])
+    pledges.settle_intent(pledges._load(made["pledge_id"]), counted_meanwhile)  # as reconciliation does
+    with counted() as webhook:
+        assert _deliver(paid) == {"received": True}
     assert dict(webhook) == {"TransactWriteItems": 1}
     assert _raised(film["film_id"]) == 2500
 
