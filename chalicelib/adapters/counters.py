@@ -9,6 +9,7 @@ from pynamodb.models import Model
 from pynamodb.transactions import TransactWrite
 
 from chalicelib import retry
+from chalicelib.adapters import raw_json
 from chalicelib.adapters.tables.films import CounterShard
 from chalicelib.config import settings
 from chalicelib.errors import Unavailable
@@ -76,7 +77,7 @@ def read_with(record: type[Model], key: dict[str, Any], counter_id: str) -> tupl
     }
     found: dict[str, list[dict[str, Any]]] = {item_table: [], counter_table: []}
     for attempt in range(MAX_ATTEMPTS):
-        response = client.batch_get_item(RequestItems=request)
+        response = raw_json.call(client, "batch_get_item", RequestItems=request)  # no binary attribute
         for table, items in response.get("Responses", {}).items():
             found[table].extend(items)
         request = response.get("UnprocessedKeys") or {}
