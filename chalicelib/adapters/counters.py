@@ -67,7 +67,8 @@ def read_many(counter_ids: Iterable[str]) -> dict[str, dict[str, int]]:
 
 def read_with(record: type[Model], key: dict[str, Any], counter_id: str) -> tuple[Any | None, dict[str, int]]:
     """An item of `record` by its key and the sum of `counter_id`'s shards, in one BatchGetItem
-    (strongly consistent): the item, or None, and the totals."""
+    (strongly consistent): the item, or None, and the totals. The answer is DynamoDB's JSON as is
+    (adapters/raw_json.py): `record` must have no binary attribute."""
     client = record._get_connection().connection.client  # the model's cached client
     item_table, counter_table = record.Meta.table_name, CounterShard.Meta.table_name
     request: dict[str, Any] = {

@@ -39,3 +39,13 @@ def test_only_the_read_that_asked_is_left_unparsed():
     assert raw["Responses"][table][0]["blob"] == {"B": base64.b64encode(b"\x00\x01").decode()}
     assert parsed["Responses"][table][0]["blob"] == {"B": b"\x00\x01"}
     assert "ResponseMetadata" in parsed and "ResponseMetadata" not in raw
+
+
+def test_the_models_read_raw_have_no_binary_attribute():
+    """Raw JSON would leave a binary attribute as base64 text: the film page's models hold none."""
+    from pynamodb.attributes import BinaryAttribute, BinarySetAttribute
+
+    for model in (FilmRecord, CounterShard):
+        binary = [name for name, attribute in model.get_attributes().items()
+                  if isinstance(attribute, (BinaryAttribute, BinarySetAttribute))]
+        assert binary == [], (model.__name__, binary)
