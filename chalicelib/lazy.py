@@ -48,6 +48,13 @@ formats = lazy("chalicelib.adapters.formats")
 schemas = lazy("chalicelib.schemas")
 openapi = lazy("chalicelib.openapi")
 
+# What a film's edits and the profile's routes need, and a film's page does not: the contact and
+# message rules, the domain events, the message bus and the outbox.
+contacts = lazy("chalicelib.domain.contacts")
+events = lazy("chalicelib.domain.events")
+messagebus = lazy("chalicelib.services.messagebus")
+outbox = lazy("chalicelib.services.outbox")
+
 # Services that only some routes or one event handler need.
 campaigns = lazy("chalicelib.services.campaigns")
 card_setup = lazy("chalicelib.services.card_setup")

@@ -7,13 +7,12 @@ credit items have deterministic keys and contents, so writing one again is a no-
 
 from __future__ import annotations
 
-import json
-import threading
 from collections import deque
 from concurrent.futures import Future, ThreadPoolExecutor
 from typing import Any, Callable, Iterator
 
 from chalicelib import retry
+from chalicelib.adapters import raw_json
 from chalicelib.adapters.tables.base import connection
 from chalicelib.config import table_name
 from chalicelib.errors import Unavailable
@@ -28,35 +27,10 @@ def _client() -> Any:
     return connection().client
 
 
-class _Bodies(threading.local):
-    raw = False  # this thread's next Query takes its answer as JSON, unparsed by botocore
-
-
-_BODIES = _Bodies()
-_RAW_BODY = "bulk-raw-body"
-
-
-def _keep_raw_body(response_dict: dict[str, Any], customized_response_dict: dict[str, Any], **_: Any) -> None:
-    """botocore's before-parse: for a Query this thread asked so, the answer's JSON decoded here
-    (json.loads) and handed back under `_RAW_BODY`, and botocore given an empty body to parse.
-    Walking 10,000 items through the response's shapes costs more than the Query itself; the
-    items are DynamoDB JSON either way ({"S": ...}, {"N": "..."}). Errors are left to botocore."""
-    if _BODIES.raw and response_dict.get("status_code") == 200:
-        customized_response_dict[_RAW_BODY] = json.loads(response_dict["body"])
-        response_dict["body"] = b"{}"
-
-
 def _query_raw(params: dict[str, Any]) -> dict[str, Any]:
     """One Query whose answer is the service's JSON as is (string, number and map attributes
-    only: binary ones would stay base64 text)."""
-    client = _client()
-    client.meta.events.register("before-parse.dynamodb.Query", _keep_raw_body, unique_id=_RAW_BODY)
-    _BODIES.raw = True
-    try:
-        answer = client.query(**params)
-    finally:
-        _BODIES.raw = False
-    return dict(answer.get(_RAW_BODY) or answer)
+    only): walking 10,000 items through botocore's shapes costs more than the Query itself."""
+    return raw_json.call(_client(), "query", **params)
 
 
 def stream_backings(film_id: str, *, consistent: bool = True) -> Iterator[tuple[str, int, str | None, str | None]]:

@@ -9,6 +9,7 @@ from pynamodb.models import Model
 from pynamodb.transactions import TransactWrite
 
 from chalicelib import retry
+from chalicelib.adapters import raw_json
 from chalicelib.adapters.tables.films import CounterShard
 from chalicelib.config import settings
 from chalicelib.errors import Unavailable
@@ -66,7 +67,8 @@ def read_many(counter_ids: Iterable[str]) -> dict[str, dict[str, int]]:
 
 def read_with(record: type[Model], key: dict[str, Any], counter_id: str) -> tuple[Any | None, dict[str, int]]:
     """An item of `record` by its key and the sum of `counter_id`'s shards, in one BatchGetItem
-    (strongly consistent): the item, or None, and the totals."""
+    (strongly consistent): the item, or None, and the totals. The answer is DynamoDB's JSON as is
+    (adapters/raw_json.py): `record` must have no binary attribute."""
     client = record._get_connection().connection.client  # the model's cached client
     item_table, counter_table = record.Meta.table_name, CounterShard.Meta.table_name
     request: dict[str, Any] = {
@@ -76,7 +78,7 @@ def read_with(record: type[Model], key: dict[str, Any], counter_id: str) -> tupl
     }
     found: dict[str, list[dict[str, Any]]] = {item_table: [], counter_table: []}
     for attempt in range(MAX_ATTEMPTS):
-        response = client.batch_get_item(RequestItems=request)
+        response = raw_json.call(client, "batch_get_item", RequestItems=request)  # no binary attribute
         for table, items in response.get("Responses", {}).items():
             found[table].extend(items)
         request = response.get("UnprocessedKeys") or {}

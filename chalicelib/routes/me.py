@@ -3,9 +3,8 @@
 from chalice import Blueprint
 
 from chalicelib import web
-from chalicelib.domain.contacts import CHANNELS
 from chalicelib.errors import invalid_field
-from chalicelib.lazy import departures, privacy, profiles, schemas, verification
+from chalicelib.lazy import contacts, departures, privacy, profiles, schemas, verification
 from chalicelib.services import films
 
 bp = Blueprint(__name__)
@@ -36,8 +35,8 @@ def confirm_verification_code(channel):
 
 
 def _channel(value: str) -> str:
-    if value not in CHANNELS:
-        raise invalid_field("channel", f"must be one of {', '.join(CHANNELS)}")
+    if value not in contacts.CHANNELS:
+        raise invalid_field("channel", f"must be one of {', '.join(contacts.CHANNELS)}")
     return value
 
 

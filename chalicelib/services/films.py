@@ -16,13 +16,14 @@ from chalicelib import clock, paging
 from chalicelib.adapters import counters, parameters
 from chalicelib.adapters.tables import FilmRecord, transaction
 from chalicelib.auth import Caller
-from chalicelib.domain import events
 from chalicelib.domain import films as rules
 from chalicelib.domain import pseudonyms
 from chalicelib.errors import Conflict, Forbidden, NotFound, invalid_field
-from chalicelib.services import last_good, messagebus, outbox
+from chalicelib.lazy import events, messagebus, outbox  # a film's edits need them, its page does not
+from chalicelib.services import last_good
 
 if TYPE_CHECKING:  # request models: pydantic loads only with the routes that parse a body
+    from chalicelib.domain.events import Event
     from chalicelib.schemas import FilmCreate, FilmPatch
 
 CATALOG = "film"
@@ -248,7 +249,7 @@ def _apply(film: FilmRecord, changes: dict[str, Any], unlocks: list | None = Non
         raise Conflict("the film changed meanwhile; read it again and retry") from exc
 
 
-def stage_changed(film: FilmRecord, changes: dict[str, Any], now: str) -> events.Event:
+def stage_changed(film: FilmRecord, changes: dict[str, Any], now: str) -> Event:
     """Co-producers hear of each stage once: stages only move forward."""
     return events.Event(events.STAGE_CHANGED, changes["stage"], now, events.Audience(events.COPRODUCERS),
                         film.film_id, {"title": changes.get("title", film.title), "stage": changes["stage"],

@@ -57,3 +57,21 @@ def _loaded_modules_after(statement: str) -> set[str]:
     code = f"import sys; {statement}; print(' '.join(sorted(sys.modules)))"
     out = subprocess.run([sys.executable, "-c", code], cwd=ROOT, capture_output=True, text=True, check=True)
     return set(out.stdout.split())
+
+
+# What a film's page does not need: the contact and message rules (the profile's routes), and
+# the message bus and outbox (a film's edits). `GET /films/{film_id}` answers without them.
+EDITS_ONLY = ("chalicelib.domain.contacts", "chalicelib.domain.messages", "chalicelib.services.messagebus",
+              "chalicelib.services.outbox")
+
+
+def test_import_app_loads_neither_the_contact_rules_nor_the_message_bus():
+    loaded = _loaded_modules_after("import app")
+    assert "chalicelib.services.films" in loaded  # the probe does see the film page's service
+    assert loaded.isdisjoint(EDITS_ONLY), sorted(loaded.intersection(EDITS_ONLY))
+
+
+def test_the_film_edits_and_the_profile_routes_still_load_them_when_called():
+    after = _loaded_modules_after("import app; from chalicelib.services import films; films.messagebus.handle; "
+                                  "films.outbox.add_in; from chalicelib.routes import me; me.contacts.CHANNELS")
+    assert set(EDITS_ONLY) <= after, sorted(set(EDITS_ONLY) - after)

@@ -98,26 +98,6 @@ def test_one_in_flight_writes_in_turn(client):
     assert fake.most == 1 and fake.written == [f"i{i:05d}" for i in range(60)]
 
 
-def test_a_raw_query_answer_is_the_json_as_is_and_errors_stay_with_botocore():
-    body = b'{"Items": [{"user_id": {"S": "u1"}, "confirmed_cents": {"N": "1000"}}], "Count": 1}'
-
-    def before_parse(status: int, raw: bool) -> tuple[dict, dict]:
-        response, custom = {"status_code": status, "body": body}, {}
-        bulk._BODIES.raw = raw
-        try:
-            bulk._keep_raw_body(response_dict=response, customized_response_dict=custom)
-        finally:
-            bulk._BODIES.raw = False
-        return response, custom
-
-    response, custom = before_parse(200, True)
-    assert custom[bulk._RAW_BODY]["Items"] == [{"user_id": {"S": "u1"}, "confirmed_cents": {"N": "1000"}}]
-    assert response["body"] == b"{}"  # nothing left for botocore to walk
-    for status, raw in ((400, True), (200, False)):  # an error, or a Query that did not ask
-        response, custom = before_parse(status, raw)
-        assert custom == {} and response["body"] == body
-
-
 def test_groups_are_never_mixed_in_a_call_and_each_ends_after_its_own_writes(client):
     fake = client()
     groups = [items(30)[:30], [], [{"k": {"S": f"g{i:05d}"}} for i in range(5)], items(60)[30:60]]
