@@ -153,10 +153,7 @@ def refund_uncounted(pledge_id: str, total_refunded_cents: int, payment_intent_i
     }
     if payment_intent_id:
         changes["payment_intent_id"] = payment_intent_id
-    if not pledges.update(pledge_id, changes, PledgeIf(statuses=tuple(rules.REFUNDABLE_UNCOUNTED))):
-        return False
-    pledges.left_waiting(pledge.user_id, pledge_id)
-    return True
+    return update_waiting(pledge.user_id, pledge_id, changes, PledgeIf(statuses=tuple(rules.REFUNDABLE_UNCOUNTED)))
 
 
 def move(pledge_id: str, target: str, *, user_id: str, intent: str | None = ANY, **attributes: Any) -> bool:
@@ -168,8 +165,7 @@ def move(pledge_id: str, target: str, *, user_id: str, intent: str | None = ANY,
     names that one, so a PaymentIntent recorded meanwhile is never left uncanceled behind a
     canceled pledge. False when the status had moved on.
     """
-    now = clock.iso()
-    changes = {"status": target, "updated_at": now}
+    changes = {"status": target, "updated_at": clock.iso()}
     if target in rules.SETTLED:
         changes.update(SETTLED)
     changes.update(attributes)  # None removes
